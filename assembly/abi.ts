@@ -1,0 +1,64 @@
+// The flat numeric ABI shared by the core (AssemblyScript) and the wrapper (TypeScript).
+// This file is plain TypeScript on purpose: both compilers read it, so the two sides can never
+// disagree on a register number or a flag bit. Keep it to `export const NAME = <integer literal>`.
+
+/** Bumped whenever the item, page, index or snapshot layout changes. */
+export const LAYOUT_VERSION = 1;
+
+// ── value kinds (3 bits in the item flags; the wrapper decides what they mean) ──────────────
+export const KIND_STRING = 0;
+export const KIND_BYTES = 1;
+export const KIND_JSON = 2;
+export const KIND_MASK = 7;
+
+// ── set() mode bits ─────────────────────────────────────────────────────────────────────────
+export const SET_NX = 1; // only if the key does not exist
+export const SET_XX = 2; // only if the key exists
+export const SET_KEEPTTL = 4; // keep the existing item's expiry time
+
+// ── eviction policies ───────────────────────────────────────────────────────────────────────
+export const POLICY_LRU = 0;
+
+// ── error codes left in REG_ERROR when a call returns 0 for a reason other than "not found" ──
+export const ERR_NONE = 0;
+export const ERR_TOO_LARGE = 1; // the item can never fit in this cache
+export const ERR_NO_MEMORY = 2; // nothing left to evict (should not happen for items that passed the size check)
+export const ERR_INIT = 3; // init(): the memory is too small for the requested layout
+
+// ── registers: a small block of memory at regsPtr() the wrapper reads through typed views ───
+// f64 counters, index into a Float64Array over the block.
+export const STAT_HITS = 0;
+export const STAT_MISSES = 1;
+export const STAT_SETS = 2;
+export const STAT_DELETES = 3;
+export const STAT_EVICTIONS = 4;
+export const STAT_EXPIRED = 5;
+export const STAT_ITEMS = 6;
+export const STAT_USED_BYTES = 7;
+export const STAT_TTL_ITEMS = 8;
+export const STAT_COUNT = 16;
+// u32 registers, index into a Uint32Array over the block (after the f64 counters).
+export const REG_VLEN = 32; // value length of the last item returned
+export const REG_KIND = 33; // value kind of the last item returned
+export const REG_ERROR = 34; // ERR_* of the last failed call
+export const REG_KEY_PTR = 35; // scan(): key bytes of the item returned
+export const REG_KLEN = 36; // scan(): key length
+export const REG_VALUE_PTR = 37; // scan(): value bytes
+// Layout facts published by init() for the wrapper.
+export const REG_SCRATCH_PTR = 40;
+export const REG_SCRATCH_BYTES = 41;
+export const REG_MAX_ITEM_BYTES = 42; // the largest item (header + key + value) that can be stored
+export const REG_ITEM_OVERHEAD = 43; // header bytes of an item without expiry
+export const REG_TTL_OVERHEAD = 44; // extra header bytes of an item with expiry
+export const REG_INDEX_CAPACITY = 45; // most items the index holds
+export const REG_PAGE_BYTES = 46;
+export const REG_PAGE_COUNT = 47;
+export const REG_FIXED_BYTES = 48; // bytes before the first page: registers, scratch, tables, index
+export const REGS_BYTES = 256;
+
+// ── batch records in the scratch region (mget / mset) ───────────────────────────────────────
+// Each record: four u32 words, then the key bytes, then (mset only) the value bytes, the whole
+// record padded to a multiple of 8 bytes.
+//   mget: [klen, out valuePtr, out vlen, out kind]  key
+//   mset: [klen, vlen, kind, 0]                      key value
+export const BATCH_HEADER_BYTES = 16;

@@ -1,0 +1,89 @@
+// Expiry: a binary min-heap of the items that have an expiry time, ordered by expireAt. Each such
+// item keeps its heap position in its expiry extension, so a changed or deleted TTL is fixed in
+// O(log n). Reads check expiry lazily; the heap lets the store drop exactly the expired items,
+// oldest first, in bounded steps (the wrapper's timer) and before it evicts any live item.
+
+import { heapBase } from './layout';
+import { getExpireAt, getHeapPos, setHeapPos } from './item';
+
+export let heapLen: u32 = 0;
+
+@inline function at(i: u32): usize { return <usize>load<u32>(heapBase + (<usize>i << 2)); }
+@inline function put(i: u32, it: usize): void {
+  store<u32>(heapBase + (<usize>i << 2), <u32>it);
+  setHeapPos(it, i);
+}
+
+export function resetHeap(): void {
+  heapLen = 0;
+}
+
+function siftUp(i: u32): void {
+  let it = at(i);
+  let t = getExpireAt(it);
+  while (i > 0) {
+    let parent = (i - 1) >> 1;
+    let p = at(parent);
+    if (getExpireAt(p) <= t) break;
+    put(i, p);
+    i = parent;
+  }
+  put(i, it);
+}
+
+function siftDown(i: u32): void {
+  let it = at(i);
+  let t = getExpireAt(it);
+  while (true) {
+    let l: u32 = 2 * i + 1;
+    if (l >= heapLen) break;
+    let r = l + 1;
+    let c = r < heapLen && getExpireAt(at(r)) < getExpireAt(at(l)) ? r : l;
+    let child = at(c);
+    if (getExpireAt(child) >= t) break;
+    put(i, child);
+    i = c;
+  }
+  put(i, it);
+}
+
+export function heapPush(it: usize): void {
+  put(heapLen, it);
+  heapLen++;
+  siftUp(heapLen - 1);
+}
+
+export function heapRemove(it: usize): void {
+  let i = getHeapPos(it);
+  heapLen--;
+  if (i == heapLen) return;
+  let moved = at(heapLen);
+  put(i, moved);
+  siftUp(i);
+  siftDown(getHeapPos(moved));
+}
+
+/** After an item's expireAt changed. */
+export function heapFix(it: usize): void {
+  let i = getHeapPos(it);
+  siftUp(i);
+  siftDown(getHeapPos(it));
+}
+
+/** The item that expires first, or 0. */
+export function heapMin(): usize {
+  return heapLen > 0 ? at(0) : 0;
+}
+
+/** The item was copied from elsewhere to `to`; its heap entry follows it. */
+export function heapMoved(to: usize): void {
+  put(getHeapPos(to), to);
+}
+
+export function checkHeap(): i32 {
+  for (let i: u32 = 0; i < heapLen; i++) {
+    if (getHeapPos(at(i)) != i) return 1;
+    if (i > 0 && getExpireAt(at((i - 1) >> 1)) > getExpireAt(at(i))) return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,46 @@
+// wasmcache core: the exported ABI. Numbers in, numbers out; keys and values travel through the
+// scratch region and the registers (see abi.ts). No managed objects, no imports but the memory.
+
+import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHEAD, REG_TTL_OVERHEAD,
+  REG_INDEX_CAPACITY, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_FIXED_BYTES, ERR_INIT, REGS_BYTES } from './abi';
+import { planLayout, regs, scratch, scratchBytes, indexCapacity, pageBytes, pageCount, pagesBase } from './layout';
+import { HEADER_BYTES, EXT_BYTES } from './item';
+import { setSeed } from './hash';
+import { resetStore, maxItemBytes } from './store';
+
+export { set, get, peek, has, del, ttl, expire, persist, mget, mset, scan, expireStep, check } from './store';
+
+let policyId: u32 = 0;
+
+/**
+ * Lays out the memory (its whole current size is the budget) and empties the cache.
+ * Returns 0, or ERR_INIT if the memory is too small for maxEntries or for a minimal cache.
+ */
+export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32, policy: u32): i32 {
+  let memBytes = <usize>memory.size() << 16;
+  if (!planLayout(memBytes, maxEntries, wantScratch)) return ERR_INIT;
+  policyId = policy;
+  setSeed((<u64>seedHi << 32) | seedLo);
+  memory.fill(regs, 0, REGS_BYTES);
+  resetStore();
+  store<u32>(regs + (REG_SCRATCH_PTR << 2), <u32>scratch);
+  store<u32>(regs + (REG_SCRATCH_BYTES << 2), scratchBytes);
+  store<u32>(regs + (REG_MAX_ITEM_BYTES << 2), maxItemBytes);
+  store<u32>(regs + (REG_ITEM_OVERHEAD << 2), HEADER_BYTES);
+  store<u32>(regs + (REG_TTL_OVERHEAD << 2), EXT_BYTES);
+  store<u32>(regs + (REG_INDEX_CAPACITY << 2), indexCapacity);
+  store<u32>(regs + (REG_PAGE_BYTES << 2), pageBytes);
+  store<u32>(regs + (REG_PAGE_COUNT << 2), pageCount);
+  store<u32>(regs + (REG_FIXED_BYTES << 2), <u32>pagesBase);
+  return 0;
+}
+
+/** The registers' address: the wrapper's typed views start here. */
+export function regsPtr(): usize {
+  return regs;
+}
+
+/** Empties the cache; counters other than items and bytes keep counting. */
+export function clear(): void {
+  resetStore();
+}

@@ -1,0 +1,441 @@
+// The store: what each operation does to the index, the policy, the expiry heap and the slabs.
+// Every exported operation takes its key from the scratch region (the wrapper put it there) and
+// `now`, the wrapper's clock in ms, so the core never reads a clock of its own.
+//
+// Making room, in order of cost (allocItem):
+//   1. a free chunk of the item's class;  2. a free page, carved for that class;
+//   3. a page released by a class that holds a page's worth of free chunks (items move, none lost);
+//   4. an expired item, oldest first (expiry heap);  5. the policy's victim.
+// Steps 3-5 repeat until 1 or 2 succeeds. An expired item is therefore never kept while a live one
+// is evicted. Items larger than a page need contiguous pages; see slab.ts evacuateWindow.
+
+import {
+  SET_NX, SET_XX, SET_KEEPTTL, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
+  STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
+  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR,
+} from './abi';
+import { regs, scratch, indexSlots, indexCapacity, pageCount, pageBytes, pageShift, pagesBase } from './layout';
+import {
+  HEADER_BYTES, EXT_BYTES, FLAG_TTL, FLAG_EXT, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
+  getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, isExpired,
+} from './item';
+import { hashBytes } from './hash';
+import { NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
+import {
+  classFor, classSize, popFree, carvePage, freeChunk, releasableClass, releasePage, findFreeRun, takeRun,
+  freeRun, isRun, pagesFor, pageOf, pageClass, freePages, evacuateWindow, initSlab, checkSlab,
+} from './slab';
+import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength } from './policy';
+import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, checkHeap } from './expiry';
+
+let count: u32 = 0;
+let ttlItems: u32 = 0;
+let liveBytes: u64 = 0;
+export let fixedBytes: u64 = 0;
+export let maxItemBytes: u32 = 0;
+let lastHash: u32 = 0;
+let lastSlot: u32 = NOT_FOUND;
+
+@inline function statAddr(i: u32): usize { return regs + (<usize>i << 3); }
+@inline function bump(i: u32): void { store<f64>(statAddr(i), load<f64>(statAddr(i)) + 1); }
+@inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
+
+function publish(): void {
+  store<f64>(statAddr(STAT_ITEMS), <f64>count);
+  store<f64>(statAddr(STAT_USED_BYTES), <f64>(fixedBytes + liveBytes));
+  store<f64>(statAddr(STAT_TTL_ITEMS), <f64>ttlItems);
+}
+
+export function resetStore(): void {
+  clearIndex();
+  initSlab();
+  resetPolicy();
+  resetHeap();
+  count = 0;
+  ttlItems = 0;
+  liveBytes = 0;
+  fixedBytes = <u64>pagesBase;
+  // A quarter of the pages: a run that large can always be placed beside an item being resized.
+  maxItemBytes = (pageCount / 4) << pageShift;
+  publish();
+}
+
+// ── lookup and removal ──────────────────────────────────────────────────────────────────────
+
+function lookup(key: usize, klen: u32): usize {
+  lastHash = hashBytes(key, klen);
+  lastSlot = findKey(lastHash, key, klen);
+  return lastSlot == NOT_FOUND ? 0 : slotItem(lastSlot);
+}
+
+/** The live item for the key, or 0. An expired item found on the way is removed. */
+function lookupLive(key: usize, klen: u32, now: f64): usize {
+  let it = lookup(key, klen);
+  if (it != 0 && isExpired(it, now)) {
+    unlinkItem(it, lastSlot);
+    bump(STAT_EXPIRED);
+    return 0;
+  }
+  return it;
+}
+
+/** Bytes the item occupies in slab memory. */
+function footprintOf(it: usize): u64 {
+  return isRun(it) ? <u64>pagesFor(itemBytes(it)) << pageShift : <u64>classSize(pageClass(pageOf(it)));
+}
+
+function releaseMemory(it: usize): void {
+  if (isRun(it)) freeRun(it, itemBytes(it));
+  else freeChunk(it);
+}
+
+function unlinkItem(it: usize, slot: u32): void {
+  removeSlot(slot);
+  policyRemove(it);
+  if (hasTtl(it)) {
+    heapRemove(it);
+    ttlItems--;
+  }
+  liveBytes -= footprintOf(it);
+  count--;
+  releaseMemory(it);
+}
+
+function slotOf(it: usize): u32 {
+  return findItem(hashBytes(keyPtr(it), getKlen(it)), it);
+}
+
+function removeItem(it: usize): void {
+  unlinkItem(it, slotOf(it));
+}
+
+/** Evicts one item chosen by the slab allocator or the policy. */
+export function evictItem(it: usize): void {
+  removeItem(it);
+  bump(STAT_EVICTIONS);
+}
+
+/** The item at src was copied to chunk dst by the slab allocator: re-point everything at it. */
+export function moveItem(src: usize, dst: usize): void {
+  memory.copy(dst, src, itemBytes(src));
+  setSlotItem(slotOf(src), dst);
+  policyMoved(src, dst);
+  if (hasTtl(dst)) heapMoved(dst);
+}
+
+// ── making room ─────────────────────────────────────────────────────────────────────────────
+
+/** Removes one expired item if there is one, else the policy's victim. False if nothing is left. */
+function evictOne(now: f64): bool {
+  let m = heapMin();
+  if (m != 0 && getExpireAt(m) < now) {
+    removeItem(m);
+    bump(STAT_EXPIRED);
+    return true;
+  }
+  let v = policyVictim();
+  if (v == 0) return false;
+  evictItem(v);
+  return true;
+}
+
+function allocItem(size: u32, now: f64): usize {
+  let c = classFor(size);
+  if (c >= 0) {
+    while (true) {
+      let p = popFree(<u32>c);
+      if (p != 0) return p;
+      if (carvePage(<u32>c)) continue;
+      let k = releasableClass(c);
+      if (k >= 0) releasePage(<u32>k);
+      else if (!evictOne(now)) return 0;
+    }
+  }
+  let n = pagesFor(size);
+  while (true) {
+    let s = findFreeRun(n);
+    if (s >= 0) return takeRun(<u32>s, n);
+    if (freePages >= n) break;
+    let k = releasableClass(-1);
+    if (k >= 0) releasePage(<u32>k);
+    else if (!evictOne(now)) break;
+  }
+  // Enough pages are free but scattered (or nothing is left to evict): clear a window.
+  let pin = getPinned();
+  let keepFirst: u32 = 1;
+  let keepLast: u32 = 0;
+  if (pin != 0) {
+    keepFirst = pageOf(pin);
+    keepLast = isRun(pin) ? keepFirst + pagesFor(itemBytes(pin)) - 1 : keepFirst;
+  }
+  return evacuateWindow(n, keepFirst, keepLast);
+}
+
+// ── operations ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Stores an item for the key at `key`. Returns the address where the caller writes the value
+ * bytes, or 0 if NX/XX said no (REG_ERROR 0) or the item cannot be stored (REG_ERROR set; the
+ * cache is then unchanged).
+ */
+export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
+  setReg(REG_ERROR, 0);
+  let old = lookupLive(key, klen, now);
+  let h = lastHash;
+  if ((mode & SET_NX) != 0 && old != 0) return 0;
+  if ((mode & SET_XX) != 0 && old == 0) return 0;
+  if ((mode & SET_KEEPTTL) != 0) expireAt = old != 0 && hasTtl(old) ? getExpireAt(old) : 0;
+  let ext = expireAt > 0;
+  let size = itemSize(klen, vlen, ext);
+  if (size > <u64>maxItemBytes) {
+    setReg(REG_ERROR, ERR_TOO_LARGE);
+    return 0;
+  }
+  if (old != 0) unlinkItem(old, lastSlot);
+  else {
+    while (count >= indexCapacity) if (!evictOne(now)) break;
+  }
+  let it = allocItem(<u32>size, now);
+  if (it == 0) {
+    setReg(REG_ERROR, ERR_NO_MEMORY);
+    publish();
+    return 0;
+  }
+  writeHeader(it, klen, vlen, kind, ext);
+  memory.copy(keyPtr(it), key, klen);
+  insertSlot(h, it);
+  policyInsert(it);
+  if (ext) {
+    setExpireAt(it, expireAt);
+    setFlags(it, getFlags(it) | FLAG_TTL);
+    heapPush(it);
+    ttlItems++;
+  }
+  count++;
+  liveBytes += footprintOf(it);
+  bump(STAT_SETS);
+  publish();
+  return valuePtr(it);
+}
+
+export function set(klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
+  return setKey(scratch, klen, vlen, kind, expireAt, mode, now);
+}
+
+/** Publishes the item's value in the registers and returns its address. */
+function answer(it: usize): usize {
+  setReg(REG_VLEN, getVlen(it));
+  setReg(REG_KIND, getKind(it));
+  return valuePtr(it);
+}
+
+/** A read that counts: hits and misses, and the policy sees the access. */
+function readKey(key: usize, klen: u32, now: f64): usize {
+  let it = lookupLive(key, klen, now);
+  if (it == 0) {
+    bump(STAT_MISSES);
+    return 0;
+  }
+  bump(STAT_HITS);
+  policyTouch(it);
+  return it;
+}
+
+export function get(klen: u32, now: f64): usize {
+  let it = readKey(scratch, klen, now);
+  if (ttlItems != 0) publish(); // lookupLive may have expired an item
+  return it == 0 ? 0 : answer(it);
+}
+
+/** Like get, with no effect on the policy or the hit counters. */
+export function peek(klen: u32, now: f64): usize {
+  let it = lookupLive(scratch, klen, now);
+  if (ttlItems != 0) publish();
+  return it == 0 ? 0 : answer(it);
+}
+
+export function has(klen: u32, now: f64): bool {
+  let it = lookupLive(scratch, klen, now);
+  if (ttlItems != 0) publish();
+  return it != 0;
+}
+
+export function del(klen: u32, now: f64): bool {
+  let it = lookupLive(scratch, klen, now);
+  if (it != 0) {
+    unlinkItem(it, lastSlot);
+    bump(STAT_DELETES);
+  }
+  publish();
+  return it != 0;
+}
+
+/** Remaining ms before the key expires, -1 if it has no expiry, -2 if it does not exist. */
+export function ttl(klen: u32, now: f64): f64 {
+  let it = lookupLive(scratch, klen, now);
+  publish();
+  if (it == 0) return -2;
+  if (!hasTtl(it)) return -1;
+  return getExpireAt(it) - now;
+}
+
+/**
+ * Sets the key's absolute expiry time. An item without the expiry extension gains it in place when
+ * its chunk has 12 spare bytes, else it moves to a larger chunk (pinned, so that making room for
+ * the move never evicts it). Returns 1, 0 if the key does not exist, or 0 with REG_ERROR set.
+ */
+export function expire(klen: u32, expireAt: f64, now: f64): i32 {
+  setReg(REG_ERROR, 0);
+  let it = lookupLive(scratch, klen, now);
+  if (it == 0) {
+    publish();
+    return 0;
+  }
+  if ((getFlags(it) & FLAG_EXT) == 0) {
+    let payload = getKlen(it) + getVlen(it);
+    let bigger = itemBytes(it) + EXT_BYTES;
+    let room = footprintOf(it);
+    if (<u64>bigger <= room) {
+      memory.copy(it + HEADER_BYTES + EXT_BYTES, it + HEADER_BYTES, payload);
+      setFlags(it, getFlags(it) | FLAG_EXT);
+    } else {
+      if (bigger > maxItemBytes) {
+        setReg(REG_ERROR, ERR_TOO_LARGE);
+        return 0;
+      }
+      setPinned(it);
+      let dst = allocItem(bigger, now);
+      it = getPinned();
+      setPinned(0);
+      if (dst == 0) {
+        setReg(REG_ERROR, ERR_NO_MEMORY);
+        publish();
+        return 0;
+      }
+      memory.copy(dst, it, HEADER_BYTES);
+      memory.copy(dst + HEADER_BYTES + EXT_BYTES, it + HEADER_BYTES, payload);
+      setFlags(dst, getFlags(it) | FLAG_EXT);
+      setSlotItem(slotOf(it), dst);
+      policyMoved(it, dst);
+      liveBytes -= footprintOf(it);
+      releaseMemory(it);
+      liveBytes += footprintOf(dst);
+      it = dst;
+    }
+  }
+  setExpireAt(it, expireAt);
+  if (hasTtl(it)) {
+    heapFix(it);
+  } else {
+    setFlags(it, getFlags(it) | FLAG_TTL);
+    heapPush(it);
+    ttlItems++;
+  }
+  publish();
+  return 1;
+}
+
+/** Removes the key's expiry time. True if it had one. */
+export function persist(klen: u32, now: f64): bool {
+  let it = lookupLive(scratch, klen, now);
+  let had = it != 0 && hasTtl(it);
+  if (had) {
+    heapRemove(it);
+    setFlags(it, getFlags(it) & ~FLAG_TTL);
+    ttlItems--;
+  }
+  publish();
+  return had;
+}
+
+@inline function recordBytes(klen: u32, vlen: u32): usize {
+  return (<usize>BATCH_HEADER_BYTES + klen + vlen + 7) & ~7;
+}
+
+/** Reads `n` keys laid out as mget records in the scratch region; answers go into the records. */
+export function mget(n: u32, now: f64): void {
+  let rec = scratch;
+  for (let i: u32 = 0; i < n; i++) {
+    let klen = load<u32>(rec);
+    let it = readKey(rec + BATCH_HEADER_BYTES, klen, now);
+    store<u32>(rec, it == 0 ? 0 : <u32>valuePtr(it), 4);
+    if (it != 0) {
+      store<u32>(rec, getVlen(it), 8);
+      store<u32>(rec, getKind(it), 12);
+    }
+    rec += recordBytes(klen, 0);
+  }
+  publish();
+}
+
+/** Stores `n` mset records from the scratch region. Returns how many were stored. */
+export function mset(n: u32, expireAt: f64, now: f64): u32 {
+  let rec = scratch;
+  let stored: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    let klen = load<u32>(rec);
+    let vlen = load<u32>(rec, 4);
+    let key = rec + BATCH_HEADER_BYTES;
+    let v = setKey(key, klen, vlen, load<u32>(rec, 8), expireAt, 0, now);
+    if (v != 0) {
+      memory.copy(v, key + klen, vlen);
+      stored++;
+    }
+    rec += recordBytes(klen, vlen);
+  }
+  return stored;
+}
+
+/**
+ * Iterates over live items by index slot. Returns the cursor to pass next (0 when done) and puts
+ * the item in the registers. Items set or deleted between calls may be missed or seen twice.
+ */
+export function scan(cursor: u32, now: f64): u32 {
+  for (let i = cursor; i < indexSlots; i++) {
+    let it = slotItem(i);
+    if (it != 0 && !isExpired(it, now)) {
+      setReg(REG_KEY_PTR, <u32>keyPtr(it));
+      setReg(REG_KLEN, getKlen(it));
+      setReg(REG_VALUE_PTR, <u32>valuePtr(it));
+      answer(it);
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+/** Removes up to `max` expired items, oldest first. Returns how many. */
+export function expireStep(now: f64, max: u32): u32 {
+  let n: u32 = 0;
+  while (n < max) {
+    let m = heapMin();
+    if (m == 0 || getExpireAt(m) >= now) break;
+    removeItem(m);
+    bump(STAT_EXPIRED);
+    n++;
+  }
+  if (n != 0) publish();
+  return n;
+}
+
+/** Checks every structure against the others; 0 if consistent. For tests. */
+export function check(): i32 {
+  let n: u32 = 0;
+  let bytes: u64 = 0;
+  for (let i: u32 = 0; i < indexSlots; i++) {
+    let it = slotItem(i);
+    if (it == 0) continue;
+    n++;
+    bytes += footprintOf(it);
+    if (findKey(hashBytes(keyPtr(it), getKlen(it)), keyPtr(it), getKlen(it)) != i) return 10;
+  }
+  if (n != count) return 11;
+  if (bytes != liveBytes) return 12;
+  if (policyLength() != <i32>count) return 13;
+  if (heapLen != ttlItems) return 14;
+  let h = checkHeap();
+  if (h != 0) return 20 + h;
+  let s = checkSlab();
+  if (s != 0) return 30 + s;
+  return 0;
+}

@@ -1,0 +1,79 @@
+// Hash index: open addressing with linear probing over a flat array of 8-byte slots.
+//
+//   slot i:  ┌──────────────┬──────────────┐
+//            │ item ptr u32 │ hash u32     │    ptr 0 = empty
+//            └──────────────┴──────────────┘
+//
+// A probe compares the stored 32-bit hash before touching the item, so a miss or a collision
+// rarely costs more than the one cache line of slots. The home slot is (hash * slots) >> 32, which
+// maps the hash onto any slot count (no power-of-two rounding, so the index is sized exactly from
+// the budget). Deletion shifts later entries back (no tombstones), so probe chains never rot.
+
+import { indexBase, indexSlots } from './layout';
+import { bytesEqual } from './hash';
+import { getKlen, keyPtr } from './item';
+
+export const NOT_FOUND: u32 = 0xffffffff;
+
+@inline function slotAddr(i: u32): usize { return indexBase + (<usize>i << 3); }
+@inline export function slotItem(i: u32): usize { return <usize>load<u32>(slotAddr(i)); }
+@inline function slotHash(i: u32): u32 { return load<u32>(slotAddr(i), 4); }
+@inline function home(h: u32): u32 { return <u32>((<u64>h * <u64>indexSlots) >> 32); }
+@inline function nextSlot(i: u32): u32 { return i + 1 == indexSlots ? 0 : i + 1; }
+
+export function clearIndex(): void {
+  memory.fill(indexBase, 0, <usize>indexSlots << 3);
+}
+
+/** Slot of the item whose key is the `klen` bytes at `key`, or NOT_FOUND. */
+export function findKey(h: u32, key: usize, klen: u32): u32 {
+  let i = home(h);
+  while (true) {
+    let it = slotItem(i);
+    if (it == 0) return NOT_FOUND;
+    if (slotHash(i) == h && getKlen(it) == klen && bytesEqual(keyPtr(it), key, klen)) return i;
+    i = nextSlot(i);
+  }
+}
+
+/** Slot that points at item `it` (whose key hashes to `h`), or NOT_FOUND. */
+export function findItem(h: u32, it: usize): u32 {
+  let i = home(h);
+  while (true) {
+    let p = slotItem(i);
+    if (p == 0) return NOT_FOUND;
+    if (p == it) return i;
+    i = nextSlot(i);
+  }
+}
+
+/** Adds an entry for a key known to be absent. The caller keeps the load under 7/8. */
+export function insertSlot(h: u32, it: usize): void {
+  let i = home(h);
+  while (slotItem(i) != 0) i = nextSlot(i);
+  store<u32>(slotAddr(i), <u32>it);
+  store<u32>(slotAddr(i), h, 4);
+}
+
+export function setSlotItem(i: u32, it: usize): void {
+  store<u32>(slotAddr(i), <u32>it);
+}
+
+/** Empties slot `hole`, then moves back each later entry of the run that may fill it. */
+export function removeSlot(hole: u32): void {
+  let j = hole;
+  let k = nextSlot(j);
+  while (true) {
+    let it = slotItem(k);
+    if (it == 0) break;
+    let h = home(slotHash(k));
+    // The entry at k may move to j unless its home lies cyclically in (j, k].
+    let stays = j <= k ? (h > j && h <= k) : (h > j || h <= k);
+    if (!stays) {
+      store<u64>(slotAddr(j), load<u64>(slotAddr(k)));
+      j = k;
+    }
+    k = nextSlot(k);
+  }
+  store<u64>(slotAddr(j), 0);
+}
