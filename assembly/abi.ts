@@ -10,6 +10,8 @@ export const KIND_STRING = 0;
 export const KIND_BYTES = 1;
 export const KIND_JSON = 2;
 export const KIND_MASK = 7;
+/** Flag beside the kind: the key was given as bytes (keys() gives it back as a Uint8Array). */
+export const KEY_BYTES = 32;
 
 // ── set() mode bits ─────────────────────────────────────────────────────────────────────────
 export const SET_NX = 1; // only if the key does not exist

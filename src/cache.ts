@@ -1,0 +1,564 @@
+import {
+  BATCH_HEADER_BYTES, ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, KIND_MASK, KIND_STRING,
+  POLICY_LRU, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN,
+  REG_MAX_ITEM_BYTES, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD,
+  REG_VALUE_PTR, REG_VLEN, REGS_BYTES, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED,
+  STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES,
+} from '../assembly/abi.js';
+import { CacheError } from './errors.js';
+import { type Key, Views, decodeValue, encodeValue, keyTypeError, utf8Length, type EncodedValue } from './codec.js';
+import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
+import type { CoreExports } from './wasm.js';
+
+/** Options of {@link Cache.set}. */
+export interface SetOptions {
+  /** Time to live in ms; 0 = no expiry. Default: the cache's defaultTtl. */
+  ttl?: number;
+  /** Only set if the key does not exist (Redis NX). */
+  nx?: boolean;
+  /** Only set if the key exists (Redis XX). */
+  xx?: boolean;
+  /** Keep the existing item's expiry time (Redis KEEPTTL). Cannot be combined with ttl. */
+  keepTtl?: boolean;
+}
+
+/** Counters and gauges returned by {@link Cache.stats}. */
+export interface CacheStats {
+  /** Reads (get, mget) that found a live item. */
+  hits: number;
+  /** Reads that found nothing (or only an expired item). */
+  misses: number;
+  /** Items stored by set, mset and incr. */
+  sets: number;
+  /** Items removed by delete(). */
+  deletes: number;
+  /** Live items removed to make room (memory or maxEntries). */
+  evictions: number;
+  /** Items removed because their TTL had passed. */
+  expired: number;
+  /** Items stored now (expired items not yet removed included; `size` excludes them). */
+  items: number;
+  /** Bytes in use: the fixed index and metadata plus the slab chunks of stored items. */
+  usedBytes: number;
+  /** The memory budget: maxMemory rounded down to 64 KiB pages. */
+  maxBytes: number;
+  /** The eviction policy. */
+  policy: Policy;
+}
+
+/** Sizes the cache settled on, for capacity planning and tests. */
+export interface CacheLayout {
+  /** Items the index can hold (maxEntries if given, else sized from maxMemory). */
+  indexCapacity: number;
+  /** Slab page size in bytes. */
+  pageBytes: number;
+  /** Number of slab pages. */
+  pageCount: number;
+  /** Bytes taken before the first page: registers, scratch, class and page tables, index, heap. */
+  fixedBytes: number;
+  /** Item header bytes (per item, excluding key and value). */
+  itemHeaderBytes: number;
+  /** Extra header bytes of an item that has an expiry time. */
+  ttlHeaderBytes: number;
+  /** Longest key in bytes. */
+  maxKeySize: number;
+  /** Longest value in bytes. */
+  maxValueSize: number;
+}
+
+const POLICY_IDS: Record<Policy, number> = { lru: POLICY_LRU };
+const ACTIVE_EXPIRY_BATCH = 256;
+const ACTIVE_EXPIRY_BUDGET_MS = 2;
+
+function randomSeed(): Uint32Array {
+  const seed = new Uint32Array(2);
+  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
+  if (c?.getRandomValues) c.getRandomValues(seed);
+  else for (let i = 0; i < 2; i++) seed[i] = (Math.random() * 2 ** 32) >>> 0;
+  return seed;
+}
+
+/**
+ * An in-memory cache whose items live in WebAssembly linear memory. Create it with
+ * {@link createCache} or {@link createCacheSync}. Keys are strings (UTF-8) or Uint8Arrays; a string
+ * key and the Uint8Array of its UTF-8 bytes name the same item, as in Redis.
+ */
+export class Cache {
+  private readonly core: CoreExports;
+  private readonly views: Views;
+  private readonly u8: Uint8Array;
+  private readonly regs32: Uint32Array;
+  private readonly u32: Uint32Array;
+  private readonly stats64: Float64Array;
+  private readonly scratch: number;
+  private readonly scratchBytes: number;
+  private readonly opts: ResolvedOptions;
+  private readonly maxKeySize: number;
+  private readonly maxValueSize: number;
+  private readonly maxItemBytes: number;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private disposed = false;
+
+  /** @internal Use createCache() or createCacheSync(). */
+  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions) {
+    this.core = instance.exports as unknown as CoreExports;
+    this.opts = opts;
+    const scratchWanted = Math.max(
+      Math.min(Math.max((opts.memoryPages * WASM_PAGE) >> 6, 16 * 1024), 256 * 1024),
+      opts.maxKeySize + 1024,
+    );
+    const seed = randomSeed();
+    const rc = this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy]);
+    if (rc === ERR_INIT) {
+      const mb = (opts.memoryPages * WASM_PAGE) / 1024 ** 2;
+      throw new CacheError(
+        'ERR_OPTIONS',
+        opts.maxEntries
+          ? `maxMemory (${mb} MiB) is too small for maxEntries ${opts.maxEntries}: the index needs about 14 bytes per entry and may take half of maxMemory`
+          : `maxMemory (${mb} MiB) is too small for a cache`,
+      );
+    }
+    const regsPtr = this.core.regsPtr() >>> 0;
+    this.views = new Views(memory.buffer);
+    this.u8 = this.views.u8;
+    this.regs32 = new Uint32Array(memory.buffer, regsPtr, REGS_BYTES / 4);
+    this.u32 = new Uint32Array(memory.buffer);
+    this.stats64 = new Float64Array(memory.buffer, regsPtr, REGS_BYTES / 8);
+    this.scratch = this.regs32[REG_SCRATCH_PTR];
+    this.scratchBytes = this.regs32[REG_SCRATCH_BYTES];
+    this.maxKeySize = opts.maxKeySize;
+    this.maxItemBytes = this.regs32[REG_MAX_ITEM_BYTES];
+    const ceiling = this.maxItemBytes - this.regs32[REG_ITEM_OVERHEAD] - this.regs32[REG_TTL_OVERHEAD] - opts.maxKeySize;
+    if (opts.maxValueSize !== undefined && opts.maxValueSize > ceiling) {
+      throw new CacheError(
+        'ERR_OPTIONS',
+        `maxValueSize must be at most ${ceiling} bytes for this maxMemory (a quarter of its pages, less headers and maxKeySize), got ${opts.maxValueSize}`,
+      );
+    }
+    this.maxValueSize = opts.maxValueSize ?? ceiling;
+  }
+
+  // ── plumbing ──────────────────────────────────────────────────────────────────────────────
+
+  private alive(): void {
+    if (this.disposed) throw new CacheError('ERR_DISPOSED', 'this cache was disposed');
+  }
+
+  /** The clock, read only when some item can expire (one read per call at most). */
+  private nowIfTtl(): number {
+    return this.stats64[STAT_TTL_ITEMS] !== 0 ? this.opts.now() : 0;
+  }
+
+  /** Key bytes into the scratch region at `at`; returns their length. Throws on a bad key. */
+  private putKey(key: Key, at: number, room: number): number {
+    let n: number;
+    if (typeof key === 'string') {
+      n = this.views.writeText(key, at, Math.min(room, this.maxKeySize));
+      if (n < 0) n = utf8Length(key);
+    } else if (key instanceof Uint8Array) {
+      n = key.length;
+      if (n <= this.maxKeySize && n <= room) this.u8.set(key, at);
+    } else {
+      throw keyTypeError(key);
+    }
+    if (n > this.maxKeySize) {
+      throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
+    }
+    return n;
+  }
+
+  /** Throws as putKey would, without writing. */
+  private checkKey(key: Key): void {
+    if (typeof key === 'string') {
+      if (key.length * 3 <= this.maxKeySize) return;
+      const n = utf8Length(key);
+      if (n > this.maxKeySize) {
+        throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
+      }
+    } else if (key instanceof Uint8Array) {
+      if (key.length > this.maxKeySize) {
+        throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${key.length}`);
+      }
+    } else throw keyTypeError(key);
+  }
+
+  private keyOf(key: Key): number {
+    return this.putKey(key, this.scratch, this.scratchBytes);
+  }
+
+  private valueTooLarge(n: number): CacheError {
+    return new CacheError(
+      'ERR_VALUE_TOO_LARGE',
+      `value must be at most ${this.maxValueSize} bytes (maxValueSize), got ${n}`,
+    );
+  }
+
+  private fail(what: string): never {
+    const err = this.regs32[REG_ERROR];
+    if (err === ERR_TOO_LARGE) throw new CacheError('ERR_VALUE_TOO_LARGE', `${what}: the item is larger than this cache can hold`);
+    if (err === ERR_NO_MEMORY) throw new CacheError('ERR_NO_MEMORY', `${what}: no room could be made`);
+    throw new CacheError('ERR_NO_MEMORY', `${what} failed (core error ${err})`);
+  }
+
+  private expireAtFor(ttl: number, now: number): number {
+    return ttl > 0 ? now + ttl : 0;
+  }
+
+  private startActiveExpiry(): void {
+    if (this.timer !== undefined || this.opts.activeExpiry === false || typeof setInterval !== 'function') return;
+    this.timer = setInterval(() => this.activeExpireCycle(), this.opts.activeExpiry);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** One bounded pass of active expiry: removes expired items, oldest first, for about 2 ms. */
+  private activeExpireCycle(): void {
+    if (this.disposed) return;
+    const start = Date.now();
+    const now = this.opts.now();
+    while (this.core.expireStep(now, ACTIVE_EXPIRY_BATCH) === ACTIVE_EXPIRY_BATCH) {
+      if (Date.now() - start >= ACTIVE_EXPIRY_BUDGET_MS) break;
+    }
+  }
+
+  /** Stores an encoded value under the key already in scratch. Returns the core's answer. */
+  private store(klen: number, enc: EncodedValue, expireAt: number, mode: number, now: number): boolean {
+    const at = this.scratch + klen;
+    const room = this.scratchBytes - klen;
+    let vlen: number;
+    let bytes = enc.bytes;
+    let inScratch = false;
+    if (bytes === undefined) {
+      const text = enc.text as string;
+      vlen = this.views.writeText(text, at, Math.min(room, this.maxValueSize));
+      if (vlen >= 0) inScratch = true;
+      else {
+        vlen = utf8Length(text);
+        if (vlen <= this.maxValueSize) bytes = new TextEncoder().encode(text);
+      }
+    } else vlen = bytes.length;
+    if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
+    if (expireAt > 0) this.startActiveExpiry();
+    const ptr = this.core.set(klen, vlen, enc.kind, expireAt, mode, now) >>> 0;
+    if (ptr === 0) {
+      if (this.regs32[REG_ERROR] !== 0) this.fail('set');
+      return false;
+    }
+    if (inScratch) this.u8.copyWithin(ptr, at, at + vlen);
+    else this.u8.set(bytes as Uint8Array, ptr);
+    return true;
+  }
+
+  private keyKind(key: Key): number {
+    return typeof key === 'string' ? 0 : KEY_BYTES;
+  }
+
+  // ── the API ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stores a value. Returns false when nx or xx prevented it, else true.
+   * @throws CacheError ERR_KEY_TYPE, ERR_KEY_TOO_LARGE, ERR_VALUE_TYPE, ERR_VALUE_TOO_LARGE, ERR_TTL, ERR_SET_OPTIONS
+   */
+  set(key: Key, value: unknown, options?: SetOptions): boolean {
+    this.alive();
+    let mode = 0;
+    let ttl = this.opts.defaultTtl;
+    if (options !== undefined) {
+      if (options.ttl !== undefined) ttl = checkTtl(options.ttl);
+      if (options.nx && options.xx) throw new CacheError('ERR_SET_OPTIONS', 'set() takes nx or xx, not both');
+      if (options.keepTtl && options.ttl !== undefined) {
+        throw new CacheError('ERR_TTL', 'set() takes ttl or keepTtl, not both');
+      }
+      if (options.nx) mode |= SET_NX;
+      if (options.xx) mode |= SET_XX;
+      if (options.keepTtl) mode |= SET_KEEPTTL;
+    }
+    const enc = encodeValue(value);
+    enc.kind |= this.keyKind(key);
+    const klen = this.keyOf(key);
+    const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
+    return this.store(klen, enc, this.expireAtFor(ttl, now), mode, now);
+  }
+
+  /** The value stored under the key, or undefined. Counts a hit or a miss and refreshes the item for the policy. */
+  get(key: Key): unknown {
+    this.alive();
+    const klen = this.keyOf(key);
+    const ptr = this.core.get(klen, this.nowIfTtl()) >>> 0;
+    if (ptr === 0) return undefined;
+    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND] & KIND_MASK);
+  }
+
+  /** Like get, without touching the policy or the hit and miss counters. */
+  peek(key: Key): unknown {
+    this.alive();
+    const klen = this.keyOf(key);
+    const ptr = this.core.peek(klen, this.nowIfTtl()) >>> 0;
+    if (ptr === 0) return undefined;
+    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND] & KIND_MASK);
+  }
+
+  /** True if a live item is stored under the key. Does not touch the policy or the counters. */
+  has(key: Key): boolean {
+    this.alive();
+    return this.core.has(this.keyOf(key), this.nowIfTtl()) !== 0;
+  }
+
+  /** Removes the key. True if it existed. */
+  delete(key: Key): boolean {
+    this.alive();
+    return this.core.del(this.keyOf(key), this.nowIfTtl()) !== 0;
+  }
+
+  /** Removes every item. The counters other than items and usedBytes keep their values. */
+  clear(): void {
+    this.alive();
+    this.core.clear();
+  }
+
+  /** Number of live items (expired items are removed first, so they are never counted). */
+  get size(): number {
+    this.alive();
+    if (this.stats64[STAT_TTL_ITEMS] !== 0) this.core.expireStep(this.opts.now(), 0xffffffff);
+    return this.stats64[STAT_ITEMS];
+  }
+
+  /** Remaining time to live in ms; -1 if the key has no expiry, -2 if it does not exist (Redis PTTL). */
+  ttl(key: Key): number {
+    this.alive();
+    return this.core.ttl(this.keyOf(key), this.nowIfTtl());
+  }
+
+  /**
+   * Sets the key's time to live in ms from now. 0 expires it at once (Redis PEXPIRE 0 deletes the
+   * key). True if the key exists.
+   */
+  expire(key: Key, ms: number): boolean {
+    this.alive();
+    checkTtl(ms, 'ms');
+    const klen = this.keyOf(key);
+    const now = this.opts.now();
+    if (ms === 0) return this.core.del(klen, now) !== 0;
+    this.startActiveExpiry();
+    const ok = this.core.expire(klen, now + ms, now) !== 0;
+    if (!ok && this.regs32[REG_ERROR] !== 0) this.fail('expire');
+    return ok;
+  }
+
+  /** Removes the key's expiry time. True if it had one. */
+  persist(key: Key): boolean {
+    this.alive();
+    return this.core.persist(this.keyOf(key), this.nowIfTtl()) !== 0;
+  }
+
+  /**
+   * Adds `by` to the integer stored under the key and returns the result (Redis INCRBY). A missing
+   * key counts as 0 and is created without expiry; an existing key keeps its TTL and value kind.
+   * @throws CacheError ERR_NOT_INTEGER if the value is not a decimal integer; ERR_INCR_OVERFLOW if
+   * the result leaves the safe integer range (±2^53 - 1).
+   */
+  incr(key: Key, by = 1): number {
+    this.alive();
+    if (!Number.isSafeInteger(by)) {
+      throw new CacheError('ERR_NOT_INTEGER', `incr() increment must be a safe integer, got ${String(by)}`);
+    }
+    const klen = this.keyOf(key);
+    const now = this.nowIfTtl();
+    const ptr = this.core.peek(klen, now) >>> 0;
+    let current = 0;
+    let kind = KIND_STRING | this.keyKind(key);
+    if (ptr !== 0) {
+      current = parseInteger(this.u8, ptr, this.regs32[REG_VLEN]);
+      kind = (this.regs32[REG_KIND] & KIND_MASK) | this.keyKind(key);
+    }
+    const next = current + by;
+    if (!Number.isSafeInteger(next)) {
+      throw new CacheError('ERR_INCR_OVERFLOW', `incr() result ${current} + ${by} leaves the safe integer range (±2^53 - 1)`);
+    }
+    this.store(klen, { kind, text: String(next) }, 0, SET_KEEPTTL, now);
+    return next;
+  }
+
+  /** Values for many keys at once (undefined where missing), with one call into Wasm per scratch-full of keys. */
+  mget(keys: readonly Key[]): unknown[] {
+    this.alive();
+    for (const key of keys) this.checkKey(key); // reject before any read changes the policy
+    const out: unknown[] = new Array(keys.length);
+    const now = this.nowIfTtl();
+    const end = this.scratch + this.scratchBytes;
+    let i = 0;
+    while (i < keys.length) {
+      const first = i;
+      let rec = this.scratch;
+      for (; i < keys.length; i++) {
+        const room = end - rec - BATCH_HEADER_BYTES;
+        const key = keys[i];
+        const klen = room > 0 ? this.putKey(key, rec + BATCH_HEADER_BYTES, room) : Infinity;
+        if (klen > room) break; // the next scratch-full starts with this key (scratch holds any key)
+        this.u32[rec >>> 2] = klen;
+        rec += (BATCH_HEADER_BYTES + klen + 7) & ~7;
+      }
+      this.core.mget(i - first, now);
+      rec = this.scratch;
+      for (let k = first; k < i; k++) {
+        const w = rec >>> 2;
+        const ptr = this.u32[w + 1];
+        out[k] = ptr === 0 ? undefined : decodeValue(this.views, ptr, this.u32[w + 2], this.u32[w + 3] & KIND_MASK);
+        rec += (BATCH_HEADER_BYTES + this.u32[w] + 7) & ~7;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Stores many entries, with one call into Wasm per scratch-full. Every entry is checked before
+   * anything is stored: one bad entry rejects the whole batch and the cache is unchanged.
+   */
+  mset(entries: Iterable<readonly [Key, unknown]>, options?: { ttl?: number }): void {
+    this.alive();
+    const ttl = options?.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
+    const list: { key: Key; enc: EncodedValue; klen: number; vlen: number }[] = [];
+    for (const [key, value] of entries) {
+      this.checkKey(key);
+      const klen = typeof key === 'string' ? utf8Length(key) : key.length;
+      const enc = encodeValue(value);
+      enc.kind |= this.keyKind(key);
+      const vlen = enc.bytes ? enc.bytes.length : utf8Length(enc.text as string);
+      if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
+      list.push({ key, enc, klen, vlen });
+    }
+    const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
+    const expireAt = this.expireAtFor(ttl, now);
+    if (expireAt > 0) this.startActiveExpiry();
+    const end = this.scratch + this.scratchBytes;
+    let i = 0;
+    while (i < list.length) {
+      let rec = this.scratch;
+      let n = 0;
+      for (; i < list.length; i++) {
+        const { key, enc, klen, vlen } = list[i];
+        const size = (BATCH_HEADER_BYTES + klen + vlen + 7) & ~7;
+        if (rec + size > end) break;
+        const k = rec + BATCH_HEADER_BYTES;
+        this.putKey(key, k, klen);
+        if (enc.bytes) this.u8.set(enc.bytes, k + klen);
+        else this.views.writeText(enc.text as string, k + klen, vlen);
+        const w = rec >>> 2;
+        this.u32[w] = klen;
+        this.u32[w + 1] = vlen;
+        this.u32[w + 2] = enc.kind;
+        this.u32[w + 3] = 0;
+        rec += size;
+        n++;
+      }
+      if (n > 0) this.core.mset(n, expireAt, now);
+      else {
+        // An entry larger than the scratch region goes alone.
+        const { key, enc } = list[i];
+        this.store(this.keyOf(key), enc, expireAt, 0, now);
+        i++;
+      }
+    }
+  }
+
+  /** Live keys, in index order. Keys set as Uint8Array come back as Uint8Array, others as strings. */
+  *keys(): IterableIterator<Key> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  /** Live values, in index order. */
+  *values(): IterableIterator<unknown> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  /**
+   * Live [key, value] pairs, in index order. Items set or deleted while iterating may or may not
+   * be visited (like Redis SCAN); expired items never are.
+   */
+  *entries(): IterableIterator<[Key, unknown]> {
+    this.alive();
+    let cursor = 0;
+    while (true) {
+      cursor = this.core.scan(cursor, this.nowIfTtl());
+      if (cursor === 0) return;
+      const r = this.regs32;
+      const kptr = r[REG_KEY_PTR];
+      const klen = r[REG_KLEN];
+      const flags = r[REG_KIND];
+      const key = flags & KEY_BYTES ? this.views.readBytes(kptr, klen) : this.views.readText(kptr, klen);
+      const value = decodeValue(this.views, r[REG_VALUE_PTR], r[REG_VLEN], flags & KIND_MASK);
+      yield [key, value];
+      this.alive();
+    }
+  }
+
+  [Symbol.iterator](): IterableIterator<[Key, unknown]> {
+    return this.entries();
+  }
+
+  /** Counters and gauges (see {@link CacheStats}). */
+  stats(): CacheStats {
+    this.alive();
+    const s = this.stats64;
+    return {
+      hits: s[STAT_HITS],
+      misses: s[STAT_MISSES],
+      sets: s[STAT_SETS],
+      deletes: s[STAT_DELETES],
+      evictions: s[STAT_EVICTIONS],
+      expired: s[STAT_EXPIRED],
+      items: s[STAT_ITEMS],
+      usedBytes: s[STAT_USED_BYTES],
+      maxBytes: this.opts.memoryPages * WASM_PAGE,
+      policy: this.opts.policy,
+    };
+  }
+
+  /** The sizes this cache settled on. */
+  layout(): CacheLayout {
+    const r = this.regs32;
+    return {
+      indexCapacity: r[REG_INDEX_CAPACITY],
+      pageBytes: r[REG_PAGE_BYTES],
+      pageCount: r[REG_PAGE_COUNT],
+      fixedBytes: r[REG_FIXED_BYTES],
+      itemHeaderBytes: r[REG_ITEM_OVERHEAD],
+      ttlHeaderBytes: r[REG_TTL_OVERHEAD],
+      maxKeySize: this.maxKeySize,
+      maxValueSize: this.maxValueSize,
+    };
+  }
+
+  /** @internal Checks the core's structures against each other; 0 if consistent. For tests. */
+  checkInvariants(): number {
+    return this.core.check();
+  }
+
+  /** Stops the expiry timer and releases the instance; any later call throws ERR_DISPOSED. */
+  dispose(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.disposed = true;
+  }
+}
+
+/** Parses a Redis-style integer (optional '-', digits, no leading zeros, no '+' or spaces). */
+function parseInteger(u8: Uint8Array, at: number, len: number): number {
+  const bad = () =>
+    new CacheError('ERR_NOT_INTEGER', 'value is not an integer or out of range (incr needs a decimal integer string)');
+  if (len === 0 || len > 17) throw bad();
+  let i = 0;
+  const neg = u8[at] === 0x2d;
+  if (neg) i = 1;
+  if (i === len) throw bad();
+  if (u8[at + i] === 0x30 && len > i + 1) throw bad();
+  if (neg && u8[at + i] === 0x30) throw bad(); // "-0"
+  let n = 0;
+  for (; i < len; i++) {
+    const d = u8[at + i] - 0x30;
+    if (d < 0 || d > 9) throw bad();
+    n = n * 10 + d;
+  }
+  if (!Number.isSafeInteger(n)) throw bad();
+  return neg ? -n : n;
+}
+

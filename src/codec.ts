@@ -1,0 +1,145 @@
+// Moving keys and values between JavaScript and the cache's linear memory. Nothing here allocates
+// on the hot path for short ASCII keys and values; longer text goes through the platform's UTF-8
+// codec (Node's Buffer where present, else TextEncoder/TextDecoder).
+
+import { KIND_BYTES, KIND_JSON, KIND_STRING } from '../assembly/abi.js';
+import { CacheError } from './errors.js';
+
+/** What set() accepts as a key. */
+export type Key = string | Uint8Array;
+
+interface NodeBufferLike {
+  toString(encoding: 'utf8' | 'latin1', start: number, end: number): string;
+  write(text: string, offset: number, length: number, encoding: 'utf8'): number;
+}
+interface NodeBufferStatic {
+  from(buffer: ArrayBuffer): NodeBufferLike;
+  byteLength(text: string, encoding: 'utf8'): number;
+}
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferStatic }).Buffer;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const SHORT = 32;
+
+/** UTF-8 length of a string, without encoding it. */
+export function utf8Length(s: string): number {
+  if (NodeBuffer) return NodeBuffer.byteLength(s, 'utf8');
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // 4 bytes for the pair of 2 chars
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** Typed views over one cache's memory. The memory never grows, so they never detach. */
+export class Views {
+  readonly u8: Uint8Array;
+  private readonly nodeBuf: NodeBufferLike | undefined;
+
+  constructor(buffer: ArrayBuffer) {
+    this.u8 = new Uint8Array(buffer);
+    this.nodeBuf = NodeBuffer ? NodeBuffer.from(buffer) : undefined;
+  }
+
+  /**
+   * Writes `text` as UTF-8 at `at`, if it fits in `room` bytes. Returns the byte length, or -1 if
+   * it does not fit (nothing useful is written then).
+   */
+  writeText(text: string, at: number, room: number): number {
+    const n = text.length;
+    if (n <= SHORT && n <= room) {
+      const u8 = this.u8;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        u8[at + i] = c;
+      }
+      if (i === n) return n;
+    }
+    if (n * 3 > room && utf8Length(text) > room) return -1;
+    if (this.nodeBuf) return this.nodeBuf.write(text, at, room, 'utf8');
+    return encoder.encodeInto(text, this.u8.subarray(at, at + room)).written;
+  }
+
+  readText(at: number, len: number): string {
+    if (len <= SHORT) {
+      const u8 = this.u8;
+      let s = '';
+      let i = 0;
+      for (; i < len; i++) {
+        const c = u8[at + i];
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (i === len) return s;
+    }
+    if (this.nodeBuf) return this.nodeBuf.toString('utf8', at, at + len);
+    return decoder.decode(this.u8.subarray(at, at + len));
+  }
+
+  readBytes(at: number, len: number): Uint8Array {
+    return this.u8.slice(at, at + len);
+  }
+}
+
+/** A value ready to be stored: its kind, and either text to encode or bytes to copy. */
+export interface EncodedValue {
+  kind: number;
+  text?: string;
+  bytes?: Uint8Array;
+}
+
+const ALLOWED = 'a string, a Uint8Array, or a JSON-serialisable value (number, boolean, null, array, plain object)';
+
+/** Classifies a value and turns non-text, non-byte values into JSON text. */
+export function encodeValue(value: unknown): EncodedValue {
+  if (typeof value === 'string') return { kind: KIND_STRING, text: value };
+  if (value instanceof Uint8Array) return { kind: KIND_BYTES, bytes: value };
+  switch (typeof value) {
+    case 'number':
+      if (!Number.isFinite(value)) {
+        throw new CacheError('ERR_VALUE_TYPE', `value must be ${ALLOWED}; ${value} has no JSON form`);
+      }
+      return { kind: KIND_JSON, text: JSON.stringify(value) };
+    case 'boolean':
+      return { kind: KIND_JSON, text: JSON.stringify(value) };
+    case 'object': {
+      const proto = value === null ? null : Object.getPrototypeOf(value);
+      if (value === null || Array.isArray(value) || proto === Object.prototype || proto === null) {
+        let text: string;
+        try {
+          text = JSON.stringify(value);
+        } catch (e) {
+          throw new CacheError('ERR_VALUE_TYPE', `value must be ${ALLOWED}; JSON.stringify failed: ${(e as Error).message}`);
+        }
+        return { kind: KIND_JSON, text };
+      }
+      const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+      throw new CacheError('ERR_VALUE_TYPE', `value must be ${ALLOWED}, got a ${name}`);
+    }
+    default:
+      throw new CacheError('ERR_VALUE_TYPE', `value must be ${ALLOWED}, got ${typeof value}`);
+  }
+}
+
+/** Turns stored bytes back into the kind of value that was stored. */
+export function decodeValue(views: Views, at: number, len: number, kind: number): unknown {
+  if (kind === KIND_STRING) return views.readText(at, len);
+  if (kind === KIND_BYTES) return views.readBytes(at, len);
+  return JSON.parse(views.readText(at, len));
+}
+
+export function keyTypeError(key: unknown): CacheError {
+  const what = key === null ? 'null' : typeof key === 'object' ? (key as object).constructor?.name ?? 'object' : typeof key;
+  return new CacheError('ERR_KEY_TYPE', `key must be a string or a Uint8Array, got ${what}`);
+}

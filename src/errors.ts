@@ -1,0 +1,25 @@
+/** Every code a {@link CacheError} can carry. */
+export type CacheErrorCode =
+  | 'ERR_OPTIONS' // an option is out of range or of the wrong type
+  | 'ERR_KEY_TYPE' // a key is not a string or a Uint8Array
+  | 'ERR_KEY_TOO_LARGE' // a key is longer than maxKeySize bytes
+  | 'ERR_VALUE_TYPE' // a value is not a string, a Uint8Array or a JSON-serialisable value
+  | 'ERR_VALUE_TOO_LARGE' // a value is longer than maxValueSize bytes
+  | 'ERR_TTL' // a TTL is negative, not finite, or combined with keepTtl
+  | 'ERR_SET_OPTIONS' // set() got nx and xx together
+  | 'ERR_NOT_INTEGER' // incr() on a value that is not an integer string
+  | 'ERR_INCR_OVERFLOW' // incr() would leave the safe integer range
+  | 'ERR_NO_MEMORY' // the cache could not make room (or the runtime refused the memory)
+  | 'ERR_DISPOSED'; // the cache was disposed
+
+/** The error every rejected call throws. The cache is unchanged after a rejected call. */
+export class CacheError extends Error {
+  /** Machine-readable reason, e.g. 'ERR_VALUE_TOO_LARGE'. */
+  readonly code: CacheErrorCode;
+
+  constructor(code: CacheErrorCode, message: string) {
+    super(message);
+    this.name = 'CacheError';
+    this.code = code;
+  }
+}

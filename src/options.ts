@@ -1,0 +1,138 @@
+import { CacheError } from './errors.js';
+
+/** Eviction policies. The policy is chosen at creation and cannot change. */
+export type Policy = 'lru';
+
+/** Options of {@link createCache} and {@link createCacheSync}. */
+export interface CacheOptions {
+  /**
+   * The whole footprint in bytes, index and metadata included: a number, or a string such as
+   * '512kb', '64mb', '1gb' (Redis units: k/m/g are powers of 1000, kb/mb/gb powers of 1024).
+   * Rounded down to whole 64 KiB Wasm pages; at least 256 KiB, below 4 GiB. Default '64mb'.
+   * The Wasm memory is allocated at this size once and never grows.
+   */
+  maxMemory?: number | string;
+  /**
+   * Most items to keep; the policy evicts beyond it. Optional: without it, the index is sized for
+   * items of about 112 bytes (key + value + 16), so smaller items reach that count before maxMemory.
+   */
+  maxEntries?: number;
+  /** TTL in ms for every set() that does not give one. 0 (the default) means no expiry. */
+  defaultTtl?: number;
+  /** Eviction policy. Default 'lru'. */
+  policy?: Policy;
+  /** Longest key in bytes (UTF-8 for strings). Default 1024, at most 65535. */
+  maxKeySize?: number;
+  /**
+   * Longest value in bytes (UTF-8 for strings, JSON text for other values). Default and upper
+   * bound: a quarter of the cache's page memory (values above one page take contiguous pages).
+   */
+  maxValueSize?: number;
+  /** Clock in ms since the epoch. Default Date.now. Tests pass a fake clock here. */
+  now?: () => number;
+  /**
+   * Interval in ms of the active expiry sweep (a timer that never keeps Node alive), or false for
+   * lazy expiry only (reads never return expired items either way). Default 100, except in
+   * Cloudflare Workers, where background timers are not available: false.
+   */
+  activeExpiry?: number | false;
+}
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  k: 1000,
+  kb: 1024,
+  m: 1000 ** 2,
+  mb: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1024 ** 3,
+};
+
+/** Parses a byte count: a number, or '512kb' / '64mb' / '1gb' / '100m' (Redis units). */
+export function parseBytes(value: number | string, name: string): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new CacheError('ERR_OPTIONS', `${name} must be a non-negative byte count, got ${value}`);
+    }
+    return Math.floor(value);
+  }
+  if (typeof value === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+    const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+    if (m && unit !== undefined) return Math.floor(Number(m[1]) * unit);
+  }
+  throw new CacheError(
+    'ERR_OPTIONS',
+    `${name} must be a byte count such as 1048576, '512kb', '64mb' or '1gb', got ${JSON.stringify(value)}`,
+  );
+}
+
+export const WASM_PAGE = 65536;
+export const MIN_MEMORY = 256 * 1024;
+export const MAX_MEMORY = 4 * 1024 ** 3 - WASM_PAGE;
+export const DEFAULT_MAX_KEY_SIZE = 1024;
+export const MAX_KEY_SIZE = 65535;
+
+function optionalInteger(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new CacheError('ERR_OPTIONS', `${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Checks a TTL in ms: a finite number >= 0. */
+export function checkTtl(ttl: unknown, name = 'ttl'): number {
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
+    throw new CacheError('ERR_TTL', `${name} must be a finite number of ms >= 0 (0 = no expiry), got ${String(ttl)}`);
+  }
+  return ttl;
+}
+
+export interface ResolvedOptions {
+  memoryPages: number;
+  maxEntries: number; // 0 = none
+  defaultTtl: number;
+  policy: Policy;
+  maxKeySize: number;
+  maxValueSize?: number;
+  now: () => number;
+  activeExpiry: number | false;
+}
+
+function inWorkers(): boolean {
+  const nav = (globalThis as { navigator?: { userAgent?: string } }).navigator;
+  return nav?.userAgent === 'Cloudflare-Workers';
+}
+
+/** Validates the options and fills in the defaults. Throws ERR_OPTIONS naming the bad option. */
+export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new CacheError('ERR_OPTIONS', 'options must be an object');
+  }
+  const bytes = parseBytes(options.maxMemory ?? '64mb', 'maxMemory');
+  if (bytes < MIN_MEMORY || bytes > MAX_MEMORY) {
+    throw new CacheError('ERR_OPTIONS', `maxMemory must be from 256kb to 4gb - 64kb, got ${bytes} bytes`);
+  }
+  const policy = options.policy ?? 'lru';
+  if (policy !== 'lru') {
+    throw new CacheError('ERR_OPTIONS', `policy must be 'lru', got ${JSON.stringify(policy)}`);
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new CacheError('ERR_OPTIONS', 'now must be a function returning ms since the epoch');
+  }
+  const active = options.activeExpiry ?? (inWorkers() ? false : 100);
+  if (active !== false && (typeof active !== 'number' || !(active > 0) || !Number.isFinite(active))) {
+    throw new CacheError('ERR_OPTIONS', `activeExpiry must be an interval in ms > 0 or false, got ${String(active)}`);
+  }
+  return {
+    memoryPages: Math.floor(bytes / WASM_PAGE),
+    maxEntries: optionalInteger(options.maxEntries, 'maxEntries', 1, 2 ** 31) ?? 0,
+    defaultTtl: checkTtl(options.defaultTtl ?? 0, 'defaultTtl'),
+    policy,
+    maxKeySize: optionalInteger(options.maxKeySize, 'maxKeySize', 1, MAX_KEY_SIZE) ?? DEFAULT_MAX_KEY_SIZE,
+    maxValueSize: optionalInteger(options.maxValueSize, 'maxValueSize', 0, MAX_MEMORY),
+    now: options.now ?? Date.now,
+    activeExpiry: active,
+  };
+}
