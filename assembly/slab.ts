@@ -1,85 +1,128 @@
-// Slab memory: size classes carved from pages, and runs of whole pages for items above a page.
+// Slab memory: size classes carved from slabs of contiguous pages, and runs of whole pages for
+// the largest items.
 //
 // Size classes (chunk bytes), for a page of P bytes:
-//   24, 32, 40, ... 128                 every 8 bytes: small items waste at most 7 bytes
-//   144, 168, 192, 216, 248, ...         x1.125, rounded up to 8, up to P/8
-//   P/7, P/6, P/5, P/4, P/3, P/2, P      whole fractions of a page, so no page ends in a useless tail
-// Items larger than a page take a run of contiguous pages (rounded up to whole pages).
+//   24, 32, 40, ... 256            every 8 bytes: a small item wastes at most 7 bytes
+//   288, 328, 376, 424, ...        x1.125 rounded up to 8, up to 4P: at most 12.5% waste
+// A slab of class c is a whole number of pages holding at least 8 chunks (1 page up to P/8, up
+// to 32 pages for the biggest classes): of the sizes from the least such up to twice that, the
+// one whose unusable tail is the smallest fraction (always under 1/8).
+// Items above the largest class take a run of ceil(size / P) contiguous pages.
 //
-// Page table, one u32 per page:  ┌─────────────────────────┬──────────┐
-//                                │ live chunks (24 bits)   │ class u8 │   class: 0..127, or PAGE_FREE,
-//                                └─────────────────────────┴──────────┘   RUN_HEAD, RUN_CONT
+// Page table, one u32 per page:
+//   ┌─────────────────────────────┬──────────┐
+//   │ live chunks / distance (24) │ kind u8  │   kind: class id 0..127 (the first page of a slab;
+//   └─────────────────────────────┴──────────┘   high bits: its live chunks), PAGE_FREE, RUN_HEAD,
+//                                                 or CONT (a later page of a slab or run; high
+//                                                 bits: distance back to its first page)
 //
-// No calcification: a class that holds a page's worth of free chunks can give a page back. Its
-// least-used page is evacuated (its live items move into the class's other free chunks, which
-// must exist: free >= chunks per page) and the page returns to the free pool for any class or run.
-// The store calls this before it evicts anything, so memory follows the workload's sizes.
+// No calcification: a class that holds a slab's worth of free chunks gives a slab back. Its
+// least-used slab is evacuated (live items move into the class's other free chunks, which exist
+// because free >= chunks per slab) and its pages return to the pool for any class or run. The
+// store does this before it evicts anything, so memory follows the workload's sizes.
+// Contiguous pages (multi-page slabs, runs) come from a free run if there is one, else from the
+// window of pages that is cheapest to clear (bestWindow, clearWindow). The store clears a window
+// only when its items can all move elsewhere, or when the policy has nothing left to evict: the
+// one case where the cache evicts items that the policy did not choose.
 
 import { classTable, pageTable, pagesBase, pageShift, pageBytes, pageCount, MAX_CLASSES } from './layout';
-import { FREE, getFlags, setFlags, getNext, setNext } from './item';
+import { FREE, getFlags, setFlags, getNext, setNext, itemBytes } from './item';
 import { moveItem, evictItem } from './store';
 
 export const PAGE_FREE: u32 = 0xff;
 export const RUN_HEAD: u32 = 0xfe;
-export const RUN_CONT: u32 = 0xfd;
+export const CONT: u32 = 0xfd;
+const MIN_CHUNKS_PER_SLAB: u32 = 8;
+const MAX_SLAB_PAGES: u32 = 32;
 
 // Class table: one array of MAX_CLASSES u32 per field.
 const F_SIZE: u32 = 0;
-const F_PER_PAGE: u32 = 1;
-const F_FREE_HEAD: u32 = 2;
-const F_FREE_COUNT: u32 = 3;
-const F_PAGES: u32 = 4;
+const F_PER_SLAB: u32 = 1;
+const F_SLAB_PAGES: u32 = 2;
+const F_FREE_HEAD: u32 = 3;
+const F_FREE_COUNT: u32 = 4;
+const F_SLABS: u32 = 5;
 
 export let classCount: u32 = 0;
 export let freePages: u32 = 0;
 export let largestChunk: u32 = 0;
+/** Class of the chunk freed last, -1 after a run: the one class that may have become releasable. */
+export let lastFreedClass: i32 = -1;
 let freePageHint: u32 = 0;
 
 @inline function field(f: u32, c: u32): usize { return classTable + (((f * MAX_CLASSES) + c) << 2); }
 @inline export function classSize(c: u32): u32 { return load<u32>(field(F_SIZE, c)); }
-@inline function perPage(c: u32): u32 { return load<u32>(field(F_PER_PAGE, c)); }
+@inline function perSlab(c: u32): u32 { return load<u32>(field(F_PER_SLAB, c)); }
+@inline function slabPages(c: u32): u32 { return load<u32>(field(F_SLAB_PAGES, c)); }
 @inline function freeHead(c: u32): usize { return <usize>load<u32>(field(F_FREE_HEAD, c)); }
 @inline function setFreeHead(c: u32, p: usize): void { store<u32>(field(F_FREE_HEAD, c), <u32>p); }
-@inline export function freeCount(c: u32): u32 { return load<u32>(field(F_FREE_COUNT, c)); }
+@inline function freeCount(c: u32): u32 { return load<u32>(field(F_FREE_COUNT, c)); }
 @inline function addFreeCount(c: u32, d: i32): void { store<u32>(field(F_FREE_COUNT, c), <u32>(<i32>freeCount(c) + d)); }
-@inline export function classPages(c: u32): u32 { return load<u32>(field(F_PAGES, c)); }
-@inline function addClassPages(c: u32, d: i32): void { store<u32>(field(F_PAGES, c), <u32>(<i32>classPages(c) + d)); }
+@inline function classSlabs(c: u32): u32 { return load<u32>(field(F_SLABS, c)); }
+@inline function addClassSlabs(c: u32, d: i32): void { store<u32>(field(F_SLABS, c), <u32>(<i32>classSlabs(c) + d)); }
 
-@inline export function pageOf(p: usize): u32 { return <u32>((p - pagesBase) >> pageShift); }
-@inline export function pageStart(i: u32): usize { return pagesBase + (<usize>i << pageShift); }
-@inline export function pageClass(i: u32): u32 { return load<u32>(pageTable + (<usize>i << 2)) & 0xff; }
-@inline export function pageLive(i: u32): u32 { return load<u32>(pageTable + (<usize>i << 2)) >> 8; }
-@inline function setPage(i: u32, cls: u32, live: u32): void { store<u32>(pageTable + (<usize>i << 2), (live << 8) | cls); }
-@inline function addPageLive(i: u32, d: i32): void {
-  let a = pageTable + (<usize>i << 2);
+@inline function pageOf(p: usize): u32 { return <u32>((p - pagesBase) >> pageShift); }
+@inline function pageStart(i: u32): usize { return pagesBase + (<usize>i << pageShift); }
+@inline function entry(i: u32): u32 { return load<u32>(pageTable + (<usize>i << 2)); }
+@inline function kindOf(i: u32): u32 { return entry(i) & 0xff; }
+@inline function highOf(i: u32): u32 { return entry(i) >> 8; }
+@inline function setEntry(i: u32, kind: u32, high: u32): void { store<u32>(pageTable + (<usize>i << 2), (high << 8) | kind); }
+@inline function addLive(head: u32, d: i32): void {
+  let a = pageTable + (<usize>head << 2);
   store<u32>(a, <u32>(<i32>load<u32>(a) + (d << 8)));
 }
+/** First page of the slab or run that page i belongs to. */
+@inline function headOf(i: u32): u32 { return kindOf(i) == CONT ? i - highOf(i) : i; }
 @inline export function pagesFor(bytes: u32): u32 { return (bytes + pageBytes - 1) >> pageShift; }
 
-function addClass(size: u32): void {
+/** Marks pages [start, start + n) as one slab of class `kind`, or one run (kind RUN_HEAD). */
+function markSpan(start: u32, n: u32, kind: u32): void {
+  setEntry(start, kind, 0);
+  for (let d: u32 = 1; d < n; d++) setEntry(start + d, CONT, d);
+  freePages -= n;
+}
+
+function freeSpan(start: u32, n: u32): void {
+  for (let d: u32 = 0; d < n; d++) setEntry(start + d, PAGE_FREE, 0);
+  freePages += n;
+}
+
+function addClass(size: u32, maxSlabPages: u32): bool {
+  let least = (size * MIN_CHUNKS_PER_SLAB + pageBytes - 1) >> pageShift;
+  if (least > maxSlabPages || classCount == MAX_CLASSES) return false;
+  // Of the slab sizes from the least up to twice that, take the one with the smallest unusable tail.
+  let pages = least;
+  let bestTail: u64 = 0xffffffffffffffff;
+  for (let k = least; k <= min<u32>(2 * least, maxSlabPages); k++) {
+    let bytes = <u64>k << pageShift;
+    let tail = ((bytes % size) << 16) / bytes; // tail as a fraction of the slab, in 1/65536
+    if (tail < bestTail) {
+      bestTail = tail;
+      pages = k;
+    }
+  }
   store<u32>(field(F_SIZE, classCount), size);
-  store<u32>(field(F_PER_PAGE, classCount), pageBytes / size);
+  store<u32>(field(F_SLAB_PAGES, classCount), pages);
+  store<u32>(field(F_PER_SLAB, classCount), (pages << pageShift) / size);
   classCount++;
   largestChunk = size;
+  return true;
 }
 
 export function initSlab(): void {
   memory.fill(classTable, 0, 6 * MAX_CLASSES * 4);
   classCount = 0;
+  // Multi-page slabs stay small beside the whole cache, so that contiguous pages can be found.
+  let maxSlabPages = min(MAX_SLAB_PAGES, max<u32>(1, pageCount / 16));
   let s: u32 = 24;
-  for (; s <= 128; s += 8) addClass(s);
-  s = 128;
+  for (; s <= 256; s += 8) addClass(s, maxSlabPages);
+  s = 256;
   while (true) {
     s = ((s * 9) / 8 + 7) & ~7;
-    if (s > pageBytes / 8) break;
-    addClass(s);
+    if (!addClass(s, maxSlabPages)) break;
   }
-  for (let n: u32 = 8; n >= 1; n--) {
-    let size = (pageBytes / n) & ~7;
-    if (size > largestChunk) addClass(size);
-  }
-  for (let i: u32 = 0; i < pageCount; i++) setPage(i, PAGE_FREE, 0);
-  freePages = pageCount;
+  freePages = 0;
+  freeSpan(0, pageCount);
   freePageHint = 0;
 }
 
@@ -96,10 +139,41 @@ export function classFor(size: u32): i32 {
   return <i32>lo;
 }
 
-/** Bytes an item of `size` really occupies: its chunk, or its whole run of pages. */
-export function footprint(size: u32): u32 {
+/** Pages that one unit of allocation for this size takes: a slab of its class, or its run. */
+export function spanPages(size: u32): u32 {
   let c = classFor(size);
-  return c >= 0 ? classSize(<u32>c) : pagesFor(size) << pageShift;
+  return c >= 0 ? slabPages(<u32>c) : pagesFor(size);
+}
+
+@inline export function isRun(p: usize): bool {
+  return kindOf(pageOf(p)) == RUN_HEAD;
+}
+
+/** Bytes the item at `it` really occupies: its chunk, or its whole run of pages. */
+export function footprint(it: usize): u32 {
+  let head = headOf(pageOf(it));
+  let k = kindOf(head);
+  return k == RUN_HEAD ? pagesFor(itemBytes(it)) << pageShift : classSize(k);
+}
+
+/** Last page of the slab or run that page i belongs to (i itself if it is free). */
+function spanEnd(i: u32): u32 {
+  let k = kindOf(i);
+  if (k == PAGE_FREE) return i;
+  let head = headOf(i);
+  k = kindOf(head);
+  let n = k == RUN_HEAD ? pagesFor(itemBytes(pageStart(head))) : slabPages(k);
+  return head + n - 1;
+}
+
+/** First page of the slab or run holding `it`. */
+export function spanFirst(it: usize): u32 {
+  return headOf(pageOf(it));
+}
+
+/** Last page of the slab or run holding `it`. */
+export function spanLast(it: usize): u32 {
+  return spanEnd(pageOf(it));
 }
 
 /** Takes a free chunk of class c, or returns 0. */
@@ -108,61 +182,84 @@ export function popFree(c: u32): usize {
   if (p == 0) return 0;
   setFreeHead(c, getNext(p));
   addFreeCount(c, -1);
-  addPageLive(pageOf(p), 1);
+  addLive(headOf(pageOf(p)), 1);
   return p;
 }
 
-function takeFreePage(): i32 {
-  if (freePages == 0) return -1;
-  for (let n: u32 = 0; n < pageCount; n++) {
-    let i = freePageHint + n;
-    if (i >= pageCount) i -= pageCount;
-    if (pageClass(i) == PAGE_FREE) {
-      freePageHint = i;
-      freePages--;
-      return <i32>i;
+/** Returns the chunk of a slab item to its class, or the pages of a run to the pool. */
+export function release(it: usize): void {
+  let i = pageOf(it);
+  if (kindOf(i) == RUN_HEAD) {
+    freeSpan(i, pagesFor(itemBytes(it)));
+    lastFreedClass = -1;
+    return;
+  }
+  let head = headOf(i);
+  let c = kindOf(head);
+  lastFreedClass = <i32>c;
+  setFlags(it, FREE);
+  setNext(it, freeHead(c));
+  setFreeHead(c, it);
+  addFreeCount(c, 1);
+  addLive(head, -1);
+}
+
+/** Start of n contiguous free pages, or -1. */
+export function findFreeSpan(n: u32): i32 {
+  if (freePages < n) return -1;
+  if (n == 1) {
+    for (let k: u32 = 0; k < pageCount; k++) {
+      let i = freePageHint + k;
+      if (i >= pageCount) i -= pageCount;
+      if (kindOf(i) == PAGE_FREE) {
+        freePageHint = i;
+        return <i32>i;
+      }
     }
+    return -1;
+  }
+  let len: u32 = 0;
+  for (let i: u32 = 0; i < pageCount; i++) {
+    len = kindOf(i) == PAGE_FREE ? len + 1 : 0;
+    if (len == n) return <i32>(i + 1 - n);
   }
   return -1;
 }
 
-/** Gives a free page to class c. False if no page is free. */
-export function carvePage(c: u32): bool {
-  let i = takeFreePage();
-  if (i < 0) return false;
-  setPage(<u32>i, c, 0);
-  addClassPages(c, 1);
+/** Makes pages [start, start + slabPages(c)) a new slab of class c, all chunks free. */
+export function carveSlab(c: u32, start: u32): void {
+  markSpan(start, slabPages(c), c);
+  addClassSlabs(c, 1);
   let size = classSize(c);
-  let n = perPage(c);
-  let start = pageStart(<u32>i);
+  let n = perSlab(c);
+  let base = pageStart(start);
   let head = freeHead(c);
-  // Push in reverse so that the page is handed out from its low addresses up.
+  // Push in reverse so that the slab is handed out from its low addresses up.
   for (let k = n; k > 0; k--) {
-    let p = start + <usize>(k - 1) * size;
+    let p = base + <usize>(k - 1) * size;
     setFlags(p, FREE);
     setNext(p, head);
     head = p;
   }
   setFreeHead(c, head);
   addFreeCount(c, <i32>n);
-  return true;
 }
 
-/** Returns the chunk of a slab item to its class. */
-export function freeChunk(p: usize): void {
-  let i = pageOf(p);
-  let c = pageClass(i);
-  setFlags(p, FREE);
-  setNext(p, freeHead(c));
-  setFreeHead(c, p);
-  addFreeCount(c, 1);
-  addPageLive(i, -1);
+/** Marks pages [start, start + n) as the run of one item and returns its address. */
+export function takeRun(start: u32, n: u32): usize {
+  markSpan(start, n, RUN_HEAD);
+  return pageStart(start);
 }
 
-/** A class other than `except` holding a whole page's worth of free chunks, or -1. */
+/** True if class k holds a whole slab's worth of free chunks. */
+export function isReleasable(k: i32): bool {
+  return k >= 0 && freeCount(<u32>k) >= perSlab(<u32>k) && classSlabs(<u32>k) > 0;
+}
+
+/** A class other than `except` holding a whole slab's worth of free chunks, or -1. */
 export function releasableClass(except: i32): i32 {
   for (let k: u32 = 0; k < classCount; k++) {
-    if (<i32>k != except && freeCount(k) >= perPage(k) && classPages(k) > 0) return <i32>k;
+    if (<i32>k != except && isReleasable(<i32>k)) return <i32>k;
   }
   return -1;
 }
@@ -185,151 +282,151 @@ function unlinkFreeIn(k: u32, start: usize, end: usize): void {
 }
 
 /**
- * Empties the least-used page of class k into the class's other free chunks and returns the page
- * to the pool. Requires freeCount(k) >= perPage(k), which guarantees room for every live chunk.
+ * Empties the slab that starts at page `head` and returns its pages to the pool. Its live items
+ * move to free chunks of the class outside [avoidStart, avoidEnd) (which covers the slab); an
+ * item with nowhere to go is evicted.
  */
-export function releasePage(k: u32): void {
-  let best: i32 = -1;
-  let bestLive: u32 = 0xffffffff;
-  for (let i: u32 = 0; i < pageCount; i++) {
-    if (pageClass(i) == k && pageLive(i) < bestLive) {
-      best = <i32>i;
-      bestLive = pageLive(i);
-      if (bestLive == 0) break;
+function evacuateSlab(head: u32, avoidStart: usize, avoidEnd: usize): void {
+  let c = kindOf(head);
+  let size = classSize(c);
+  let start = pageStart(head);
+  let end = start + <usize>perSlab(c) * size;
+  unlinkFreeIn(c, min(start, avoidStart), max(end, avoidEnd));
+  for (let p = start; p < end; p += size) {
+    if (getFlags(p) == FREE) continue;
+    let dst = popFree(c);
+    if (dst != 0) {
+      moveItem(p, dst);
+    } else {
+      evictItem(p);
+      // evictItem pushed p onto the free list; it lies in the slab, so take it back off.
+      setFreeHead(c, getNext(p));
+      addFreeCount(c, -1);
     }
   }
-  let page = <u32>best;
-  let size = classSize(k);
-  let start = pageStart(page);
-  let end = start + <usize>perPage(k) * size;
-  unlinkFreeIn(k, start, end);
-  for (let p = start; p < end; p += size) {
-    if (getFlags(p) != FREE) moveItem(p, popFree(k));
-  }
-  setPage(page, PAGE_FREE, 0);
-  addClassPages(k, -1);
-  freePages++;
-}
-
-/** Start of a free run of n pages, or -1. */
-export function findFreeRun(n: u32): i32 {
-  let len: u32 = 0;
-  for (let i: u32 = 0; i < pageCount; i++) {
-    len = pageClass(i) == PAGE_FREE ? len + 1 : 0;
-    if (len == n) return <i32>(i + 1 - n);
-  }
-  return -1;
-}
-
-/** Marks pages [start, start + n) as one run and returns its address. */
-export function takeRun(start: u32, n: u32): usize {
-  setPage(start, RUN_HEAD, 0);
-  for (let i: u32 = 1; i < n; i++) setPage(start + i, RUN_CONT, 0);
-  freePages -= n;
-  return pageStart(start);
-}
-
-export function freeRun(p: usize, bytes: u32): void {
-  let start = pageOf(p);
-  let n = pagesFor(bytes);
-  for (let i: u32 = 0; i < n; i++) setPage(start + i, PAGE_FREE, 0);
-  freePages += n;
-}
-
-@inline export function isRun(p: usize): bool {
-  return pageClass(pageOf(p)) == RUN_HEAD;
+  addClassSlabs(c, -1);
+  freeSpan(head, slabPages(c));
 }
 
 /**
- * Frees n contiguous pages when the free pages are scattered: picks the window of n pages that
- * has the most free pages already (and does not hold `keep`, pages [keepFirst, keepLast]), moves
- * the window's slab items into free chunks outside it where their class has some, and evicts the
- * rest, whatever the policy would have chosen. Only items larger than a page ever need this.
+ * Gives the least-used slab of class k back to the pool. Requires freeCount(k) >= perSlab(k),
+ * which leaves room for every live chunk of any one slab, so nothing is evicted.
  */
-export function evacuateWindow(n: u32, keepFirst: u32, keepLast: u32): usize {
-  if (n > pageCount) return 0;
-  let best: i32 = -1;
-  let bestFree: i32 = -1;
-  let free: i32 = 0;
+export function releaseSlab(k: u32): void {
+  let best: u32 = 0;
+  let bestLive: u32 = 0xffffffff;
   for (let i: u32 = 0; i < pageCount; i++) {
-    if (pageClass(i) == PAGE_FREE) free++;
-    if (i >= n && pageClass(i - n) == PAGE_FREE) free--;
-    if (i + 1 >= n) {
-      let s = i + 1 - n;
-      let overlapsKeep = keepFirst <= keepLast && s <= keepLast && i >= keepFirst;
-      if (!overlapsKeep && free > bestFree) {
-        best = <i32>s;
-        bestFree = free;
-      }
+    if (kindOf(i) == k && highOf(i) < bestLive) {
+      best = i;
+      bestLive = highOf(i);
+      if (bestLive == 0) break;
     }
   }
-  if (best < 0) return 0;
-  let s = <u32>best;
+  evacuateSlab(best, pageStart(best), pageStart(best));
+}
+
+/** Items that emptying the span starting at `head` would evict (the rest can move). */
+function evictionCost(head: u32): u32 {
+  let k = kindOf(head);
+  if (k == PAGE_FREE) return 0;
+  if (k == RUN_HEAD) return 1;
+  let live = highOf(head);
+  let freeElsewhere = freeCount(k) - (perSlab(k) - live);
+  return live > freeElsewhere ? live - freeElsewhere : 0;
+}
+
+/** Set by bestWindow: items that clearing the chosen window would evict. */
+export let windowCost: u32 = 0;
+
+/**
+ * The window of n contiguous pages that is cheapest to clear: fewest evictions, then most pages
+ * already free. It must not touch pages [keepFirst, keepLast]. Returns its first page, or -1.
+ * One pass: as the window slides right, the span that leaves it and the span that enters it
+ * change the running cost.
+ */
+export function bestWindow(n: u32, keepFirst: u32, keepLast: u32): i32 {
+  let best: i32 = -1;
+  let bestCost: u32 = 0xffffffff;
+  let bestFree: u32 = 0;
+  if (n > pageCount) return -1;
+  let cost: u32 = 0;
+  let free: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    if (kindOf(i) == PAGE_FREE) free++;
+    else if (i == 0 || kindOf(i) != CONT) cost += evictionCost(headOf(i));
+  }
+  for (let s: u32 = 0; ; s++) {
+    let last = s + n - 1;
+    // Everything emptied, [first page of the span at s, last page of the span at last], must
+    // miss the kept span.
+    let touchesKeep = keepFirst <= keepLast && headOf(s) <= keepLast && spanEnd(last) >= keepFirst;
+    if (!touchesKeep && (cost < bestCost || (cost == bestCost && free > bestFree))) {
+      best = <i32>s;
+      bestCost = cost;
+      bestFree = free;
+    }
+    if (last + 1 >= pageCount) break;
+    // Page s leaves: its span leaves too unless it goes on into page s + 1.
+    let out = kindOf(s);
+    if (out == PAGE_FREE) free--;
+    else if (kindOf(s + 1) != CONT) cost -= evictionCost(headOf(s));
+    // Page last + 1 enters: a new span unless it continues one already in the window.
+    let inn = kindOf(last + 1);
+    if (inn == PAGE_FREE) free++;
+    else if (inn != CONT) cost += evictionCost(headOf(last + 1)); // a CONT page continues a span already counted
+  }
+  windowCost = bestCost;
+  return best;
+}
+
+/** Empties every slab and run that overlaps pages [s, s + n): items move where they can, else are evicted. */
+export function clearWindow(s: u32, n: u32): void {
   let winStart = pageStart(s);
   let winEnd = pageStart(s + n);
   for (let i = s; i < s + n; i++) {
-    let c = pageClass(i);
-    if (c == PAGE_FREE) continue;
-    if (c == RUN_HEAD || c == RUN_CONT) {
-      let h = i;
-      while (pageClass(h) != RUN_HEAD) h--;
-      evictItem(pageStart(h)); // frees the whole run, which may reach past the window
-      continue;
-    }
-    unlinkFreeIn(c, winStart, winEnd);
-    let size = classSize(c);
-    let start = pageStart(i);
-    let end = start + <usize>perPage(c) * size;
-    for (let p = start; p < end; p += size) {
-      if (getFlags(p) == FREE) continue;
-      let dst = popFree(c);
-      if (dst != 0) {
-        moveItem(p, dst);
-      } else {
-        evictItem(p);
-        // evictItem pushed p onto the free list; it lies in the window, so take it back off.
-        setFreeHead(c, getNext(p));
-        addFreeCount(c, -1);
-      }
-    }
-    setPage(i, PAGE_FREE, 0);
-    addClassPages(c, -1);
-    freePages++;
+    if (kindOf(i) == PAGE_FREE) continue;
+    let head = headOf(i);
+    if (kindOf(head) == RUN_HEAD) evictItem(pageStart(head)); // frees the whole run
+    else evacuateSlab(head, winStart, winEnd);
   }
-  return takeRun(s, n);
 }
 
-/** Bytes of the slab class table and page table state, for invariant checks. */
+/** Checks the page table, free lists and live counts against each other; 0 if consistent. */
 export function checkSlab(): i32 {
   let free: u32 = 0;
-  for (let i: u32 = 0; i < pageCount; i++) if (pageClass(i) == PAGE_FREE) free++;
-  if (free != freePages) return 1;
+  for (let i: u32 = 0; i < pageCount; i++) {
+    let k = kindOf(i);
+    if (k == PAGE_FREE) free++;
+    else if (k == CONT) {
+      if (highOf(i) == 0 || highOf(i) > i) return 1;
+      let hk = kindOf(i - highOf(i));
+      if (hk == CONT || hk == PAGE_FREE) return 2;
+    }
+  }
+  if (free != freePages) return 3;
   for (let c: u32 = 0; c < classCount; c++) {
     let n: u32 = 0;
     let p = freeHead(c);
     while (p != 0) {
-      if (getFlags(p) != FREE) return 2;
-      let pc = pageClass(pageOf(p));
-      if (pc != c) return 3;
+      if (getFlags(p) != FREE) return 4;
+      if (kindOf(headOf(pageOf(p))) != c) return 5;
       n++;
       p = getNext(p);
     }
-    if (n != freeCount(c)) return 4;
-    let pages: u32 = 0;
+    if (n != freeCount(c)) return 6;
+    let slabs: u32 = 0;
     let live: u32 = 0;
+    let size = classSize(c);
     for (let i: u32 = 0; i < pageCount; i++) {
-      if (pageClass(i) == c) {
-        pages++;
-        live += pageLive(i);
-        let size = classSize(c);
-        let start = pageStart(i);
-        let used: u32 = 0;
-        for (let k: u32 = 0; k < perPage(c); k++) if (getFlags(start + <usize>k * size) != FREE) used++;
-        if (used != pageLive(i)) return 5;
-      }
+      if (kindOf(i) != c) continue;
+      slabs++;
+      live += highOf(i);
+      let used: u32 = 0;
+      for (let k: u32 = 0; k < perSlab(c); k++) if (getFlags(pageStart(i) + <usize>k * size) != FREE) used++;
+      if (used != highOf(i)) return 7;
     }
-    if (pages != classPages(c)) return 6;
-    if (live + freeCount(c) != pages * perPage(c)) return 7;
+    if (slabs != classSlabs(c)) return 8;
+    if (live + freeCount(c) != slabs * perSlab(c)) return 9;
   }
   return 0;
 }

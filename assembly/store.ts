@@ -3,18 +3,19 @@
 // `now`, the wrapper's clock in ms, so the core never reads a clock of its own.
 //
 // Making room, in order of cost (allocItem):
-//   1. a free chunk of the item's class;  2. a free page, carved for that class;
-//   3. a page released by a class that holds a page's worth of free chunks (items move, none lost);
-//   4. an expired item, oldest first (expiry heap);  5. the policy's victim.
-// Steps 3-5 repeat until 1 or 2 succeeds. An expired item is therefore never kept while a live one
-// is evicted. Items larger than a page need contiguous pages; see slab.ts evacuateWindow.
+//   1. a free chunk of the item's class;  2. free pages, carved into a slab of that class;
+//   3. a slab released by a class that holds a slab's worth of free chunks (items move, none lost);
+//   4. for a slab or run of several pages: a window of pages whose items can all move elsewhere;
+//   5. an expired item, oldest first (expiry heap);  6. the policy's victim.
+// Steps 3-6 repeat until 1 or 2 succeeds. An expired item is therefore never kept while a live one
+// is evicted. Only when nothing is left to evict does a window's clearing evict (slab.ts).
 
 import {
   SET_NX, SET_XX, SET_KEEPTTL, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
   STAT_USED_BYTES, STAT_TTL_ITEMS, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR,
 } from './abi';
-import { regs, scratch, indexSlots, indexCapacity, pageCount, pageBytes, pageShift, pagesBase } from './layout';
+import { regs, scratch, indexSlots, indexCapacity, pageCount, pageShift, pagesBase } from './layout';
 import {
   HEADER_BYTES, EXT_BYTES, FLAG_TTL, FLAG_EXT, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
   getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, isExpired,
@@ -22,8 +23,8 @@ import {
 import { hashBytes } from './hash';
 import { NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
 import {
-  classFor, classSize, popFree, carvePage, freeChunk, releasableClass, releasePage, findFreeRun, takeRun,
-  freeRun, isRun, pagesFor, pageOf, pageClass, freePages, evacuateWindow, initSlab, checkSlab,
+  classFor, spanPages, popFree, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
+  bestWindow, clearWindow, windowCost, footprint, spanFirst, spanLast, initSlab, checkSlab,
 } from './slab';
 import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength } from './policy';
 import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, checkHeap } from './expiry';
@@ -74,19 +75,15 @@ function lookupLive(key: usize, klen: u32, now: f64): usize {
   if (it != 0 && isExpired(it, now)) {
     unlinkItem(it, lastSlot);
     bump(STAT_EXPIRED);
+    publish();
     return 0;
   }
   return it;
 }
 
 /** Bytes the item occupies in slab memory. */
-function footprintOf(it: usize): u64 {
-  return isRun(it) ? <u64>pagesFor(itemBytes(it)) << pageShift : <u64>classSize(pageClass(pageOf(it)));
-}
-
-function releaseMemory(it: usize): void {
-  if (isRun(it)) freeRun(it, itemBytes(it));
-  else freeChunk(it);
+@inline function footprintOf(it: usize): u64 {
+  return <u64>footprint(it);
 }
 
 function unlinkItem(it: usize, slot: u32): void {
@@ -98,7 +95,7 @@ function unlinkItem(it: usize, slot: u32): void {
   }
   liveBytes -= footprintOf(it);
   count--;
-  releaseMemory(it);
+  release(it);
 }
 
 function slotOf(it: usize): u32 {
@@ -141,34 +138,54 @@ function evictOne(now: f64): bool {
 
 function allocItem(size: u32, now: f64): usize {
   let c = classFor(size);
-  if (c >= 0) {
-    while (true) {
+  let n = spanPages(size);
+  // Rescans are skipped when nothing they look at has changed: a free span needs a change in the
+  // free pages; a newly releasable class can only be the class that last got a chunk back.
+  let spanScannedAt: u32 = 0xffffffff;
+  let windowScannedAt: u32 = 0xffffffff;
+  let candidate = releasableClass(c);
+  while (true) {
+    if (c >= 0) {
       let p = popFree(<u32>c);
       if (p != 0) return p;
-      if (carvePage(<u32>c)) continue;
-      let k = releasableClass(c);
-      if (k >= 0) releasePage(<u32>k);
-      else if (!evictOne(now)) return 0;
     }
+    let s: i32 = -1;
+    if (freePages != spanScannedAt) {
+      spanScannedAt = freePages;
+      s = findFreeSpan(n);
+    }
+    if (s < 0) {
+      if (candidate != c && isReleasable(candidate)) {
+        releaseSlab(<u32>candidate);
+        continue;
+      }
+      // Pages are free but scattered: clear a window if that evicts nothing, else let the policy
+      // evict and look again; if the policy has nothing left, clear the cheapest window anyway.
+      if (freePages >= n && freePages != windowScannedAt) {
+        windowScannedAt = freePages;
+        s = pickWindow(n);
+        if (windowCost != 0) s = -1;
+      }
+      if (s < 0) {
+        if (evictOne(now)) {
+          candidate = lastFreedClass;
+          continue;
+        }
+        s = pickWindow(n);
+        if (s < 0) return 0;
+      }
+      clearWindow(<u32>s, n);
+    }
+    if (c < 0) return takeRun(<u32>s, n);
+    carveSlab(<u32>c, <u32>s);
   }
-  let n = pagesFor(size);
-  while (true) {
-    let s = findFreeRun(n);
-    if (s >= 0) return takeRun(<u32>s, n);
-    if (freePages >= n) break;
-    let k = releasableClass(-1);
-    if (k >= 0) releasePage(<u32>k);
-    else if (!evictOne(now)) break;
-  }
-  // Enough pages are free but scattered (or nothing is left to evict): clear a window.
+  return 0;
+}
+
+/** The cheapest window of n pages that keeps clear of the item being resized, if any. */
+function pickWindow(n: u32): i32 {
   let pin = getPinned();
-  let keepFirst: u32 = 1;
-  let keepLast: u32 = 0;
-  if (pin != 0) {
-    keepFirst = pageOf(pin);
-    keepLast = isRun(pin) ? keepFirst + pagesFor(itemBytes(pin)) - 1 : keepFirst;
-  }
-  return evacuateWindow(n, keepFirst, keepLast);
+  return pin != 0 ? bestWindow(n, spanFirst(pin), spanLast(pin)) : bestWindow(n, 1, 0);
 }
 
 // ── operations ──────────────────────────────────────────────────────────────────────────────
@@ -243,21 +260,17 @@ function readKey(key: usize, klen: u32, now: f64): usize {
 
 export function get(klen: u32, now: f64): usize {
   let it = readKey(scratch, klen, now);
-  if (ttlItems != 0) publish(); // lookupLive may have expired an item
   return it == 0 ? 0 : answer(it);
 }
 
 /** Like get, with no effect on the policy or the hit counters. */
 export function peek(klen: u32, now: f64): usize {
   let it = lookupLive(scratch, klen, now);
-  if (ttlItems != 0) publish();
   return it == 0 ? 0 : answer(it);
 }
 
 export function has(klen: u32, now: f64): bool {
-  let it = lookupLive(scratch, klen, now);
-  if (ttlItems != 0) publish();
-  return it != 0;
+  return lookupLive(scratch, klen, now) != 0;
 }
 
 export function del(klen: u32, now: f64): bool {
@@ -273,7 +286,6 @@ export function del(klen: u32, now: f64): bool {
 /** Remaining ms before the key expires, -1 if it has no expiry, -2 if it does not exist. */
 export function ttl(klen: u32, now: f64): f64 {
   let it = lookupLive(scratch, klen, now);
-  publish();
   if (it == 0) return -2;
   if (!hasTtl(it)) return -1;
   return getExpireAt(it) - now;
@@ -318,7 +330,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
       setSlotItem(slotOf(it), dst);
       policyMoved(it, dst);
       liveBytes -= footprintOf(it);
-      releaseMemory(it);
+      release(it);
       liveBytes += footprintOf(dst);
       it = dst;
     }

@@ -64,6 +64,8 @@ export interface CacheLayout {
   maxKeySize: number;
   /** Longest value in bytes. */
   maxValueSize: number;
+  /** Current byte length of the Wasm memory (fixed at creation: it never grows). */
+  memoryBytes: number;
 }
 
 const POLICY_IDS: Record<Policy, number> = { lru: POLICY_LRU };
@@ -525,6 +527,7 @@ export class Cache {
       ttlHeaderBytes: r[REG_TTL_OVERHEAD],
       maxKeySize: this.maxKeySize,
       maxValueSize: this.maxValueSize,
+      memoryBytes: this.u8.buffer.byteLength,
     };
   }
 

@@ -1,0 +1,101 @@
+// Memory: the budget is a hard bound, stored values survive any amount of churn byte-exact, and
+// memory moves between size classes as the workload's sizes change (no slab calcification).
+import { describe, expect, it } from 'vitest';
+import { createCacheSync } from '../src/index.js';
+
+/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Values are windows of one random pool: value i is POOL[start(i) .. start(i) + len(i)), so the
+// test can check every byte without keeping a copy of what it stored.
+const POOL = new Uint8Array(1 << 20);
+{
+  const r = prng(42);
+  for (let i = 0; i < POOL.length; i++) POOL[i] = (r() * 256) | 0;
+}
+function mix(i: number): number {
+  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+/** Sizes: mostly small, some medium, a few above a page (stored as runs or multi-page slabs). */
+function lengthOf(i: number): number {
+  const h = mix(i);
+  const bucket = h % 100;
+  if (bucket < 70) return h % 300;
+  if (bucket < 95) return 300 + (h % 5000);
+  return 5000 + (h % 60_000);
+}
+function valueOf(i: number): Uint8Array {
+  const len = lengthOf(i);
+  const start = mix(i * 7 + 1) % (POOL.length - len);
+  return POOL.subarray(start, start + len);
+}
+
+describe('memory bound', () => {
+  it('a million inserts of random sizes stay within 8 MiB and every stored value reads back exact', () => {
+    const cache = createCacheSync({ maxMemory: '8mb' });
+    const r = prng(7);
+    const version = new Map<number, number>(); // key id -> value id last stored under it
+    for (let n = 0; n < 1_000_000; n++) {
+      const id = (r() * 300_000) | 0; // a key space of 300k ids, so keys are overwritten too
+      cache.set(`key:${id}`, valueOf(n));
+      version.set(id, n);
+      if (n % 1000 === 0) expect(cache.layout().memoryBytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+      if (n % 100_000 === 0) expect(cache.checkInvariants()).toBe(0);
+    }
+    expect(cache.layout().memoryBytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+    const stats = cache.stats();
+    expect(stats.usedBytes).toBeLessThanOrEqual(stats.maxBytes);
+    expect(stats.evictions).toBeGreaterThan(0);
+    let checked = 0;
+    for (const [key, value] of cache.entries()) {
+      const id = Number((key as string).slice(4));
+      const expected = valueOf(version.get(id) as number);
+      expect(Buffer.from(value as Uint8Array).equals(expected), `value of ${key as string}`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBe(cache.size);
+    expect(checked).toBeGreaterThan(1000);
+    expect(cache.checkInvariants()).toBe(0);
+  }, 120_000);
+});
+
+describe('no slab calcification', () => {
+  /** Bytes of key and value payload stored after the cache has been turned over by `size`-byte values. */
+  function fillWith(cache: ReturnType<typeof createCacheSync>, size: number, prefix: string): number {
+    const value = new Uint8Array(size).fill(1);
+    const rounds = Math.ceil((64 * 1024 * 1024) / size); // write the cache over several times
+    for (let i = 0; i < rounds; i++) cache.set(`${prefix}${i}`, value);
+    let payload = 0;
+    for (const [key, v] of cache.entries()) payload += (key as string).length + (v as Uint8Array).length;
+    return payload;
+  }
+
+  for (const [small, large] of [
+    [100, 4096],
+    [4096, 100],
+    [40, 30_000],
+    [30_000, 700],
+  ]) {
+    it(`after ${small}-byte values, ${large}-byte values fill nearly the same bytes as in a fresh cache`, () => {
+      const fresh = createCacheSync({ maxMemory: '8mb' });
+      const baseline = fillWith(fresh, large, 'b');
+      const cache = createCacheSync({ maxMemory: '8mb' });
+      fillWith(cache, small, 'a');
+      const after = fillWith(cache, large, 'b');
+      expect(after).toBeGreaterThanOrEqual(baseline * 0.95);
+      expect(cache.checkInvariants()).toBe(0);
+      // The payload is also a fair share of the budget: slabs waste little.
+      expect(baseline).toBeGreaterThan(8 * 1024 * 1024 * (large >= 1000 ? 0.75 : 0.5));
+    }, 60_000);
+  }
+});
