@@ -397,6 +397,14 @@ class ModelRun {
     return { key, asBytes: true, label: id.text !== undefined ? `${id.label} as bytes` : id.label };
   }
 
+  /** A random value that fits maxValueSize (the error paths test the values that do not). */
+  value(big = this.cfg.bigValues): unknown {
+    const v = genValue(this.rng, big);
+    const size =
+      typeof v === 'string' ? Buffer.byteLength(v) : v instanceof Uint8Array ? v.length : Buffer.byteLength(JSON.stringify(v));
+    return size <= this.maxValueSize ? v : genBytesInput(this.rng, this.rng.int(0, this.maxValueSize));
+  }
+
   ttlChoice(): number {
     const r = this.rng.float();
     if (r < 0.3) return this.rng.int(1, 40);
@@ -471,7 +479,7 @@ class ModelRun {
   opSet(): void {
     const id = this.pickKey();
     const { key, asBytes, label } = this.keyInput(id);
-    const value = genValue(this.rng, this.cfg.bigValues);
+    const value = this.value();
     const o: SetOptions = {};
     const m = this.rng.float();
     if (m < 0.12) o.nx = true;
@@ -616,7 +624,7 @@ class ModelRun {
     const n = this.rng.int(1, 8);
     const batch = Array.from({ length: n }, () => {
       const id = this.pickKey();
-      return { id, input: this.keyInput(id), value: genValue(this.rng, this.cfg.bigValues) };
+      return { id, input: this.keyInput(id), value: this.value() };
     });
     if (n > 1 && this.rng.chance(0.2)) batch[n - 1].id = batch[0].id; // a duplicate key: the last one wins
     if (n > 1) batch[n - 1].input = this.keyInput(batch[n - 1].id);
@@ -742,7 +750,7 @@ class ModelRun {
     const before = this.snapshot();
     const id = this.pickKey();
     const { key, label } = this.keyInput(id);
-    const good = () => genValue(this.rng, false);
+    const good = () => this.value(false);
     const tooLongKey = (): Key => {
       const r = this.rng.int(0, 2);
       if (r === 0) return 'x'.repeat(this.maxKeySize + this.rng.int(1, 40));
@@ -896,6 +904,8 @@ const EXACT_RUNS: RunConfig[] = (<RunConfig[]>[
 const RELAXED_RUNS: RunConfig[] = (<RunConfig[]>[
   { name: 'B1 1mb budget', exact: false, seed: 11, steps: 35_000, keySpace: 300, bigValues: true, options: { maxMemory: '1mb' } },
   { name: 'B2 512kb budget', exact: false, seed: 12, steps: 35_000, keySpace: 200, bigValues: true, options: { maxMemory: '512kb' } },
+  // The smallest cache: about 50 pages, values up to 40 KiB close to the largest item (~48 KiB).
+  { name: 'B3 256kb budget', exact: false, seed: 13, steps: 20_000, keySpace: 100, bigValues: true, options: { maxMemory: '256kb' } },
 ]).map(withEnv);
 
 describe('model-based: exact LRU (maxEntries, memory to spare)', () => {
