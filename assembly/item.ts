@@ -63,6 +63,13 @@ export function writeHeader(it: usize, klen: u32, vlen: u32, kind: u32, ext: boo
   setPbits(it, 0);
 }
 
+/** Rewrites the header of a live item in place; its policy links and bits stay. */
+export function writeHeaderKeepLinks(it: usize, klen: u32, vlen: u32, kind: u32, ext: bool): void {
+  store<u32>(it, vlen, 8);
+  store<u16>(it, <u16>klen, 12);
+  setFlags(it, <u8>(kind & (KIND_MASK | KEY_BYTES)) | (ext ? FLAG_EXT : 0));
+}
+
 /** An item expires once the clock has passed its expiry time (Redis: alive while now <= when). */
 @inline export function isExpired(it: usize, now: f64): bool {
   return hasTtl(it) && getExpireAt(it) < now;

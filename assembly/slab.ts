@@ -149,6 +149,13 @@ export function spanPages(size: u32): u32 {
   return kindOf(pageOf(p)) == RUN_HEAD;
 }
 
+/** True if an item of `size` bytes would take the same chunk class (or run length) as `it`. */
+export function fitsInPlace(it: usize, size: u32): bool {
+  let k = kindOf(headOf(pageOf(it)));
+  if (k == RUN_HEAD) return classFor(size) < 0 && pagesFor(size) == pagesFor(itemBytes(it));
+  return classFor(size) == <i32>k;
+}
+
 /** Bytes the item at `it` really occupies: its chunk, or its whole run of pages. */
 export function footprint(it: usize): u32 {
   let head = headOf(pageOf(it));

@@ -18,13 +18,13 @@ import {
 import { regs, scratch, indexSlots, indexCapacity, pageCount, pageShift, pagesBase } from './layout';
 import {
   HEADER_BYTES, EXT_BYTES, FLAG_TTL, FLAG_EXT, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
-  getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, isExpired,
+  getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired,
 } from './item';
 import { hashBytes } from './hash';
 import { NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
 import {
   classFor, spanPages, popFree, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
-  bestWindow, clearWindow, windowCost, footprint, spanFirst, spanLast, initSlab, checkSlab,
+  bestWindow, clearWindow, windowCost, footprint, fitsInPlace, spanFirst, spanLast, initSlab, checkSlab,
 } from './slab';
 import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength } from './policy';
 import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, checkHeap } from './expiry';
@@ -208,8 +208,13 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
     setReg(REG_ERROR, ERR_TOO_LARGE);
     return 0;
   }
-  if (old != 0) unlinkItem(old, lastSlot);
-  else {
+  if (old != 0) {
+    // Same chunk class: overwrite in place (no allocation, no index or slab work).
+    let keepExt = (getFlags(old) & FLAG_EXT) != 0;
+    let size2 = itemSize(klen, vlen, ext || keepExt);
+    if (fitsInPlace(old, <u32>size2)) return overwrite(old, key, klen, vlen, kind, expireAt, ext || keepExt);
+    unlinkItem(old, lastSlot);
+  } else {
     while (count >= indexCapacity) if (!evictOne(now)) break;
   }
   let it = allocItem(<u32>size, now);
@@ -230,6 +235,29 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   }
   count++;
   liveBytes += footprintOf(it);
+  bump(STAT_SETS);
+  publish();
+  return valuePtr(it);
+}
+
+/** Rewrites item `it` (same key) with a new value size, kind and expiry; it becomes the most recent. */
+function overwrite(it: usize, key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, ext: bool): usize {
+  let hadTtl = hasTtl(it);
+  writeHeaderKeepLinks(it, klen, vlen, kind, ext);
+  memory.copy(keyPtr(it), key, klen);
+  if (expireAt > 0) {
+    setExpireAt(it, expireAt);
+    setFlags(it, getFlags(it) | FLAG_TTL);
+    if (hadTtl) heapFix(it);
+    else {
+      heapPush(it);
+      ttlItems++;
+    }
+  } else if (hadTtl) {
+    heapRemove(it);
+    ttlItems--;
+  }
+  policyTouch(it);
   bump(STAT_SETS);
   publish();
   return valuePtr(it);
