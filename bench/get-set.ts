@@ -11,6 +11,7 @@
 // monomorphic and no library pays for another's shapes.
 
 import { writeFileSync } from 'node:fs';
+import { availableParallelism as os_cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { LRUCache } from 'lru-cache';
@@ -26,6 +27,8 @@ const ORDER_BITS = 20; // 1,048,576 random indices, walked cyclically
 const ORDER_MASK = (1 << ORDER_BITS) - 1;
 const FILL_REPS = 3;
 const SEED = 0x5eed1234;
+
+const loadAtStart = loadavg()[0];
 
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
 if (!(globalThis as { gc?: unknown }).gc) console.warn('warning: run with --expose-gc for stable numbers');
@@ -289,12 +292,14 @@ const header = [
   '',
   `Node ${process.version}, ${process.platform}/${process.arch}, CPU: ${ctx.cpu?.name ?? 'unknown'}; ` +
     `${new Date().toISOString()}. Command: ${'`'}node --expose-gc --import tsx bench/get-set.ts${'`'}`,
+  `1-min load average: ${loadAtStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end (on ${os_cpus()} CPUs; other load skews the numbers).`,
   '',
 ].join('\n');
 
+const fillLine = `Fill samples (ns/insert): ${LIBS.map((l) => `${l} [${fillNs[l].map((x) => x.toFixed(1)).join(', ')}]`).join('; ')}`;
 console.log('\n' + table + '\n');
-console.log(`fill samples (ns/insert): ${LIBS.map((l) => `${l} [${fillNs[l].map((x) => x.toFixed(1)).join(', ')}]`).join('; ')}`);
+console.log(fillLine);
 console.log(`(sink ${sink})`);
 const out = fileURLToPath(new URL('./results-get-set.md', import.meta.url));
-writeFileSync(out, header + '\n' + table + '\n');
+writeFileSync(out, header + '\n' + table + '\n\n' + fillLine + '\n');
 console.log(`wrote ${out}`);

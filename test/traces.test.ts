@@ -14,7 +14,7 @@ interface Replay {
 
 /** The cache as an LRU: a hit is a get that finds the key, a miss stores it. */
 function replayCache(keys: readonly string[], capacity: number) {
-  const cache = createCacheSync({ policy: 'lru', maxEntries: capacity, maxMemory: '16mb', activeExpiry: false });
+  const cache = createCacheSync({ policy: 'lru', maxEntries: capacity, maxMemory: '16mb' });
   let hits = 0;
   for (const key of keys) {
     if (cache.get(key) !== undefined) hits++;
