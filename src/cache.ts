@@ -250,6 +250,12 @@ export class Cache {
     return true;
   }
 
+  /** The value the core just answered with (its length and kind are in the registers), or undefined for 0. */
+  private valueAt(ptr: number): unknown {
+    if (ptr === 0) return undefined;
+    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND] & KIND_MASK);
+  }
+
   private keyKind(key: Key): number {
     return typeof key === 'string' ? 0 : KEY_BYTES;
   }
@@ -285,18 +291,14 @@ export class Cache {
   get(key: Key): unknown {
     this.alive();
     const klen = this.keyOf(key);
-    const ptr = this.core.get(klen, this.nowIfTtl()) >>> 0;
-    if (ptr === 0) return undefined;
-    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND] & KIND_MASK);
+    return this.valueAt(this.core.get(klen, this.nowIfTtl()) >>> 0);
   }
 
   /** Like get, without touching the policy or the hit and miss counters. */
   peek(key: Key): unknown {
     this.alive();
     const klen = this.keyOf(key);
-    const ptr = this.core.peek(klen, this.nowIfTtl()) >>> 0;
-    if (ptr === 0) return undefined;
-    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND] & KIND_MASK);
+    return this.valueAt(this.core.peek(klen, this.nowIfTtl()) >>> 0);
   }
 
   /** True if a live item is stored under the key. Does not touch the policy or the counters. */
