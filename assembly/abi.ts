@@ -20,6 +20,8 @@ export const SET_KEEPTTL = 4; // keep the existing item's expiry time
 
 // ── eviction policies ───────────────────────────────────────────────────────────────────────
 export const POLICY_LRU = 0;
+export const POLICY_SIEVE = 1;
+export const POLICY_S3FIFO = 2;
 
 // ── error codes left in REG_ERROR when a call returns 0 for a reason other than "not found" ──
 export const ERR_NONE = 0;

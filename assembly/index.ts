@@ -2,15 +2,13 @@
 // scratch region and the registers (see abi.ts). No managed objects, no imports but the memory.
 
 import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHEAD, REG_TTL_OVERHEAD,
-  REG_INDEX_CAPACITY, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_FIXED_BYTES, ERR_INIT, REGS_BYTES } from './abi';
+  REG_INDEX_CAPACITY, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_FIXED_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO } from './abi';
 import { planLayout, regs, scratch, scratchBytes, indexCapacity, pageBytes, pageCount, pagesBase } from './layout';
 import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
-import { resetStore, maxItemBytes } from './store';
+import { resetStore, setPolicy, maxItemBytes } from './store';
 
 export { set, get, peek, has, del, ttl, expire, persist, mget, mset, scan, expireStep, check } from './store';
-
-let policyId: u32 = 0;
 
 /**
  * Lays out the memory (its whole current size is the budget) and empties the cache.
@@ -18,8 +16,8 @@ let policyId: u32 = 0;
  */
 export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32, policy: u32): i32 {
   let memBytes = <usize>memory.size() << 16;
-  if (!planLayout(memBytes, maxEntries, wantScratch)) return ERR_INIT;
-  policyId = policy;
+  if (!planLayout(memBytes, maxEntries, wantScratch, policy == POLICY_S3FIFO)) return ERR_INIT;
+  setPolicy(policy);
   setSeed((<u64>seedHi << 32) | seedLo);
   memory.fill(regs, 0, REGS_BYTES);
   resetStore();

@@ -3,10 +3,10 @@
 // views never detach, and every byte the cache uses is inside the budget.
 //
 //   __heap_base
-//   ┌──────────┬──────────────┬─────────────┬──────────────┬─────────────┬─────────────┬──────────────────────┐
-//   │ registers│ scratch      │ class table │ hash index   │ expiry heap │ page table  │ pages ...            │
-//   │ 256 B    │ keys/values  │ 6 x 128 u32 │ slots x 8 B  │ cap x 4 B   │ pages x 4 B │ pageBytes each       │
-//   └──────────┴──────────────┴─────────────┴──────────────┴─────────────┴─────────────┴──────────────────────┘
+//   ┌──────────┬─────────────┬─────────────┬──────────────┬─────────────┬─────────────┬─────────────┬──────────────┐
+//   │ registers│ scratch     │ class table │ hash index   │ expiry heap │ ghost table │ page table  │ pages ...    │
+//   │ 256 B    │ keys/values │ 6 x 128 u32 │ slots x 8 B  │ cap x 4 B   │ (S3-FIFO)   │ pages x 4 B │ pageBytes    │
+//   └──────────┴─────────────┴─────────────┴──────────────┴─────────────┴─────────────┴─────────────┴──────────────┘
 //
 // Sizing, done once in init():
 // - pageBytes is a power of two near 1/512 of the budget, clamped to [4 KiB, 1 MiB], so small caches
@@ -32,6 +32,9 @@ export let indexBase: usize = 0;
 export let indexSlots: u32 = 0;
 export let indexCapacity: u32 = 0;
 export let heapBase: usize = 0;
+export let ghostBase: usize = 0;
+export let ghostBuckets: u32 = 0;
+export let ghostCapacity: u32 = 0;
 export let pageTable: usize = 0;
 export let pagesBase: usize = 0;
 export let pageShift: u32 = 0;
@@ -42,8 +45,11 @@ export let pageCount: u32 = 0;
   return (x + a - 1) & ~(a - 1);
 }
 
-/** Lays out the regions for a memory of `memBytes`. Returns false if it does not fit. */
-export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32): bool {
+/**
+ * Lays out the regions for a memory of `memBytes`. With `ghost`, a ghost table for 0.9 x capacity
+ * entries (S3-FIFO) is reserved too. Returns false if it does not fit.
+ */
+export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, ghost: bool): bool {
   regs = align(__heap_base, 64);
   scratch = regs + REGS_BYTES;
   scratchBytes = <u32>align(wantScratch, 8);
@@ -60,12 +66,18 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32): 
   let capacity: u64 = maxEntries > 0 ? <u64>maxEntries : <u64>(rest / ASSUMED_ITEM_BYTES);
   if (capacity < 1) capacity = 1;
   let slots: u64 = (capacity * 8) / 7 + 1;
-  let indexAndHeap: u64 = slots * SLOT_BYTES + capacity * HEAP_ENTRY_BYTES;
-  if (indexAndHeap > <u64>(rest / 2)) return false;
+  // Ghost table (ghost.ts): 16-byte buckets of 4 entries, 1.25 entries per ghost entry.
+  let ghosts: u64 = ghost ? (capacity * 9) / 10 + 1 : 0;
+  let buckets: u64 = ghost ? (ghosts * 5) / 16 + 1 : 0;
+  let tables: u64 = slots * SLOT_BYTES + capacity * HEAP_ENTRY_BYTES + buckets * 16;
+  if (tables > <u64>(rest / 2)) return false;
   indexSlots = <u32>slots;
   indexCapacity = <u32>capacity;
   heapBase = align(indexBase + <usize>slots * SLOT_BYTES, 8);
-  pageTable = align(heapBase + <usize>capacity * HEAP_ENTRY_BYTES, 8);
+  ghostBase = align(heapBase + <usize>capacity * HEAP_ENTRY_BYTES, 64);
+  ghostBuckets = <u32>buckets;
+  ghostCapacity = <u32>ghosts;
+  pageTable = align(ghostBase + <usize>buckets * 16, 8);
   let upper = (memBytes - pageTable) >> shift; // pages if the page table took no room
   pagesBase = align(pageTable + <usize>upper * 4, 64);
   if (pagesBase >= memBytes) return false;

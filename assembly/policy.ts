@@ -1,21 +1,61 @@
-// Eviction policy. The store tells the policy about every item that is linked, read, unlinked or
-// moved, and asks it for a victim when memory or the count limit runs out. Exact LRU keeps one
-// doubly linked list through the items' next/prev fields: head = most recently used.
-// The policy is chosen at init (POLICY_* in abi.ts); other policies reuse the same hooks.
+// Eviction policies. The store tells the policy about every item that is linked, read, unlinked or
+// moved, and asks it for a victim when memory or the count limit runs out. The policy is chosen
+// at init (POLICY_* in abi.ts). All three keep their queues as doubly linked lists through the
+// items' next/prev fields (head = newest), and their per-item state in the header's pbits byte:
+//
+//   'lru'    one list in recency order; a hit moves the item to the head (two neighbours' links
+//            change, which costs cache misses at scale).
+//   'sieve'  (NSDI'24) one FIFO list and a hand that walks from the tail towards the head; a hit
+//            sets the item's visited bit (pbits bit 0) and moves nothing. The hand clears visited
+//            bits as it passes and evicts the first unvisited item.
+//   's3fifo' (SOSP'23) a small FIFO queue (queue 0, about 10% of the capacity), a main FIFO queue
+//            (queue 1) and a ghost queue of recently evicted keys (ghost.ts). A hit raises a 2-bit
+//            frequency (pbits bits 0-1) and moves nothing. New keys enter the small queue, or the
+//            main queue if the ghost remembers them. The small queue's tail goes to the main queue
+//            if it was read since it came in (its frequency is cleared), else it is evicted and
+//            remembered by the ghost. The main queue's tail is reinserted at the head with its
+//            frequency lowered by one while that is above 0, else it is evicted.
+//
+// Capacity for S3-FIFO counts both ways: the small queue is full at 10% of the items the index
+// holds (maxEntries) or at 10% of the slab memory in bytes, whichever comes first; the ghost
+// remembers as many keys as 90% of the items stored.
 
-import { getNext, setNext, getPrev, setPrev } from './item';
+import { POLICY_LRU, POLICY_SIEVE, POLICY_S3FIFO } from './abi';
+import { getNext, setNext, getPrev, setPrev, getPbits, setPbits, getKlen, keyPtr } from './item';
+import { footprint } from './slab';
+import { hashBytes } from './hash';
+import { ghostAdd, ghostTake, resetGhost } from './ghost';
+import { indexCapacity, pageCount, pageShift } from './layout';
 
-let head: usize = 0;
-let tail: usize = 0;
+const FREQ: u8 = 3; // S3-FIFO frequency bits (SIEVE uses bit 0 as its visited bit)
+const MAIN: u8 = 4; // the item is on queue 1 (S3-FIFO's main queue)
+
+let policy: u32 = POLICY_LRU;
+let head0: usize = 0;
+let tail0: usize = 0;
+let head1: usize = 0;
+let tail1: usize = 0;
+let items0: u32 = 0;
+let items1: u32 = 0;
+let bytes0: u64 = 0; // S3-FIFO only: bytes on the small queue
+let smallItems: u32 = 0;
+let smallBytes: u64 = 0;
+let hand: usize = 0; // SIEVE only
 let pinned: usize = 0;
 
-export function resetPolicy(): void {
-  head = 0;
-  tail = 0;
+export function resetPolicy(id: u32): void {
+  policy = id;
+  head0 = tail0 = head1 = tail1 = 0;
+  items0 = items1 = 0;
+  bytes0 = 0;
+  hand = 0;
   pinned = 0;
+  smallItems = max<u32>(1, indexCapacity / 10);
+  smallBytes = max<u64>(1, (<u64>pageCount << pageShift) / 10);
+  if (policy == POLICY_S3FIFO) resetGhost();
 }
 
-/** While set, victim() never returns this item (it is being resized in place). */
+/** While set, the policy never picks this item as a victim (it is being resized in place). */
 export function setPinned(it: usize): void {
   pinned = it;
 }
@@ -23,55 +63,158 @@ export function getPinned(): usize {
   return pinned;
 }
 
-export function policyInsert(it: usize): void {
-  setPrev(it, 0);
-  setNext(it, head);
-  if (head != 0) setPrev(head, it);
-  else tail = it;
-  head = it;
+// ── the two queues ──────────────────────────────────────────────────────────────────────────
+
+@inline function queueOf(it: usize): u32 {
+  return (getPbits(it) & MAIN) != 0 ? 1 : 0;
 }
 
-export function policyRemove(it: usize): void {
+function pushHead(q: u32, it: usize): void {
+  let h = q == 0 ? head0 : head1;
+  setPrev(it, 0);
+  setNext(it, h);
+  if (h != 0) setPrev(h, it);
+  else if (q == 0) tail0 = it;
+  else tail1 = it;
+  if (q == 0) {
+    head0 = it;
+    items0++;
+    if (policy == POLICY_S3FIFO) bytes0 += footprint(it);
+  } else {
+    head1 = it;
+    items1++;
+  }
+}
+
+function unlink(q: u32, it: usize): void {
   let p = getPrev(it);
   let n = getNext(it);
   if (p != 0) setNext(p, n);
-  else head = n;
+  else if (q == 0) head0 = n;
+  else head1 = n;
   if (n != 0) setPrev(n, p);
-  else tail = p;
+  else if (q == 0) tail0 = p;
+  else tail1 = p;
+  if (q == 0) {
+    items0--;
+    if (policy == POLICY_S3FIFO) bytes0 -= footprint(it);
+  } else {
+    items1--;
+  }
 }
 
-/** A hit: the item becomes the most recently used. */
+// ── hooks called by the store ───────────────────────────────────────────────────────────────
+
+/** A new item, whose key hashes to h. */
+export function policyInsert(it: usize, h: u32): void {
+  if (policy == POLICY_S3FIFO && ghostTake(h, ((items0 + items1) * 9) / 10)) {
+    setPbits(it, MAIN);
+    pushHead(1, it);
+    return;
+  }
+  setPbits(it, 0);
+  pushHead(0, it);
+}
+
+export function policyRemove(it: usize): void {
+  if (it == hand) hand = getPrev(it);
+  unlink(queueOf(it), it);
+}
+
+/** A hit (a read, or an overwrite in place). */
 export function policyTouch(it: usize): void {
-  if (it == head) return;
-  policyRemove(it);
-  policyInsert(it);
-}
-
-/** The item to evict next, or 0 if there is none. */
-export function policyVictim(): usize {
-  let v = tail;
-  if (v != 0 && v == pinned) v = getPrev(v);
-  return v;
+  if (policy == POLICY_LRU) {
+    if (it == head0) return;
+    unlink(0, it);
+    pushHead(0, it);
+  } else if (policy == POLICY_SIEVE) {
+    setPbits(it, 1);
+  } else {
+    let b = getPbits(it);
+    if ((b & FREQ) != FREQ) setPbits(it, b + 1);
+  }
 }
 
 /** The item at `from` was copied to `to`: point its neighbours (and the ends) at the new place. */
 export function policyMoved(from: usize, to: usize): void {
+  let q = queueOf(to);
   let p = getPrev(to);
   let n = getNext(to);
   if (p != 0) setNext(p, to);
-  else head = to;
+  else if (q == 0) head0 = to;
+  else head1 = to;
   if (n != 0) setPrev(n, to);
-  else tail = to;
+  else if (q == 0) tail0 = to;
+  else tail1 = to;
+  if (hand == from) hand = to;
   if (pinned == from) pinned = to;
+  if (policy == POLICY_S3FIFO && q == 0) bytes0 += <u64>footprint(to) - <u64>footprint(from);
+}
+
+/** The item to evict next, or 0 if there is none. S3-FIFO and SIEVE update their queues on the way. */
+export function policyVictim(): usize {
+  if (policy == POLICY_S3FIFO) return s3fifoVictim();
+  if (policy == POLICY_SIEVE) return sieveVictim();
+  let v = tail0;
+  if (v != 0 && v == pinned) v = getPrev(v);
+  return v;
+}
+
+function sieveVictim(): usize {
+  let p = hand != 0 ? hand : tail0;
+  for (let guard = (items0 << 1) + 2; guard > 0 && p != 0; guard--) {
+    if ((getPbits(p) & 1) != 0 || p == pinned) {
+      setPbits(p, 0);
+      p = getPrev(p);
+      if (p == 0) p = tail0; // the hand wraps from the head back to the tail
+      continue;
+    }
+    hand = getPrev(p);
+    return p;
+  }
+  return 0;
+}
+
+function s3fifoVictim(): usize {
+  // Each item moves at most 4 times (one promotion, then 3 frequency steps) before it can go.
+  for (let guard = ((items0 + items1) << 2) + 4; guard > 0; guard--) {
+    let small = tail0 != 0 && (tail1 == 0 || items0 >= smallItems || bytes0 >= smallBytes);
+    if (small) {
+      let t = tail0;
+      if ((getPbits(t) & FREQ) != 0 || t == pinned) {
+        unlink(0, t);
+        setPbits(t, MAIN); // read while on the small queue: promoted, frequency cleared
+        pushHead(1, t);
+        continue;
+      }
+      ghostAdd(hashBytes(keyPtr(t), getKlen(t)));
+      return t;
+    }
+    let t = tail1;
+    if (t == 0) return 0;
+    let f = getPbits(t) & FREQ;
+    if (f == 0 && t != pinned) return t;
+    unlink(1, t);
+    setPbits(t, MAIN | (f > 0 ? f - 1 : 0));
+    pushHead(1, t);
+  }
+  return 0;
 }
 
 /** Number of items on the policy's queues, for invariant checks (-1 if the links are broken). */
 export function policyLength(): i32 {
+  let a = queueLength(head0, tail0, 0);
+  let b = queueLength(head1, tail1, MAIN);
+  if (a < 0 || b < 0 || <u32>a != items0 || <u32>b != items1) return -1;
+  return a + b;
+}
+
+function queueLength(head: usize, tail: usize, main: u8): i32 {
   let n: i32 = 0;
   let prev: usize = 0;
   let it = head;
   while (it != 0) {
-    if (getPrev(it) != prev) return -1;
+    if (getPrev(it) != prev || (getPbits(it) & MAIN) != main) return -1;
     prev = it;
     it = getNext(it);
     n++;

@@ -47,10 +47,17 @@ function publish(): void {
   store<f64>(statAddr(STAT_TTL_ITEMS), <f64>ttlItems);
 }
 
+let policyId: u32 = 0;
+
+export function setPolicy(id: u32): void {
+  policyId = id;
+}
+
+/** Empties everything; the policy stays the one init() chose. */
 export function resetStore(): void {
   clearIndex();
   initSlab();
-  resetPolicy();
+  resetPolicy(policyId);
   resetHeap();
   count = 0;
   ttlItems = 0;
@@ -226,7 +233,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   writeHeader(it, klen, vlen, kind, ext);
   memory.copy(keyPtr(it), key, klen);
   insertSlot(h, it);
-  policyInsert(it);
+  policyInsert(it, h);
   if (ext) {
     setExpireAt(it, expireAt);
     setFlags(it, getFlags(it) | FLAG_TTL);

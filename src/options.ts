@@ -1,7 +1,13 @@
 import { CacheError } from './errors.js';
 
-/** Eviction policies. The policy is chosen at creation and cannot change. */
-export type Policy = 'lru';
+/**
+ * Eviction policies, chosen at creation: 's3fifo' (default; SOSP'23: small and main FIFO queues
+ * plus a ghost queue), 'sieve' (NSDI'24: one FIFO queue with a visited bit and a moving hand), or
+ * 'lru' (exact least-recently-used).
+ */
+export type Policy = 's3fifo' | 'sieve' | 'lru';
+
+export const POLICIES: readonly Policy[] = ['s3fifo', 'sieve', 'lru'];
 
 /** Options of {@link createCache} and {@link createCacheSync}. */
 export interface CacheOptions {
@@ -19,7 +25,7 @@ export interface CacheOptions {
   maxEntries?: number;
   /** TTL in ms for every set() that does not give one. 0 (the default) means no expiry. */
   defaultTtl?: number;
-  /** Eviction policy. Default 'lru'. */
+  /** Eviction policy: 's3fifo' (default), 'sieve' or 'lru'. See {@link Policy}. */
   policy?: Policy;
   /** Longest key in bytes (UTF-8 for strings). Default 1024, at most 65535. */
   maxKeySize?: number;
@@ -114,9 +120,9 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   if (bytes < MIN_MEMORY || bytes > MAX_MEMORY) {
     throw new CacheError('ERR_OPTIONS', `maxMemory must be from 256kb to 4gb - 64kb, got ${bytes} bytes`);
   }
-  const policy = options.policy ?? 'lru';
-  if (policy !== 'lru') {
-    throw new CacheError('ERR_OPTIONS', `policy must be 'lru', got ${JSON.stringify(policy)}`);
+  const policy = options.policy ?? 's3fifo';
+  if (!POLICIES.includes(policy)) {
+    throw new CacheError('ERR_OPTIONS', `policy must be 's3fifo', 'sieve' or 'lru', got ${JSON.stringify(policy)}`);
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new CacheError('ERR_OPTIONS', 'now must be a function returning ms since the epoch');

@@ -80,22 +80,24 @@ describe('no slab calcification', () => {
     return payload;
   }
 
-  for (const [small, large] of [
-    [100, 4096],
-    [4096, 100],
-    [40, 30_000],
-    [30_000, 700],
-  ]) {
-    it(`after ${small}-byte values, ${large}-byte values fill nearly the same bytes as in a fresh cache`, () => {
-      const fresh = createCacheSync({ maxMemory: '8mb' });
-      const baseline = fillWith(fresh, large, 'b');
-      const cache = createCacheSync({ maxMemory: '8mb' });
-      fillWith(cache, small, 'a');
-      const after = fillWith(cache, large, 'b');
-      expect(after).toBeGreaterThanOrEqual(baseline * 0.95);
-      expect(cache.checkInvariants()).toBe(0);
-      // The payload is also a fair share of the budget: slabs waste little.
-      expect(baseline).toBeGreaterThan(8 * 1024 * 1024 * (large >= 1000 ? 0.75 : 0.5));
-    }, 60_000);
+  for (const policy of ['s3fifo', 'lru'] as const) {
+    for (const [small, large] of [
+      [100, 4096],
+      [4096, 100],
+      [40, 30_000],
+      [30_000, 700],
+    ]) {
+      it(`${policy}: after ${small}-byte values, ${large}-byte values fill nearly the same bytes as in a fresh cache`, () => {
+        const fresh = createCacheSync({ maxMemory: '8mb', policy });
+        const baseline = fillWith(fresh, large, 'b');
+        const cache = createCacheSync({ maxMemory: '8mb', policy });
+        fillWith(cache, small, 'a');
+        const after = fillWith(cache, large, 'b');
+        expect(after).toBeGreaterThanOrEqual(baseline * 0.95);
+        expect(cache.checkInvariants()).toBe(0);
+        // The payload is also a fair share of the budget: slabs waste little.
+        expect(baseline).toBeGreaterThan(8 * 1024 * 1024 * (large >= 1000 ? 0.75 : 0.5));
+      }, 60_000);
+    }
   }
 });

@@ -1,0 +1,80 @@
+// S3-FIFO's ghost queue: the fingerprints of keys recently evicted from the small queue, without
+// their data. As the S3-FIFO paper suggests, it is not a real queue but a table of
+// (fingerprint, insertion time) entries, time counted in ghost insertions: an entry is still "in
+// the queue" while fewer than `window` insertions have happened since it went in, which is FIFO
+// order without moving anything.
+//
+//   bucket (16 B, 4 entries of u32):  ┌─────────────────┬─────────────────┐
+//                                     │ time (16 bits)  │ tag (16 bits)   │   entry 0 = empty
+//                                     └─────────────────┴─────────────────┘
+// tag: the low 16 bits of the key's index hash (the bucket comes from its high bits), so a lookup
+// mistakes another key for a ghost about once in 16,000 (a false ghost goes straight to the main
+// queue). time: insertions / unit, modulo 2^16, with the unit chosen so that the largest window
+// spans at most 2^14 time steps; an entry older than 4 windows could look young again, but its
+// bucket has almost surely replaced it by then (each new key takes its bucket's oldest entry).
+// The table has 1.25 entries per ghost entry it must remember: 5 bytes per ghost entry.
+
+import { ghostBase, ghostBuckets, ghostCapacity } from './layout';
+
+const ENTRIES_PER_BUCKET: u32 = 4;
+const TAG_BITS: u32 = 16;
+const TAG_MASK: u32 = (1 << TAG_BITS) - 1;
+const TIME_MASK: u32 = (1 << (32 - TAG_BITS)) - 1;
+
+let time: u32 = 1; // 1..TIME_MASK: 0 is never used, so that an empty entry never looks valid
+let sinceTick: u32 = 0;
+let unit: u32 = 1;
+
+@inline function bucketOf(fp: u32): usize {
+  return ghostBase + (<usize>(<u32>((<u64>fp * <u64>ghostBuckets) >> 32)) << 4);
+}
+@inline function age(entry: u32): u32 {
+  return (time - (entry >> TAG_BITS)) & TIME_MASK;
+}
+
+export function resetGhost(): void {
+  time = 1;
+  sinceTick = 0;
+  unit = max<u32>(1, (ghostCapacity + (1 << 14) - 1) >> 14);
+  memory.fill(ghostBase, 0, <usize>ghostBuckets << 4);
+}
+
+/** Remembers that the key with fingerprint fp was just evicted. */
+export function ghostAdd(fp: u32): void {
+  if (++sinceTick >= unit) {
+    sinceTick = 0;
+    time = (time + 1) & TIME_MASK;
+    if (time == 0) time = 1;
+  }
+  let b = bucketOf(fp);
+  let victim = b;
+  let oldest: u32 = 0;
+  for (let i: u32 = 0; i < ENTRIES_PER_BUCKET; i++) {
+    let e = b + (<usize>i << 2);
+    let v = load<u32>(e);
+    let a = v == 0 ? 0xffffffff : age(v);
+    if (a >= oldest) {
+      victim = e;
+      oldest = a;
+    }
+  }
+  store<u32>(victim, (time << TAG_BITS) | (fp & TAG_MASK));
+}
+
+/**
+ * True if fp was added during the last `window` insertions; the entry is then dropped (the key
+ * comes back from the ghost queue into the cache).
+ */
+export function ghostTake(fp: u32, window: u32): bool {
+  let steps = (window + unit - 1) / unit;
+  let b = bucketOf(fp);
+  for (let i: u32 = 0; i < ENTRIES_PER_BUCKET; i++) {
+    let e = b + (<usize>i << 2);
+    let v = load<u32>(e);
+    if (v != 0 && (v & TAG_MASK) == (fp & TAG_MASK) && age(v) < steps) {
+      store<u32>(e, 0);
+      return true;
+    }
+  }
+  return false;
+}
