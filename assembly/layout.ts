@@ -9,8 +9,9 @@
 //   └──────────┴─────────────┴─────────────┴──────────────┴─────────────┴─────────────┴─────────────┴──────────────┘
 //
 // Sizing, done once in init():
-// - pageBytes is a power of two near 1/512 of the budget, clamped to [4 KiB, 1 MiB], so small caches
-//   still have hundreds of pages to share between size classes and large caches few page-table rows.
+// - pageBytes is a power of two near 1/1024 of the budget, clamped to [2 KiB, 1 MiB], so that even
+//   small caches have about a thousand pages to share between size classes (each class may hold
+//   one slab of spare chunks) and large caches few page-table rows.
 // - The index holds `capacity` items at a load factor of at most 7/8. Without maxEntries the capacity
 //   is budget / ASSUMED_ITEM_BYTES: a cache of items smaller than that reaches the count limit before
 //   the byte limit (the policy then evicts as for a full cache).
@@ -58,8 +59,8 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
   if (indexBase >= memBytes) return false;
   let rest = memBytes - indexBase;
 
-  let shift: u32 = 12;
-  while (shift < 20 && (<usize>1 << (shift + 1)) <= rest / 512) shift++;
+  let shift: u32 = 11;
+  while (shift < 20 && (<usize>1 << (shift + 1)) <= rest / 1024) shift++;
   pageShift = shift;
   pageBytes = 1 << shift;
 

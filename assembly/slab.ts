@@ -112,8 +112,9 @@ function addClass(size: u32, maxSlabPages: u32): bool {
 export function initSlab(): void {
   memory.fill(classTable, 0, 6 * MAX_CLASSES * 4);
   classCount = 0;
-  // Multi-page slabs stay small beside the whole cache, so that contiguous pages can be found.
-  let maxSlabPages = min(MAX_SLAB_PAGES, max<u32>(1, pageCount / 16));
+  // Multi-page slabs stay small beside the whole cache (at most 1/64 of the pages): a class may
+  // hold up to one slab of spare chunks, and contiguous pages must be easy to find.
+  let maxSlabPages = min(MAX_SLAB_PAGES, max<u32>(1, pageCount / 64));
   let s: u32 = 24;
   for (; s <= 256; s += 8) addClass(s, maxSlabPages);
   s = 256;
@@ -191,6 +192,19 @@ export function popFree(c: u32): usize {
   addFreeCount(c, -1);
   addLive(headOf(pageOf(p)), 1);
   return p;
+}
+
+/**
+ * Takes a free chunk of a larger class than c, up to twice c's chunk size, or returns 0. Better
+ * than evicting: the spare chunks that wait in other classes are the slab allocator's main cost.
+ */
+export function popFreeLarger(c: u32): usize {
+  let limit = classSize(c) << 1;
+  for (let k = c + 1; k < classCount && classSize(k) <= limit; k++) {
+    let p = popFree(k);
+    if (p != 0) return p;
+  }
+  return 0;
 }
 
 /** Returns the chunk of a slab item to its class, or the pages of a run to the pool. */

@@ -23,7 +23,7 @@ import {
 import { hashBytes } from './hash';
 import { NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
 import {
-  classFor, spanPages, popFree, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
+  classFor, spanPages, popFree, popFreeLarger, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
   bestWindow, clearWindow, windowCost, footprint, fitsInPlace, spanFirst, spanLast, initSlab, checkSlab,
 } from './slab';
 import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength } from './policy';
@@ -174,6 +174,10 @@ function allocItem(size: u32, now: f64): usize {
         if (windowCost != 0) s = -1;
       }
       if (s < 0) {
+        if (c >= 0) {
+          let p = popFreeLarger(<u32>c);
+          if (p != 0) return p;
+        }
         if (evictOne(now)) {
           candidate = lastFreedClass;
           continue;
