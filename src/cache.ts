@@ -6,7 +6,7 @@ import {
   STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
-import { type Key, Views, decodeValue, encodeValue, keyTypeError, utf8Length, type EncodedValue } from './codec.js';
+import { type Key, Views, decodeValue, encodeText, encodeValue, keyTypeError, utf8Length, type EncodedValue } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
 import type { CoreExports } from './wasm.js';
 
@@ -235,7 +235,7 @@ export class Cache {
       if (vlen >= 0) inScratch = true;
       else {
         vlen = utf8Length(text);
-        if (vlen <= this.maxValueSize) bytes = new TextEncoder().encode(text);
+        if (vlen <= this.maxValueSize) bytes = encodeText(text);
       }
     } else vlen = bytes.length;
     if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);

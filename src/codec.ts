@@ -21,6 +21,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const SHORT = 32;
 
+/** A string's UTF-8 bytes in a new array (for text too large for the scratch region). */
+export function encodeText(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
 /** UTF-8 length of a string, without encoding it. */
 export function utf8Length(s: string): number {
   if (NodeBuffer) return NodeBuffer.byteLength(s, 'utf8');
