@@ -9,7 +9,15 @@ export const LAYOUT_VERSION = 1;
 export const KIND_STRING = 0;
 export const KIND_BYTES = 1;
 export const KIND_JSON = 2;
-export const KIND_MASK = 7;
+export const KIND_MASK = 3;
+/**
+ * Flag beside the kind: the value starts with an f64 "fresh until" time in ms (little-endian). Past
+ * it the item is stale: plain reads treat it as missing, fetch() may still serve it, and the core
+ * keeps it until its expiry time (fresh until + the stale window).
+ */
+export const KIND_FRESH = 4;
+/** Bytes of the fresh-until prefix. */
+export const FRESH_BYTES = 8;
 /** Flag beside the kind: the key was given as bytes (keys() gives it back as a Uint8Array). */
 export const KEY_BYTES = 32;
 

@@ -8,7 +8,7 @@ import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
 import { resetStore, setPolicy, maxItemBytes } from './store';
 
-export { set, get, peek, has, del, ttl, expire, persist, mget, mset, scan, expireStep, check } from './store';
+export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, expireStep, check } from './store';
 
 /**
  * Lays out the memory (its whole current size is the budget) and empties the cache.

@@ -8,7 +8,8 @@
 //   │ u32    │ u32    │ u32    │ u16  │ u8  │ u8  │ [optional expiry ext]     │ klen B   │ vlen B     │
 //   └────────┴────────┴────────┴──────┴─────┴─────┴───────────────────────────┴──────────┴────────────┘
 //   next/prev: links of the eviction policy's queue (0 = none). pbits: policy bits (unused by LRU).
-//   flags: bits 0-2 value kind, bit 5 KEY_BYTES (the key was given as bytes), bit 3 TTL (the item expires at expireAt), bit 4 EXT (the 12-byte
+//   flags: bits 0-1 value kind, bit 2 KIND_FRESH (the value starts with a fresh-until time), bit 5
+//   KEY_BYTES (the key was given as bytes), bit 3 TTL (the item expires at expireAt), bit 4 EXT (the 12-byte
 //   expiry extension is present; it stays after PERSIST so a later EXPIRE needs no move).
 //   A free chunk has flags == FREE and the next free chunk's address in `next`.
 //
@@ -16,7 +17,7 @@
 // 4 B expiry-heap entry reserved per index entry: 16 + 9.1 + 4.6 = 29.7 B. Items with an expiry
 // time carry 12 B more.
 
-import { KIND_MASK, KEY_BYTES } from './abi';
+import { KIND_MASK, KIND_FRESH, KEY_BYTES } from './abi';
 
 export const HEADER_BYTES: u32 = 16;
 export const EXT_BYTES: u32 = 12;
@@ -34,8 +35,9 @@ export const FREE: u8 = 0xff;
 @inline export function setFlags(it: usize, f: u8): void { store<u8>(it, f, 14); }
 @inline export function getPbits(it: usize): u8 { return load<u8>(it, 15); }
 @inline export function setPbits(it: usize, v: u8): void { store<u8>(it, v, 15); }
-/** Value kind and the KEY_BYTES flag, as the wrapper reads them from REG_KIND. */
-@inline export function getKind(it: usize): u32 { return <u32>getFlags(it) & (KIND_MASK | KEY_BYTES); }
+const KIND_BITS: u32 = KIND_MASK | KIND_FRESH | KEY_BYTES;
+/** Value kind and the KIND_FRESH and KEY_BYTES flags, as the wrapper reads them from REG_KIND. */
+@inline export function getKind(it: usize): u32 { return <u32>getFlags(it) & KIND_BITS; }
 @inline export function hasTtl(it: usize): bool { return (getFlags(it) & FLAG_TTL) != 0; }
 @inline export function getExpireAt(it: usize): f64 { return load<f64>(it, 16); }
 @inline export function setExpireAt(it: usize, t: f64): void { store<f64>(it, t, 16); }
@@ -59,7 +61,7 @@ export function writeHeader(it: usize, klen: u32, vlen: u32, kind: u32, ext: boo
   store<u64>(it, 0, 0);
   store<u32>(it, vlen, 8);
   store<u16>(it, <u16>klen, 12);
-  setFlags(it, <u8>(kind & (KIND_MASK | KEY_BYTES)) | (ext ? FLAG_EXT : 0));
+  setFlags(it, <u8>(kind & KIND_BITS) | (ext ? FLAG_EXT : 0));
   setPbits(it, 0);
 }
 
@@ -67,7 +69,12 @@ export function writeHeader(it: usize, klen: u32, vlen: u32, kind: u32, ext: boo
 export function writeHeaderKeepLinks(it: usize, klen: u32, vlen: u32, kind: u32, ext: bool): void {
   store<u32>(it, vlen, 8);
   store<u16>(it, <u16>klen, 12);
-  setFlags(it, <u8>(kind & (KIND_MASK | KEY_BYTES)) | (ext ? FLAG_EXT : 0));
+  setFlags(it, <u8>(kind & KIND_BITS) | (ext ? FLAG_EXT : 0));
+}
+
+/** A value stored with a fresh-until time that has passed: kept for fetch(), missing to plain reads. */
+@inline export function isStale(it: usize, now: f64): bool {
+  return (getFlags(it) & <u8>KIND_FRESH) != 0 && load<f64>(valuePtr(it)) < now;
 }
 
 /** An item expires once the clock has passed its expiry time (Redis: alive while now <= when). */

@@ -11,14 +11,14 @@
 // is evicted. Only when nothing is left to evict does a window's clearing evict (slab.ts).
 
 import {
-  SET_NX, SET_XX, SET_KEEPTTL, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
+  SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
   STAT_USED_BYTES, STAT_TTL_ITEMS, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR,
 } from './abi';
 import { regs, scratch, indexSlots, indexCapacity, pageCount, pageShift, pagesBase } from './layout';
 import {
   HEADER_BYTES, EXT_BYTES, FLAG_TTL, FLAG_EXT, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
-  getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired,
+  getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
 } from './item';
 import { hashBytes } from './hash';
 import { NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
@@ -210,9 +210,10 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   setReg(REG_ERROR, 0);
   let old = lookupLive(key, klen, now);
   let h = lastHash;
-  if ((mode & SET_NX) != 0 && old != 0) return 0;
-  if ((mode & SET_XX) != 0 && old == 0) return 0;
-  if ((mode & SET_KEEPTTL) != 0) expireAt = old != 0 && hasTtl(old) ? getExpireAt(old) : 0;
+  let present = old != 0 && !isStale(old, now); // a stale value is replaced, but counts as absent
+  if ((mode & SET_NX) != 0 && present) return 0;
+  if ((mode & SET_XX) != 0 && !present) return 0;
+  if ((mode & SET_KEEPTTL) != 0) expireAt = present && hasTtl(old) ? getExpireAt(old) : 0;
   let ext = expireAt > 0;
   let size = itemSize(klen, vlen, ext);
   if (size > <u64>maxItemBytes) {
@@ -285,49 +286,70 @@ function answer(it: usize): usize {
   return valuePtr(it);
 }
 
-/** A read that counts: hits and misses, and the policy sees the access. */
-function readKey(key: usize, klen: u32, now: f64): usize {
+/** The fresh item for the key (neither expired nor stale), or 0. */
+@inline function lookupFresh(key: usize, klen: u32, now: f64): usize {
   let it = lookupLive(key, klen, now);
-  if (it == 0) {
-    bump(STAT_MISSES);
-    return 0;
-  }
-  bump(STAT_HITS);
-  policyTouch(it);
+  return it != 0 && isStale(it, now) ? 0 : it;
+}
+
+/**
+ * A read that counts: a hit for a fresh item (the policy sees the access), a miss otherwise. With
+ * `stale`, a stale item is returned too (it still counts as a miss, but the policy sees it).
+ */
+function readKey(key: usize, klen: u32, now: f64, stale: bool): usize {
+  let it = lookupLive(key, klen, now);
+  let fresh = it != 0 && !isStale(it, now);
+  if (fresh) bump(STAT_HITS);
+  else bump(STAT_MISSES);
+  if (!fresh && !stale) return 0;
+  if (it != 0) policyTouch(it);
   return it;
 }
 
 export function get(klen: u32, now: f64): usize {
-  let it = readKey(scratch, klen, now);
+  let it = readKey(scratch, klen, now, false);
+  return it == 0 ? 0 : answer(it);
+}
+
+/** Like get, but a stale item is returned too (for fetch, which decides whether to serve it). */
+export function getStale(klen: u32, now: f64): usize {
+  let it = readKey(scratch, klen, now, true);
   return it == 0 ? 0 : answer(it);
 }
 
 /** Like get, with no effect on the policy or the hit counters. */
 export function peek(klen: u32, now: f64): usize {
-  let it = lookupLive(scratch, klen, now);
+  let it = lookupFresh(scratch, klen, now);
   return it == 0 ? 0 : answer(it);
 }
 
 export function has(klen: u32, now: f64): bool {
-  return lookupLive(scratch, klen, now) != 0;
+  return lookupFresh(scratch, klen, now) != 0;
 }
 
+/** Removes the key. True if it was there (a stale value is removed too, but reported as absent). */
 export function del(klen: u32, now: f64): bool {
   let it = lookupLive(scratch, klen, now);
+  let fresh = it != 0 && !isStale(it, now);
   if (it != 0) {
     unlinkItem(it, lastSlot);
-    bump(STAT_DELETES);
+    if (fresh) bump(STAT_DELETES);
   }
   publish();
-  return it != 0;
+  return fresh;
 }
 
-/** Remaining ms before the key expires, -1 if it has no expiry, -2 if it does not exist. */
+/**
+ * Remaining ms before the key expires (or, for a value with a fresh-until time, goes stale), -1 if
+ * it has no expiry, -2 if it does not exist (or is stale).
+ */
 export function ttl(klen: u32, now: f64): f64 {
-  let it = lookupLive(scratch, klen, now);
+  let it = lookupFresh(scratch, klen, now);
   if (it == 0) return -2;
   if (!hasTtl(it)) return -1;
-  return getExpireAt(it) - now;
+  let end = getExpireAt(it);
+  if ((getFlags(it) & <u8>KIND_FRESH) != 0) end = min(end, load<f64>(valuePtr(it)));
+  return end - now;
 }
 
 /**
@@ -337,7 +359,7 @@ export function ttl(klen: u32, now: f64): f64 {
  */
 export function expire(klen: u32, expireAt: f64, now: f64): i32 {
   setReg(REG_ERROR, 0);
-  let it = lookupLive(scratch, klen, now);
+  let it = lookupFresh(scratch, klen, now);
   if (it == 0) {
     publish();
     return 0;
@@ -388,7 +410,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
 
 /** Removes the key's expiry time. True if it had one. */
 export function persist(klen: u32, now: f64): bool {
-  let it = lookupLive(scratch, klen, now);
+  let it = lookupFresh(scratch, klen, now);
   let had = it != 0 && hasTtl(it);
   if (had) {
     heapRemove(it);
@@ -408,7 +430,7 @@ export function mget(n: u32, now: f64): void {
   let rec = scratch;
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(rec);
-    let it = readKey(rec + BATCH_HEADER_BYTES, klen, now);
+    let it = readKey(rec + BATCH_HEADER_BYTES, klen, now, false);
     store<u32>(rec, it == 0 ? 0 : <u32>valuePtr(it), 4);
     if (it != 0) {
       store<u32>(rec, getVlen(it), 8);
@@ -444,7 +466,7 @@ export function mset(n: u32, expireAt: f64, now: f64): u32 {
 export function scan(cursor: u32, now: f64): u32 {
   for (let i = cursor; i < indexSlots; i++) {
     let it = slotItem(i);
-    if (it != 0 && !isExpired(it, now)) {
+    if (it != 0 && !isExpired(it, now) && !isStale(it, now)) {
       setReg(REG_KEY_PTR, <u32>keyPtr(it));
       setReg(REG_KLEN, getKlen(it));
       setReg(REG_VALUE_PTR, <u32>valuePtr(it));

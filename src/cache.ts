@@ -1,5 +1,5 @@
 import {
-  BATCH_HEADER_BYTES, ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, KIND_MASK, KIND_STRING,
+  BATCH_HEADER_BYTES, ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KIND_FRESH, KIND_MASK, KIND_STRING,
   POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN,
   REG_MAX_ITEM_BYTES, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD,
   REG_VALUE_PTR, REG_VLEN, REGS_BYTES, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED,
@@ -9,6 +9,7 @@ import { CacheError } from './errors.js';
 import { type Key, Views, decodeValue, encodeText, encodeValue, keyTypeError, utf8Length, type EncodedValue } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
 import type { CoreExports } from './wasm.js';
+import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, keyId, waitFor } from './fetch.js';
 
 /** Options of {@link Cache.set}. */
 export interface SetOptions {
@@ -22,8 +23,8 @@ export interface SetOptions {
   keepTtl?: boolean;
 }
 
-/** Counters and gauges returned by {@link Cache.stats}. */
-export interface CacheStats {
+/** Counters and gauges returned by {@link Cache.stats} (fetch()'s counters included). */
+export interface CacheStats extends FetchStats {
   /** Reads (get, mget) that found a live item. */
   hits: number;
   /** Reads that found nothing (or only an expired item). */
@@ -98,6 +99,9 @@ export class Cache {
   private readonly maxKeySize: number;
   private readonly maxValueSize: number;
   private readonly maxItemBytes: number;
+  private readonly dv: DataView;
+  private readonly loads = new Loads();
+  private memos = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
 
@@ -125,12 +129,14 @@ export class Cache {
     this.u8 = this.views.u8;
     this.regs32 = new Uint32Array(memory.buffer, regsPtr, REGS_BYTES / 4);
     this.u32 = new Uint32Array(memory.buffer);
+    this.dv = new DataView(memory.buffer);
     this.stats64 = new Float64Array(memory.buffer, regsPtr, REGS_BYTES / 8);
     this.scratch = this.regs32[REG_SCRATCH_PTR];
     this.scratchBytes = this.regs32[REG_SCRATCH_BYTES];
     this.maxKeySize = opts.maxKeySize;
     this.maxItemBytes = this.regs32[REG_MAX_ITEM_BYTES];
-    const ceiling = this.maxItemBytes - this.regs32[REG_ITEM_OVERHEAD] - this.regs32[REG_TTL_OVERHEAD] - opts.maxKeySize;
+    const ceiling =
+      this.maxItemBytes - this.regs32[REG_ITEM_OVERHEAD] - this.regs32[REG_TTL_OVERHEAD] - FRESH_BYTES - opts.maxKeySize;
     if (opts.maxValueSize !== undefined && opts.maxValueSize > ceiling) {
       throw new CacheError(
         'ERR_OPTIONS',
@@ -222,8 +228,12 @@ export class Cache {
     }
   }
 
-  /** Stores an encoded value under the key already in scratch. Returns the core's answer. */
-  private store(klen: number, enc: EncodedValue, expireAt: number, mode: number, now: number): boolean {
+  /**
+   * Stores an encoded value under the key already in scratch. Returns the core's answer. With
+   * `freshUntil` (fetch() with a stale window), the value is stored behind that time.
+   */
+  private store(klen: number, enc: EncodedValue, expireAt: number, mode: number, now: number, freshUntil = 0): boolean {
+    const prefix = freshUntil > 0 ? FRESH_BYTES : 0;
     const at = this.scratch + klen;
     const room = this.scratchBytes - klen;
     let vlen: number;
@@ -240,20 +250,23 @@ export class Cache {
     } else vlen = bytes.length;
     if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
     if (expireAt > 0) this.startActiveExpiry();
-    const ptr = this.core.set(klen, vlen, enc.kind, expireAt, mode, now) >>> 0;
+    const kind = prefix ? enc.kind | KIND_FRESH : enc.kind;
+    const ptr = this.core.set(klen, vlen + prefix, kind, expireAt, mode, now) >>> 0;
     if (ptr === 0) {
       if (this.regs32[REG_ERROR] !== 0) this.fail('set');
       return false;
     }
-    if (inScratch) this.u8.copyWithin(ptr, at, at + vlen);
-    else this.u8.set(bytes as Uint8Array, ptr);
+    if (prefix) this.dv.setFloat64(ptr, freshUntil, true);
+    if (inScratch) this.u8.copyWithin(ptr + prefix, at, at + vlen);
+    else this.u8.set(bytes as Uint8Array, ptr + prefix);
     return true;
   }
+
 
   /** The value the core just answered with (its length and kind are in the registers), or undefined for 0. */
   private valueAt(ptr: number): unknown {
     if (ptr === 0) return undefined;
-    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND] & KIND_MASK);
+    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND]);
   }
 
   private keyKind(key: Key): number {
@@ -284,7 +297,14 @@ export class Cache {
     enc.kind |= this.keyKind(key);
     const klen = this.keyOf(key);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
-    return this.store(klen, enc, this.expireAtFor(ttl, now), mode, now);
+    const stored = this.store(klen, enc, this.expireAtFor(ttl, now), mode, now);
+    if (stored) this.superseded(key);
+    return stored;
+  }
+
+  /** A write or delete of `key` happened: a fetch() load in flight for it will not cache its result. */
+  private superseded(key: Key): void {
+    if (this.loads.size !== 0) this.loads.supersede(keyId(key));
   }
 
   /** The value stored under the key, or undefined. Counts a hit or a miss and refreshes the item for the policy. */
@@ -310,12 +330,14 @@ export class Cache {
   /** Removes the key. True if it existed. */
   delete(key: Key): boolean {
     this.alive();
+    this.superseded(key);
     return this.core.del(this.keyOf(key), this.nowIfTtl()) !== 0;
   }
 
   /** Removes every item. The counters other than items and usedBytes keep their values. */
   clear(): void {
     this.alive();
+    this.loads.supersedeAll();
     this.core.clear();
   }
 
@@ -341,7 +363,10 @@ export class Cache {
     checkTtl(ms, 'ms');
     const klen = this.keyOf(key);
     const now = this.opts.now();
-    if (ms === 0) return this.core.del(klen, now) !== 0;
+    if (ms === 0) {
+      this.superseded(key);
+      return this.core.del(klen, now) !== 0;
+    }
     this.startActiveExpiry();
     const ok = this.core.expire(klen, now + ms, now) !== 0;
     if (!ok && this.regs32[REG_ERROR] !== 0) this.fail('expire');
@@ -371,7 +396,8 @@ export class Cache {
     let current = 0;
     let kind = KIND_STRING | this.keyKind(key);
     if (ptr !== 0) {
-      current = parseInteger(this.u8, ptr, this.regs32[REG_VLEN]);
+      const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0; // stored by fetch(): stored back plain
+      current = parseInteger(this.u8, ptr + skip, this.regs32[REG_VLEN] - skip);
       kind = (this.regs32[REG_KIND] & KIND_MASK) | this.keyKind(key);
     }
     const next = current + by;
@@ -379,6 +405,7 @@ export class Cache {
       throw new CacheError('ERR_INCR_OVERFLOW', `incr() result ${current} + ${by} leaves the safe integer range (±2^53 - 1)`);
     }
     this.store(klen, { kind, text: String(next) }, 0, SET_KEEPTTL, now);
+    this.superseded(key);
     return next;
   }
 
@@ -406,7 +433,7 @@ export class Cache {
       for (let k = first; k < i; k++) {
         const w = rec >>> 2;
         const ptr = this.u32[w + 1];
-        out[k] = ptr === 0 ? undefined : decodeValue(this.views, ptr, this.u32[w + 2], this.u32[w + 3] & KIND_MASK);
+        out[k] = ptr === 0 ? undefined : decodeValue(this.views, ptr, this.u32[w + 2], this.u32[w + 3]);
         rec += (BATCH_HEADER_BYTES + this.u32[w] + 7) & ~7;
       }
     }
@@ -454,11 +481,14 @@ export class Cache {
         rec += size;
         n++;
       }
-      if (n > 0) this.core.mset(n, expireAt, now);
-      else {
+      if (n > 0) {
+        this.core.mset(n, expireAt, now);
+        for (let k = i - n; k < i; k++) this.superseded(list[k].key);
+      } else {
         // An entry larger than the scratch region goes alone.
         const { key, enc } = list[i];
         this.store(this.keyOf(key), enc, expireAt, 0, now);
+        this.superseded(key);
         i++;
       }
     }
@@ -489,7 +519,7 @@ export class Cache {
       const klen = r[REG_KLEN];
       const flags = r[REG_KIND];
       const key = flags & KEY_BYTES ? this.views.readBytes(kptr, klen) : this.views.readText(kptr, klen);
-      const value = decodeValue(this.views, r[REG_VALUE_PTR], r[REG_VLEN], flags & KIND_MASK);
+      const value = decodeValue(this.views, r[REG_VALUE_PTR], r[REG_VLEN], flags);
       yield [key, value];
       this.alive();
     }
@@ -497,6 +527,97 @@ export class Cache {
 
   [Symbol.iterator](): IterableIterator<[Key, unknown]> {
     return this.entries();
+  }
+
+  /**
+   * The value for the key, loading it once if it is missing (or stale, or `forceRefresh`): callers
+   * who ask for the same key during a load share its result (or its error, which is not cached).
+   * See {@link FetchOptions} for stale-while-revalidate, stale-if-error and per-caller abort.
+   * Resolves undefined if the loader returns undefined (nothing is cached then).
+   */
+  async fetch<V = unknown>(key: Key, loader: Loader<V>, options: FetchOptions = {}): Promise<V | undefined> {
+    this.alive();
+    if (typeof loader !== 'function') throw new CacheError('ERR_OPTIONS', 'fetch() needs a loader function');
+    const ttl = options.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
+    const swr = checkTtl(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
+    const sie = checkTtl(options.staleIfError ?? 0, 'staleIfError');
+    const klen = this.keyOf(key);
+    const id = keyId(key);
+    let stale: { value: V; freshUntil: number } | undefined;
+    let current: V | undefined;
+    const now = this.nowIfTtl();
+    const ptr = (options.forceRefresh ? this.core.peek(klen, now) : this.core.getStale(klen, now)) >>> 0;
+    if (ptr !== 0) {
+      const flags = this.regs32[REG_KIND];
+      const value = decodeValue(this.views, ptr, this.regs32[REG_VLEN], flags) as V;
+      const freshUntil = flags & KIND_FRESH ? this.dv.getFloat64(ptr, true) : Infinity;
+      if (options.forceRefresh) current = value;
+      else if (freshUntil >= now) return value;
+      else {
+        stale = { value, freshUntil };
+        if (now <= freshUntil + swr) {
+          if (!this.loads.get(id)) this.startLoad(key, id, loader, stale, ttl, swr, sie);
+          this.loads.stats.staleServed++;
+          return value;
+        }
+      }
+    }
+    let load = this.loads.get(id);
+    if (load) this.loads.stats.coalesced++;
+    else load = this.startLoad(key, id, loader, stale ?? (current !== undefined ? { value: current, freshUntil: Infinity } : undefined), ttl, swr, sie);
+    return waitFor(load.promise as Promise<V | undefined>, options.signal);
+  }
+
+  /** Runs one load for fetch(), caching its result unless the key was written meanwhile. */
+  private startLoad<V>(
+    key: Key,
+    id: string,
+    loader: Loader<V>,
+    stale: { value: V; freshUntil: number } | undefined,
+    ttl: number,
+    swr: number,
+    sie: number,
+  ) {
+    return this.loads.start(id, async (load) => {
+      try {
+        const value = await loader(key, { signal: load.controller.signal, staleValue: stale?.value });
+        if (value !== undefined && !load.superseded && !this.disposed) {
+          const enc = encodeValue(value);
+          enc.kind |= this.keyKind(key);
+          const now = this.opts.now();
+          const window = ttl > 0 ? Math.max(swr, sie) : 0;
+          // With a stale window, the value is kept (and counts against maxMemory) until it ends.
+          this.store(this.keyOf(key), enc, ttl > 0 ? now + ttl + window : 0, 0, now, window > 0 ? now + ttl : 0);
+        }
+        return value;
+      } catch (error) {
+        this.loads.stats.loadErrors++;
+        if (stale && sie > 0 && !this.disposed && this.opts.now() <= stale.freshUntil + sie) {
+          this.loads.stats.staleServed++;
+          return stale.value;
+        }
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Wraps an async function so that its results are cached by argument key (through fetch(): one
+   * call in flight per key, TTL and stale windows as in {@link MemoOptions}).
+   */
+  memo<A extends unknown[], V>(
+    fn: (...args: A) => V | Promise<V>,
+    options: MemoOptions<A> = {},
+  ): (...args: A) => Promise<V | undefined> {
+    this.alive();
+    const prefix = `memo:${this.memos++}:`;
+    const keyFor = options.key ?? ((...args: A): Key => prefix + JSON.stringify(args));
+    const fetchOptions: FetchOptions = {
+      ttl: options.ttl,
+      staleWhileRevalidate: options.staleWhileRevalidate,
+      staleIfError: options.staleIfError,
+    };
+    return (...args: A) => this.fetch<V>(keyFor(...args), () => fn(...args), fetchOptions);
   }
 
   /** Counters and gauges (see {@link CacheStats}). */
@@ -514,6 +635,7 @@ export class Cache {
       usedBytes: s[STAT_USED_BYTES],
       maxBytes: this.opts.memoryPages * WASM_PAGE,
       policy: this.opts.policy,
+      ...this.loads.stats,
     };
   }
 
@@ -540,6 +662,7 @@ export class Cache {
 
   /** Stops the expiry timer and releases the instance; any later call throws ERR_DISPOSED. */
   dispose(): void {
+    if (!this.disposed) this.loads.abortAll(new CacheError('ERR_DISPOSED', 'the cache was disposed during the load'));
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.disposed = true;

@@ -2,7 +2,7 @@
 // on the hot path for short ASCII keys and values; longer text goes through the platform's UTF-8
 // codec (Node's Buffer where present, else TextEncoder/TextDecoder).
 
-import { KIND_BYTES, KIND_JSON, KIND_STRING } from '../assembly/abi.js';
+import { FRESH_BYTES, KIND_BYTES, KIND_FRESH, KIND_JSON, KIND_MASK, KIND_STRING } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 
 /** What set() accepts as a key. */
@@ -137,8 +137,16 @@ export function encodeValue(value: unknown): EncodedValue {
   }
 }
 
-/** Turns stored bytes back into the kind of value that was stored. */
-export function decodeValue(views: Views, at: number, len: number, kind: number): unknown {
+/**
+ * Turns stored bytes back into the kind of value that was stored. `flags` is the item's kind with
+ * its flags (REG_KIND): a value with KIND_FRESH starts with its fresh-until time, skipped here.
+ */
+export function decodeValue(views: Views, at: number, len: number, flags: number): unknown {
+  if (flags & KIND_FRESH) {
+    at += FRESH_BYTES;
+    len -= FRESH_BYTES;
+  }
+  const kind = flags & KIND_MASK;
   if (kind === KIND_STRING) return views.readText(at, len);
   if (kind === KIND_BYTES) return views.readBytes(at, len);
   return JSON.parse(views.readText(at, len));

@@ -18,6 +18,7 @@ export { Cache, CacheError };
 export type { CacheOptions, Policy } from './options.js';
 export type { SetOptions, CacheStats, CacheLayout } from './cache.js';
 export type { CacheErrorCode } from './errors.js';
+export type { FetchOptions, FetchStats, Loader, LoaderContext, MemoOptions } from './fetch.js';
 export type { Key } from './codec.js';
 export { parseBytes } from './options.js';
 

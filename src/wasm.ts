@@ -10,6 +10,7 @@ export interface CoreExports {
   clear(): void;
   set(klen: number, vlen: number, kind: number, expireAt: number, mode: number, now: number): number;
   get(klen: number, now: number): number;
+  getStale(klen: number, now: number): number;
   peek(klen: number, now: number): number;
   has(klen: number, now: number): number;
   del(klen: number, now: number): number;

@@ -1,0 +1,140 @@
+// Get-or-load bookkeeping for Cache.fetch(): the loads in flight (one per key, shared by every
+// caller who asks for that key meanwhile), their counters, and waiting with an AbortSignal.
+
+import type { Key } from './codec.js';
+
+/** Options of {@link Cache.fetch}. */
+export interface FetchOptions {
+  /** TTL in ms of a loaded value; 0 = no expiry. Default: the cache's defaultTtl. */
+  ttl?: number;
+  /**
+   * For this many ms after a value's TTL, fetch() returns the stale value at once and reloads it in
+   * the background (one reload, however many callers). The value is kept that long. Default 0.
+   */
+  staleWhileRevalidate?: number;
+  /**
+   * For this many ms after a value's TTL, a failed reload answers with the stale value instead of
+   * the error. The value is kept that long. Default 0.
+   */
+  staleIfError?: number;
+  /** Aborts this caller's wait only: the load goes on for the other callers, and is cached. */
+  signal?: AbortSignal;
+  /** Load even if a fresh value is cached (joining a load already in flight for the key). */
+  forceRefresh?: boolean;
+}
+
+/** What a loader receives besides the key. */
+export interface LoaderContext<V> {
+  /** Aborted when the cache is disposed during the load. */
+  signal: AbortSignal;
+  /** The stale (or, with forceRefresh, current) value being replaced, if any. */
+  staleValue: V | undefined;
+}
+
+/** Loads the value for a key that is missing or stale. Returning undefined caches nothing. */
+export type Loader<V> = (key: Key, context: LoaderContext<V>) => V | Promise<V>;
+
+/** Options of {@link Cache.memo}. */
+export interface MemoOptions<A extends unknown[]> {
+  /** The cache key for a call's arguments. Default: a per-memo prefix + JSON.stringify(args). */
+  key?: (...args: A) => Key;
+  ttl?: number;
+  staleWhileRevalidate?: number;
+  staleIfError?: number;
+}
+
+/** Counters of fetch(), merged into {@link CacheStats}. */
+export interface FetchStats {
+  /** Loader calls. */
+  loads: number;
+  /** Loader calls that threw or rejected. */
+  loadErrors: number;
+  /** fetch() answers given from a stale value (while revalidating, or on a failed reload). */
+  staleServed: number;
+  /** fetch() calls that joined a load already in flight instead of starting one. */
+  coalesced: number;
+}
+
+/** One load in flight. */
+export interface Load {
+  promise: Promise<unknown>;
+  controller: AbortController;
+  /** Set when the key was written or deleted during the load: its result is then not cached. */
+  superseded: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The identity of a key for coalescing: a string key, or the UTF-8 text of a byte key (so that
+ * 'a' and its bytes share one load); bytes that are not UTF-8 get a hex id that no text id equals.
+ */
+export function keyId(key: Key): string {
+  if (typeof key === 'string') return 't' + key;
+  try {
+    return 't' + utf8.decode(key);
+  } catch {
+    let hex = 'b';
+    for (const b of key) hex += b.toString(16).padStart(2, '0');
+    return hex;
+  }
+}
+
+export class Loads {
+  readonly stats: FetchStats = { loads: 0, loadErrors: 0, staleServed: 0, coalesced: 0 };
+  private readonly inflight = new Map<string, Load>();
+
+  get size(): number {
+    return this.inflight.size;
+  }
+
+  get(id: string): Load | undefined {
+    return this.inflight.get(id);
+  }
+
+  /** Starts a load: `run` gets the load (for its signal) and returns the promise every waiter shares. */
+  start(id: string, run: (load: Load) => Promise<unknown>): Load {
+    const load: Load = { promise: Promise.resolve(undefined), controller: new AbortController(), superseded: false };
+    this.stats.loads++;
+    this.inflight.set(id, load);
+    load.promise = run(load).finally(() => {
+      if (this.inflight.get(id) === load) this.inflight.delete(id);
+    });
+    load.promise.catch(() => {}); // waiters see the rejection; a load nobody waits for is not "unhandled"
+    return load;
+  }
+
+  /** The key was written or deleted: a load in flight for it must not cache its result. */
+  supersede(id: string): void {
+    const load = this.inflight.get(id);
+    if (load) load.superseded = true;
+  }
+
+  supersedeAll(): void {
+    for (const load of this.inflight.values()) load.superseded = true;
+  }
+
+  abortAll(reason: unknown): void {
+    for (const load of this.inflight.values()) load.controller.abort(reason);
+  }
+}
+
+/** The load's result, unless `signal` aborts first (then its reason). */
+export function waitFor<V>(promise: Promise<V>, signal: AbortSignal | undefined): Promise<V> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<V>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
