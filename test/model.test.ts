@@ -910,12 +910,13 @@ const EXACT_RUNS: RunConfig[] = (<RunConfig[]>[
 ]).map(withEnv);
 
 const RELAXED_RUNS: RunConfig[] = (<RunConfig[]>[
-  { name: 'B1 1mb budget', exact: false, seed: 11, steps: 35_000, keySpace: 300, bigValues: true, options: { maxMemory: '1mb' } },
-  { name: 'B2 512kb budget', exact: false, seed: 12, steps: 35_000, keySpace: 200, bigValues: true, options: { maxMemory: '512kb' } },
+  { name: 'B1 1mb budget (s3fifo, the default)', exact: false, seed: 11, steps: 35_000, keySpace: 300, bigValues: true, options: { maxMemory: '1mb' } },
+  { name: 'B2 512kb budget, sieve', exact: false, seed: 12, steps: 35_000, keySpace: 200, bigValues: true, options: { maxMemory: '512kb', policy: 'sieve' } },
   // The smallest cache: about 50 pages, values up to 40 KiB close to the largest item (~48 KiB).
-  { name: 'B3 256kb budget', exact: false, seed: 13, steps: 20_000, keySpace: 100, bigValues: true, options: { maxMemory: '256kb' } },
+  { name: 'B3 256kb budget, lru', exact: false, seed: 13, steps: 20_000, keySpace: 100, bigValues: true, options: { maxMemory: '256kb', policy: 'lru' } },
   // Both limits at once: maxEntries and the byte budget evict, and defaultTtl applies.
   { name: 'B4 1mb budget, maxEntries 60, defaultTtl 5000', exact: false, seed: 14, steps: 20_000, keySpace: 150, bigValues: true, options: { maxMemory: '1mb', maxEntries: 60, defaultTtl: 5000 } },
+  { name: 'B5 512kb budget, maxEntries 40, sieve', exact: false, seed: 15, steps: 20_000, keySpace: 120, bigValues: true, options: { maxMemory: '512kb', maxEntries: 40, policy: 'sieve' } },
 ]).map(withEnv);
 
 describe('model-based: exact LRU (maxEntries, memory to spare)', () => {
