@@ -314,6 +314,43 @@ export class Cache {
     return this.valueAt(this.core.get(klen, this.nowIfTtl()) >>> 0);
   }
 
+  /**
+   * The value's stored bytes without a copy (UTF-8 for a string, JSON text for a JSON value), or
+   * undefined: a view of the cache's memory, valid until the next call that writes to the cache
+   * (reads never move stored bytes). Counts as a get.
+   */
+  getView(key: Key): Uint8Array | undefined {
+    this.alive();
+    const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+    if (ptr === 0) return undefined;
+    const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
+    return this.u8.subarray(ptr + skip, ptr + this.regs32[REG_VLEN]);
+  }
+
+  /**
+   * Copies the value's stored bytes into `target` at `offset` and returns their length, or -1 if
+   * the key is missing. Counts as a get.
+   * @throws CacheError ERR_TARGET_TOO_SMALL if they do not fit (target unchanged).
+   */
+  getInto(key: Key, target: Uint8Array, offset = 0): number {
+    this.alive();
+    if (!(target instanceof Uint8Array)) {
+      throw new CacheError('ERR_VALUE_TYPE', 'getInto() target must be a Uint8Array');
+    }
+    const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+    if (ptr === 0) return -1;
+    const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
+    const len = this.regs32[REG_VLEN] - skip;
+    if (!(offset >= 0) || offset + len > target.length) {
+      throw new CacheError(
+        'ERR_TARGET_TOO_SMALL',
+        `getInto() needs ${len} bytes at offset ${offset}, the target has ${target.length - offset}`,
+      );
+    }
+    target.set(this.u8.subarray(ptr + skip, ptr + skip + len), offset);
+    return len;
+  }
+
   /** Like get, without touching the policy or the hit and miss counters. */
   peek(key: Key): unknown {
     this.alive();

@@ -9,6 +9,7 @@ export type CacheErrorCode =
   | 'ERR_SET_OPTIONS' // set() got nx and xx together
   | 'ERR_NOT_INTEGER' // incr() on a value that is not an integer string
   | 'ERR_INCR_OVERFLOW' // incr() would leave the safe integer range
+  | 'ERR_TARGET_TOO_SMALL' // getInto() target has no room for the value
   | 'ERR_NO_MEMORY' // the cache could not make room (or the runtime refused the memory)
   | 'ERR_DISPOSED'; // the cache was disposed
 

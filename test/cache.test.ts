@@ -412,6 +412,37 @@ describe('batches', () => {
   });
 });
 
+describe('zero-copy reads', () => {
+  it('getView returns the stored bytes without a copy, valid until the next write', () => {
+    const c = createCacheSync({ maxMemory: '1mb' });
+    c.set('b', new Uint8Array([1, 2, 3]));
+    c.set('s', 'héllo');
+    c.set('j', { a: 1 });
+    const view = c.getView('b') as Uint8Array;
+    expect(view).toEqual(new Uint8Array([1, 2, 3]));
+    expect(new TextDecoder().decode(c.getView('s'))).toBe('héllo');
+    expect(new TextDecoder().decode(c.getView('j'))).toBe('{"a":1}');
+    expect(c.getView('missing')).toBeUndefined();
+    c.get('s'); // reads never move stored bytes
+    expect(view).toEqual(new Uint8Array([1, 2, 3]));
+    expect(view.buffer).toBe((c.getView('s') as Uint8Array).buffer); // a view of the cache's memory
+    expect(c.stats()).toMatchObject({ hits: 5, misses: 1 });
+  });
+
+  it('getInto copies into a caller buffer, or refuses a target that is too small', () => {
+    const c = createCacheSync({ maxMemory: '1mb' });
+    c.set('b', new Uint8Array(1000).fill(7));
+    const target = new Uint8Array(1010);
+    expect(c.getInto('b', target, 10)).toBe(1000);
+    expect(target[9]).toBe(0);
+    expect(target.subarray(10).every((x) => x === 7)).toBe(true);
+    expect(c.getInto('missing', target)).toBe(-1);
+    const small = new Uint8Array(999);
+    expect(() => c.getInto('b', small)).toThrow(expect.objectContaining({ code: 'ERR_TARGET_TOO_SMALL' }));
+    expect(small.every((x) => x === 0)).toBe(true);
+  });
+});
+
 describe('iteration, stats, layout, dispose', () => {
   it('keys, values and entries list live items with their key kind', () => {
     const c = createCacheSync({ maxMemory: '1mb' });
