@@ -48,6 +48,8 @@ export const STAT_EXPIRED = 5;
 export const STAT_ITEMS = 6;
 export const STAT_USED_BYTES = 7;
 export const STAT_TTL_ITEMS = 8;
+/** scan(): expiry time of the item returned (ms since the epoch), 0 if it has none. */
+export const REG_EXPIRE_AT = 9;
 export const STAT_COUNT = 16;
 // u32 registers, index into a Uint32Array over the block (after the f64 counters).
 export const REG_VLEN = 32; // value length of the last item returned

@@ -8,6 +8,7 @@ import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
 import { resetStore, setPolicy, maxItemBytes } from './store';
 
+export { crc32c } from './crc32c';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, expireStep, check } from './store';
 
 /**

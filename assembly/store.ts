@@ -13,7 +13,7 @@
 import {
   SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
-  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR,
+  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR,
 } from './abi';
 import { regs, scratch, indexSlots, indexCapacity, pageCount, pageShift, pagesBase } from './layout';
 import {
@@ -470,6 +470,7 @@ export function scan(cursor: u32, now: f64): u32 {
       setReg(REG_KEY_PTR, <u32>keyPtr(it));
       setReg(REG_KLEN, getKlen(it));
       setReg(REG_VALUE_PTR, <u32>valuePtr(it));
+      store<f64>(statAddr(REG_EXPIRE_AT), hasTtl(it) ? getExpireAt(it) : 0);
       answer(it);
       return i + 1;
     }

@@ -9,6 +9,7 @@ import { CacheError } from './errors.js';
 import { type Key, Views, decodeValue, encodeText, encodeValue, keyTypeError, utf8Length, type EncodedValue } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
 import type { CoreExports } from './wasm.js';
+import { type LoadResult, type SnapshotHost, applySnapshot, parseSnapshot, writeSnapshot } from './snapshot.js';
 import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, keyId, waitFor } from './fetch.js';
 
 /** Options of {@link Cache.set}. */
@@ -657,6 +658,123 @@ export class Cache {
     return (...args: A) => this.fetch<V>(keyFor(...args), () => fn(...args), fetchOptions);
   }
 
+  // ── snapshots ─────────────────────────────────────────────────────────────────────────────
+
+  private host(): SnapshotHost {
+    return {
+      core: this.core,
+      u8: this.u8,
+      dv: this.dv,
+      regs32: this.regs32,
+      stats64: this.stats64,
+      scratch: this.scratch,
+      scratchBytes: this.scratchBytes,
+      maxKeySize: this.maxKeySize,
+      maxValueSize: this.maxValueSize,
+    };
+  }
+
+  /** Runs writeSnapshot, handing out copies in pieces of about 1 MiB. */
+  private snapshotPieces(): Uint8Array[] {
+    const pieces: Uint8Array[] = [];
+    const out = new Chunker((bytes) => pieces.push(bytes.slice()));
+    writeSnapshot(this.host(), (view) => out.write(view), this.nowIfTtl());
+    out.flush();
+    return pieces;
+  }
+
+  /** The live items as one snapshot (format: docs/snapshot-format.md). For small caches. */
+  toBytes(): Uint8Array {
+    this.alive();
+    const pieces = this.snapshotPieces();
+    const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of pieces) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return all;
+  }
+
+  /**
+   * The live items as a stream of snapshot chunks, for any runtime (IndexedDB, OPFS, R2...). The
+   * snapshot is taken at once (a copy of the live bytes), so later writes do not change it.
+   */
+  exportSnapshot(): AsyncIterable<Uint8Array> {
+    this.alive();
+    const pieces = this.snapshotPieces();
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* pieces;
+      },
+    };
+  }
+
+  /**
+   * Replaces the cache's items with a snapshot's. The whole snapshot is checked first: a bad one
+   * throws (ERR_SNAPSHOT_*) and leaves the cache exactly as it was. Items whose expiry time has
+   * passed are skipped; items that do not fit are counted as dropped.
+   */
+  loadBytes(bytes: Uint8Array): LoadResult {
+    this.alive();
+    if (!(bytes instanceof Uint8Array)) throw new CacheError('ERR_SNAPSHOT_MAGIC', 'a snapshot must be a Uint8Array');
+    const records = parseSnapshot(this.host(), bytes);
+    this.loads.supersedeAll();
+    this.core.clear();
+    const result = applySnapshot(this.host(), records, this.opts.now());
+    if (this.stats64[STAT_TTL_ITEMS] !== 0) this.startActiveExpiry();
+    return result;
+  }
+
+  /** {@link loadBytes} from a stream or list of chunks (e.g. from {@link exportSnapshot}). */
+  async importSnapshot(source: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<LoadResult> {
+    this.alive();
+    if (source instanceof Uint8Array) return this.loadBytes(source);
+    const pieces: Uint8Array[] = [];
+    for await (const piece of source as AsyncIterable<Uint8Array>) pieces.push(piece);
+    const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of pieces) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return this.loadBytes(all);
+  }
+
+  /**
+   * Node: writes a snapshot to `path`: into a temporary file in the same folder, fsynced, then
+   * renamed over `path`, so a crash mid-save leaves the previous snapshot intact. Keys and values
+   * go to the file straight from the cache's memory. Resolves to the number of items saved.
+   */
+  async save(path: string): Promise<number> {
+    this.alive();
+    const fs = nodeFs();
+    const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+    const fd = fs.openSync(tmp, 'w');
+    let count: number;
+    try {
+      try {
+        const out = new Chunker((bytes) => writeAll(fs, fd, bytes), 1 << 20);
+        count = writeSnapshot(this.host(), (view) => out.write(view), this.nowIfTtl());
+        out.flush();
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, path);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true }); // the previous snapshot at `path` stays as it was
+      throw e;
+    }
+    return count;
+  }
+
+  /** Node: {@link loadBytes} from a snapshot file. */
+  async load(path: string): Promise<LoadResult> {
+    this.alive();
+    return this.loadBytes(nodeFs().readFileSync(path));
+  }
+
   /** Counters and gauges (see {@link CacheStats}). */
   stats(): CacheStats {
     this.alive();
@@ -727,3 +845,47 @@ function parseInteger(u8: Uint8Array, at: number, len: number): number {
   return neg ? -n : n;
 }
 
+
+/** Gathers small writes into pieces of `size` bytes; large views pass straight through. */
+class Chunker {
+  private readonly buf: Uint8Array;
+  private used = 0;
+
+  constructor(
+    private readonly out: (bytes: Uint8Array) => void,
+    size = 1 << 20,
+  ) {
+    this.buf = new Uint8Array(size);
+  }
+
+  write(view: Uint8Array): void {
+    if (view.length > this.buf.length >> 2) {
+      this.flush();
+      this.out(view);
+      return;
+    }
+    if (this.used + view.length > this.buf.length) this.flush();
+    this.buf.set(view, this.used);
+    this.used += view.length;
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    this.out(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+}
+
+type NodeFs = typeof import('node:fs');
+
+/** Node's fs, without a static import (the package also runs where there is no fs). */
+function nodeFs(): NodeFs {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
+  if (!fs) throw new CacheError('ERR_SNAPSHOT_IO', 'save() and load() need Node 20.16+ (fs); elsewhere use exportSnapshot() and importSnapshot()');
+  return fs;
+}
+
+function writeAll(fs: NodeFs, fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+}

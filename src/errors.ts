@@ -11,6 +11,12 @@ export type CacheErrorCode =
   | 'ERR_INCR_OVERFLOW' // incr() would leave the safe integer range
   | 'ERR_TARGET_TOO_SMALL' // getInto() target has no room for the value
   | 'ERR_NO_MEMORY' // the cache could not make room (or the runtime refused the memory)
+  | 'ERR_SNAPSHOT_MAGIC' // not a wasmcache snapshot
+  | 'ERR_SNAPSHOT_VERSION' // a snapshot format this version cannot read
+  | 'ERR_SNAPSHOT_CHECKSUM' // a snapshot's bytes were changed (a checksum does not match)
+  | 'ERR_SNAPSHOT_TRUNCATED' // a snapshot ends early
+  | 'ERR_SNAPSHOT_CORRUPT' // a snapshot's structure is inconsistent
+  | 'ERR_SNAPSHOT_IO' // snapshots to files need Node's fs
   | 'ERR_DISPOSED'; // the cache was disposed
 
 /** The error every rejected call throws. The cache is unchanged after a rejected call. */
