@@ -1,0 +1,225 @@
+// Snapshots: byte-exact round trips, TTLs kept as absolute times, and every kind of damage
+// refused with a CacheError while the loading cache keeps exactly what it had.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CacheError, createCacheSync, type Cache, type CacheOptions } from '../src/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** CRC32C written here independently of the core, to forge snapshots. */
+function crc32c(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+/** Every entry with its TTL, as comparable text. */
+function contents(cache: Cache): string {
+  const rows = [...cache.entries()].map(([k, v]) => {
+    const key = typeof k === 'string' ? `s:${k}` : `b:${Buffer.from(k).toString('hex')}`;
+    const value = v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : `json:${JSON.stringify(v)}`;
+    return `${key}=${value} ttl=${cache.ttl(k)}`;
+  });
+  return rows.sort().join('\n');
+}
+
+function clocked(options: CacheOptions = {}) {
+  const clock = { now: 1_700_000_000_000 };
+  const cache = createCacheSync({ maxMemory: '64mb', activeExpiry: false, now: () => clock.now, ...options });
+  return { cache, clock };
+}
+
+/** 100k mixed items: strings, bytes, JSON; string and byte keys; some with a TTL. */
+function fillMixed(cache: Cache, n = 100_000): void {
+  const r = prng(5);
+  for (let i = 0; i < n; i++) {
+    const key = i % 7 === 0 ? new TextEncoder().encode(`bin\u0000key:${i}`) : `key:${i}:ü`;
+    const kind = i % 3;
+    const value = kind === 0 ? `value ${i} ${'é'.repeat(i % 20)}` : kind === 1 ? new Uint8Array((r() * 600) | 0).map(() => (r() * 256) | 0) : { i, list: [i, `${i}`], ok: i % 2 === 0 };
+    cache.set(key, value, i % 4 === 0 ? { ttl: 1000 + i } : undefined);
+  }
+}
+
+describe('snapshot round trips', () => {
+  it('100k mixed items come back byte-exact, through bytes and through a file', async () => {
+    const { cache } = clocked();
+    fillMixed(cache);
+    const expected = contents(cache);
+
+    const copy = clocked().cache;
+    expect(copy.loadBytes(cache.toBytes())).toEqual({ items: 100_000, expired: 0, dropped: 0 });
+    expect(contents(copy)).toBe(expected);
+
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-'));
+    const path = join(dir, 'dump.wcs');
+    expect(await cache.save(path)).toBe(100_000);
+    expect(readdirSync(dir)).toEqual(['dump.wcs']); // no temporary file left behind
+    const fromFile = clocked().cache;
+    expect((await fromFile.load(path)).items).toBe(100_000);
+    expect(contents(fromFile)).toBe(expected);
+
+    const streamed = clocked().cache;
+    await streamed.importSnapshot(cache.exportSnapshot());
+    expect(contents(streamed)).toBe(expected);
+    expect(streamed.checkInvariants()).toBe(0);
+  }, 60_000);
+
+  it('TTLs are absolute times: after a clock jump they have run down, and passed ones are skipped', () => {
+    const { cache } = clocked();
+    cache.set('short', 1, { ttl: 1_000 });
+    cache.set('long', 2, { ttl: 60_000 });
+    cache.set('forever', 3);
+    const bytes = cache.toBytes();
+    const later = clocked();
+    later.clock.now += 10_000;
+    expect(later.cache.loadBytes(bytes)).toEqual({ items: 2, expired: 1, dropped: 0 });
+    expect(later.cache.ttl('long')).toBe(50_000);
+    expect(later.cache.ttl('forever')).toBe(-1);
+    expect(later.cache.has('short')).toBe(false);
+  });
+
+  it('loading into a smaller cache keeps what fits and reports how many were dropped', () => {
+    const { cache } = clocked();
+    for (let i = 0; i < 20_000; i++) cache.set(`k${i}`, 'v'.repeat(200));
+    const small = clocked({ maxMemory: '1mb' }).cache;
+    const result = small.loadBytes(cache.toBytes());
+    expect(result.items).toBe(small.size);
+    expect(result.dropped).toBe(20_000 - small.size);
+    expect(result.dropped).toBeGreaterThan(10_000);
+    expect(small.checkInvariants()).toBe(0);
+  });
+
+  it('values stored by fetch() keep their fresh-until time', async () => {
+    const { cache, clock } = clocked();
+    await cache.fetch('f', () => 'loaded', { ttl: 100, staleWhileRevalidate: 1000 });
+    const copy = clocked();
+    copy.clock.now = clock.now + 500;
+    copy.cache.loadBytes(cache.toBytes());
+    expect(copy.cache.get('f')).toBeUndefined(); // stale to plain reads...
+    expect(await copy.cache.fetch('f', () => 'new', { ttl: 100, staleWhileRevalidate: 1000 })).toBe('loaded'); // ...served by fetch
+  });
+});
+
+describe('bad snapshots are refused and change nothing', () => {
+  const { cache: source } = clocked();
+  for (let i = 0; i < 3000; i++) source.set(`k${i}`, i % 2 ? `v${i}` : new Uint8Array(i % 300).fill(i & 255), { ttl: i % 3 ? 0 : 1e9 });
+  const good = source.toBytes();
+
+  function target(): Cache {
+    const { cache } = clocked();
+    cache.set('mine', 'kept');
+    cache.set('also', { n: 1 }, { ttl: 5000 });
+    return cache;
+  }
+
+  function expectRefused(bytes: Uint8Array, codes: string[]): void {
+    const cache = target();
+    const before = contents(cache);
+    let err: unknown;
+    try {
+      cache.loadBytes(bytes);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CacheError);
+    expect(codes).toContain((err as CacheError).code);
+    expect(contents(cache)).toBe(before);
+  }
+
+  it('truncated at 200 random offsets', () => {
+    const r = prng(9);
+    for (let i = 0; i < 200; i++) {
+      const cut = Math.floor(r() * good.length);
+      expectRefused(good.subarray(0, cut), ['ERR_SNAPSHOT_TRUNCATED', 'ERR_SNAPSHOT_MAGIC']);
+    }
+  });
+
+  it('one bit flipped at 200 random positions', () => {
+    const r = prng(10);
+    for (let i = 0; i < 200; i++) {
+      const bad = good.slice();
+      const at = Math.floor(r() * bad.length);
+      bad[at] ^= 1 << Math.floor(r() * 8);
+      expectRefused(bad, ['ERR_SNAPSHOT_CHECKSUM', 'ERR_SNAPSHOT_MAGIC', 'ERR_SNAPSHOT_CORRUPT', 'ERR_SNAPSHOT_TRUNCATED']);
+    }
+  });
+
+  it('wrong magic, a file that is not a snapshot, trailing bytes', () => {
+    expectRefused(new TextEncoder().encode('{"this is": "json, not a snapshot"}'.repeat(5)), ['ERR_SNAPSHOT_MAGIC']);
+    expectRefused(new Uint8Array(0), ['ERR_SNAPSHOT_TRUNCATED']);
+    const extra = new Uint8Array(good.length + 3);
+    extra.set(good);
+    expectRefused(extra, ['ERR_SNAPSHOT_CORRUPT']);
+  });
+
+  it('a newer format version, even with a valid checksum', () => {
+    const newer = good.slice();
+    const dv = new DataView(newer.buffer);
+    dv.setUint32(8, 2, true);
+    dv.setUint32(36, crc32c(newer.subarray(0, 36)), true);
+    const cache = target();
+    expect(() => cache.loadBytes(newer)).toThrow(expect.objectContaining({ code: 'ERR_SNAPSHOT_VERSION' }));
+    // The independent CRC agrees with the core's on the untouched header.
+    expect(crc32c(good.subarray(0, 36))).toBe(new DataView(good.buffer, good.byteOffset).getUint32(36, true));
+  });
+});
+
+describe('saving to files', () => {
+  it('a save killed mid-write leaves the previous snapshot intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-kill-'));
+    const path = join(dir, 'dump.wcs');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'helpers', 'save-forever.ts'), path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // Wait for two complete saves, then kill it at a random moment of a later one.
+    await new Promise<void>((resolve, reject) => {
+      let saves = 0;
+      child.stdout.on('data', (d: Buffer) => {
+        saves += d.toString().split('saved').length - 1;
+        if (saves >= 2) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+    });
+    await new Promise((r) => setTimeout(r, 5 + Math.random() * 100));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const { cache } = clocked();
+    const result = await cache.load(path); // a complete snapshot, whatever the moment of the kill
+    expect(result.items).toBe(200_001);
+    expect(cache.get('key:123')).toBe('value 123 '.repeat(8));
+  }, 60_000);
+
+  it('a failed save throws and leaves the file that was there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-fail-'));
+    const path = join(dir, 'dump.wcs');
+    const { cache } = clocked();
+    cache.set('a', 1);
+    await cache.save(path);
+    const before = readFileSync(path);
+    // Renaming over a non-empty folder fails after the data was written.
+    const folder = join(dir, 'folder.wcs');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'x'), 'x');
+    await expect(cache.save(folder)).rejects.toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['dump.wcs', 'folder.wcs']);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    await expect(cache.save(join(dir, 'missing', 'dump.wcs'))).rejects.toThrow();
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+});
