@@ -42,6 +42,14 @@ export interface CacheOptions {
    * Cloudflare Workers, where background timers are not available: false.
    */
   activeExpiry?: number | false;
+  /**
+   * The core, precompiled: a `WebAssembly.Module` of the package's `wasmcache/core.wasm`. Optional:
+   * by default the core is compiled once from the bytes inlined in the package (or, in Cloudflare
+   * Workers, imported as a Wasm module). Pass one to share a module you compiled yourself, e.g. with
+   * `WebAssembly.compileStreaming`, or received from another thread; it must come from the same
+   * version of the package.
+   */
+  module?: WebAssembly.Module;
 }
 
 const UNITS: Record<string, number> = {
@@ -104,6 +112,7 @@ export interface ResolvedOptions {
   maxValueSize?: number;
   now: () => number;
   activeExpiry: number | false;
+  module?: WebAssembly.Module;
 }
 
 function inWorkers(): boolean {
@@ -131,6 +140,10 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   if (active !== false && (typeof active !== 'number' || !(active > 0) || !Number.isFinite(active))) {
     throw new CacheError('ERR_OPTIONS', `activeExpiry must be an interval in ms > 0 or false, got ${String(active)}`);
   }
+  const module = options.module;
+  if (module !== undefined && Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') {
+    throw new CacheError('ERR_OPTIONS', `module must be a WebAssembly.Module (of wasmcache/core.wasm), got ${String(module)}`);
+  }
   return {
     memoryPages: Math.floor(bytes / WASM_PAGE),
     maxEntries: optionalInteger(options.maxEntries, 'maxEntries', 1, 2 ** 31) ?? 0,
@@ -140,5 +153,6 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     maxValueSize: optionalInteger(options.maxValueSize, 'maxValueSize', 0, MAX_MEMORY),
     now: options.now ?? Date.now,
     activeExpiry: active,
+    module,
   };
 }

@@ -1,6 +1,11 @@
 // Loading the core. The module is compiled once per process (or passed in precompiled) and each
-// cache gets its own instance over its own fixed-size memory.
+// cache gets its own instance over its own fixed-size memory. Each package entry (index.ts: the
+// core inlined as base64; index.workerd.ts: the core imported as a Wasm module) passes its own
+// source of the module to newCache/newCacheSync; everything else is shared.
 
+import { Cache } from './cache.js';
+import { CacheError } from './errors.js';
+import { type CacheOptions, WASM_PAGE, resolveOptions } from './options.js';
 import { coreWasmBase64 } from './generated/core-wasm.js';
 
 /** The core's exports (assembly/index.ts). Pointers come back as i32: read them with `>>> 0`. */
@@ -22,6 +27,7 @@ export interface CoreExports {
   scan(cursor: number, now: number): number;
   expireStep(now: number, max: number): number;
   check(): number;
+  crc32c(ptr: number, len: number, crc: number): number;
 }
 
 function wasmBytes(): Uint8Array {
@@ -45,4 +51,35 @@ export function coreModule(): Promise<WebAssembly.Module> {
 export function coreModuleSync(): WebAssembly.Module {
   compiledSync ??= new WebAssembly.Module(wasmBytes() as BufferSource);
   return compiledSync;
+}
+
+function newMemory(pages: number): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: pages, maximum: pages });
+  } catch (e) {
+    throw new CacheError(
+      'ERR_NO_MEMORY',
+      `the runtime refused ${pages * WASM_PAGE} bytes of Wasm memory for maxMemory: ${(e as Error).message}`,
+    );
+  }
+}
+
+/** A cache over `options.module` if given, else over the entry's own module (`core`). */
+export async function newCache(
+  options: CacheOptions | undefined,
+  core: () => WebAssembly.Module | Promise<WebAssembly.Module>,
+): Promise<Cache> {
+  const opts = resolveOptions(options);
+  const module = opts.module ?? (await core());
+  const memory = newMemory(opts.memoryPages);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return new Cache(instance, memory, opts);
+}
+
+/** The same, synchronously. */
+export function newCacheSync(options: CacheOptions | undefined, core: () => WebAssembly.Module): Cache {
+  const opts = resolveOptions(options);
+  const memory = newMemory(opts.memoryPages);
+  const instance = new WebAssembly.Instance(opts.module ?? core(), { env: { memory } });
+  return new Cache(instance, memory, opts);
 }

@@ -1,0 +1,26 @@
+/**
+ * The package entry for Cloudflare Workers (export condition `workerd`). Workers refuse to compile
+ * Wasm from bytes ("Wasm code generation disallowed by embedder"), so this entry imports the core
+ * as a Wasm module instead of inlining it: workerd, wrangler and miniflare turn `import ... from
+ * './core.wasm'` into a precompiled `WebAssembly.Module`. Everything else is the main entry.
+ * @packageDocumentation
+ */
+// @ts-expect-error: dist/core.wasm is copied there by the build; Workers import it as a WebAssembly.Module.
+import coreWasm from './core.wasm';
+import type { Cache } from './cache.js';
+import type { CacheOptions } from './options.js';
+import { newCache, newCacheSync } from './wasm.js';
+
+export * from './index.js';
+
+const core = (): WebAssembly.Module => coreWasm as WebAssembly.Module;
+
+/** Creates a cache over the imported core (or `options.module`). */
+export function createCache(options?: CacheOptions): Promise<Cache> {
+  return newCache(options, core);
+}
+
+/** Creates a cache synchronously: Workers instantiate a precompiled module synchronously. */
+export function createCacheSync(options?: CacheOptions): Cache {
+  return newCacheSync(options, core);
+}

@@ -1,0 +1,97 @@
+// What `npm pack` publishes: dist/ with every entry and the Wasm core, nothing else; the exports
+// map that picks an entry per runtime; the core's size, as the README states it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installPackage, root, run, tarball } from './package.js';
+
+type Conditions = Record<string, { types: string; default: string }>;
+interface Manifest {
+  exports: { '.': Conditions; './core.wasm': string; './package.json': string };
+  sideEffects: unknown;
+  files: unknown;
+  dependencies?: unknown;
+  main: string;
+  module: string;
+  types: string;
+}
+
+let app: string;
+let pkg: string;
+let listing: string[];
+let manifest: Manifest;
+const file = (path: string) => readFileSync(join(pkg, path));
+
+beforeAll(async () => {
+  app = await installPackage('pack');
+  pkg = join(app, 'node_modules', 'wasmcache');
+  listing = (await run('tar', ['-tzf', tarball().path])).stdout.trim().split('\n').sort();
+  manifest = JSON.parse(file('package.json').toString()) as Manifest;
+}, 30_000);
+
+describe('npm pack', () => {
+  it('holds dist with both entries, the types and the .wasm, and no sources or tests', () => {
+    for (const f of ['index.js', 'index.cjs', 'index.workerd.js', 'core.wasm', 'index.d.ts', 'index.d.cts']) {
+      expect(listing).toContain(`package/dist/${f}`);
+    }
+    const outside = listing.filter((p) => !p.startsWith('package/dist/'));
+    expect(outside.sort()).toEqual(['package/README.md', 'package/package.json']);
+    for (const p of listing) {
+      expect(p).toMatch(/^package\/(dist\/[\w.]+\.(js|cjs|d\.ts|d\.cts|map|wasm)|README\.md|package\.json)$/);
+      expect(p).not.toMatch(/\.test\.|\/(src|test|assembly|bench|examples|build)\/|\.ts$(?<!\.d\.ts)|\.mts$/);
+    }
+    // npm's own report agrees with the tarball.
+    expect(tarball().files.map((f) => `package/${f.path}`).sort()).toEqual(listing);
+  });
+
+  it('declares sideEffects: false, files: ["dist"] and no runtime dependencies', () => {
+    expect(manifest.sideEffects).toBe(false);
+    expect(manifest.files).toEqual(['dist']);
+    expect(manifest.dependencies).toBeUndefined();
+  });
+
+  it('maps each condition to a packed file, with types for each, workerd before browser', () => {
+    const main = manifest.exports['.'];
+    expect(Object.keys(main)).toEqual(['workerd', 'browser', 'import', 'require', 'default']);
+    expect(main.workerd.default).toBe('./dist/index.workerd.js');
+    expect(main.browser.default).toBe('./dist/index.js');
+    expect(main.import.default).toBe('./dist/index.js');
+    expect(main.require.default).toBe('./dist/index.cjs');
+    expect(main.require.types).toBe('./dist/index.d.cts');
+    expect(main.default.default).toBe('./dist/index.js');
+    const paths = [
+      ...Object.values(main).flatMap((c) => [c.types, c.default]),
+      manifest.exports['./core.wasm'],
+      manifest.main,
+      manifest.module,
+      manifest.types,
+    ];
+    for (const p of paths) expect(listing).toContain(`package/${p.slice(2)}`);
+  });
+
+  it('inlines the core in the ESM and CJS entries, and imports it as a module in the workerd entry', () => {
+    const wasm = file('dist/core.wasm');
+    const inlined = (entry: string) => {
+      const b64 = /["'](AGFzbQ[A-Za-z0-9+/=]+)["']/.exec(file(entry).toString())?.[1];
+      return b64 && Buffer.from(b64, 'base64');
+    };
+    expect(inlined('dist/index.js')).toEqual(wasm);
+    expect(inlined('dist/index.cjs')).toEqual(wasm);
+    const workerd = file('dist/index.workerd.js').toString();
+    expect(workerd).toMatch(/^import \w+ from "\.\/core\.wasm";$/m);
+    expect(workerd).not.toContain('AGFzbQ'); // no inlined copy: Workers could not compile it anyway
+  });
+
+  it('keeps the core within 32 KiB, at the sizes the README states', () => {
+    const wasm = file('dist/core.wasm');
+    const gzip = gzipSync(wasm, { level: 9 }).length;
+    expect(wasm.length).toBeLessThanOrEqual(32 * 1024);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const stated = /The Wasm core\s+\(`dist\/core\.wasm`\)\s+is\s+\*\*([\d.]+) KiB\*\*,\s+\*\*([\d.]+) KiB gzipped\*\*/.exec(readme);
+    expect(stated, 'README "Runtimes" states the core size').not.toBeNull();
+    // Within 10%: the core changes with the engine; update the README when this fails.
+    expect(Math.abs(Number(stated![1]) * 1024 - wasm.length) / wasm.length).toBeLessThan(0.1);
+    expect(Math.abs(Number(stated![2]) * 1024 - gzip) / gzip).toBeLessThan(0.1);
+  });
+});
