@@ -104,7 +104,10 @@ export class Cache {
   private readonly loads = new Loads();
   private memos = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private saveTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  /** The error of the last failed background save (options.snapshot), or undefined. */
+  lastSaveError: unknown = undefined;
 
   /** @internal Use createCache() or createCacheSync(). */
   constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions) {
@@ -145,6 +148,23 @@ export class Cache {
       );
     }
     this.maxValueSize = opts.maxValueSize ?? ceiling;
+    if (opts.snapshot) {
+      nodeFs(); // fail now, not at the first save, where there is no fs
+      const { path, intervalMs } = opts.snapshot;
+      if (intervalMs > 0) {
+        this.saveTimer = setInterval(() => this.backgroundSave(path), intervalMs);
+        (this.saveTimer as { unref?: () => void }).unref?.();
+      }
+    }
+  }
+
+  private backgroundSave(path: string): void {
+    try {
+      this.saveSync(path);
+      this.lastSaveError = undefined;
+    } catch (e) {
+      this.lastSaveError = e;
+    }
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
@@ -747,6 +767,10 @@ export class Cache {
    * go to the file straight from the cache's memory. Resolves to the number of items saved.
    */
   async save(path: string): Promise<number> {
+    return this.saveSync(path);
+  }
+
+  private saveSync(path: string): number {
     this.alive();
     const fs = nodeFs();
     const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
@@ -815,9 +839,15 @@ export class Cache {
     return this.core.check();
   }
 
-  /** Stops the expiry timer and releases the instance; any later call throws ERR_DISPOSED. */
+  /**
+   * Stops the timers (after a last save with options.snapshot) and releases the instance; any
+   * later call throws ERR_DISPOSED.
+   */
   dispose(): void {
-    if (!this.disposed) this.loads.abortAll(new CacheError('ERR_DISPOSED', 'the cache was disposed during the load'));
+    if (this.disposed) return;
+    this.loads.abortAll(new CacheError('ERR_DISPOSED', 'the cache was disposed during the load'));
+    if (this.saveTimer !== undefined) clearInterval(this.saveTimer);
+    if (this.opts.snapshot) this.backgroundSave(this.opts.snapshot.path);
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.disposed = true;

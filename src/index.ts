@@ -12,10 +12,10 @@
 import { Cache } from './cache.js';
 import { CacheError } from './errors.js';
 import type { CacheOptions } from './options.js';
-import { coreModule, coreModuleSync, newCache, newCacheSync } from './wasm.js';
+import { coreModule, coreModuleSync, newCache, newCacheSync, withSnapshot } from './wasm.js';
 
 export { Cache, CacheError };
-export type { CacheOptions, Policy } from './options.js';
+export type { CacheOptions, Policy, SnapshotOptions } from './options.js';
 export type { SetOptions, CacheStats, CacheLayout } from './cache.js';
 export type { CacheErrorCode } from './errors.js';
 export type { LoadResult } from './snapshot.js';
@@ -38,4 +38,14 @@ export function createCache(options?: CacheOptions): Promise<Cache> {
  */
 export function createCacheSync(options?: CacheOptions): Cache {
   return newCacheSync(options, coreModuleSync);
+}
+
+/** Node: a new cache (see createCache) holding the snapshot saved at `path`. */
+export async function loadCache(path: string, options?: CacheOptions): Promise<Cache> {
+  return withSnapshot(await createCache(options), (cache) => cache.load(path));
+}
+
+/** A new cache (see createCache) holding a snapshot made by toBytes() or exportSnapshot(). */
+export async function fromBytes(bytes: Uint8Array, options?: CacheOptions): Promise<Cache> {
+  return withSnapshot(await createCache(options), (cache) => cache.loadBytes(bytes));
 }

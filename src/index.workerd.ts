@@ -9,7 +9,7 @@
 import coreWasm from './core.wasm';
 import type { Cache } from './cache.js';
 import type { CacheOptions } from './options.js';
-import { newCache, newCacheSync } from './wasm.js';
+import { newCache, newCacheSync, withSnapshot } from './wasm.js';
 
 export * from './index.js';
 
@@ -23,4 +23,9 @@ export function createCache(options?: CacheOptions): Promise<Cache> {
 /** Creates a cache synchronously: Workers instantiate a precompiled module synchronously. */
 export function createCacheSync(options?: CacheOptions): Cache {
   return newCacheSync(options, core);
+}
+
+/** A new cache over the imported core holding a snapshot made by toBytes() or exportSnapshot(). */
+export async function fromBytes(bytes: Uint8Array, options?: CacheOptions): Promise<Cache> {
+  return withSnapshot(await createCache(options), (cache) => cache.loadBytes(bytes));
 }

@@ -50,6 +50,20 @@ export interface CacheOptions {
    * version of the package.
    */
   module?: WebAssembly.Module;
+  /**
+   * Node: save a snapshot to `path` every `intervalMs` ms (a timer that never keeps Node alive) and
+   * on dispose(). A failed save keeps the previous file; its error is in `cache.lastSaveError`.
+   * Load it back with loadCache(path, options).
+   */
+  snapshot?: SnapshotOptions;
+}
+
+/** See {@link CacheOptions.snapshot}. */
+export interface SnapshotOptions {
+  /** The snapshot file. */
+  path: string;
+  /** Interval of the background saves in ms; 0 or absent: only on dispose(). */
+  intervalMs?: number;
 }
 
 const UNITS: Record<string, number> = {
@@ -113,6 +127,7 @@ export interface ResolvedOptions {
   now: () => number;
   activeExpiry: number | false;
   module?: WebAssembly.Module;
+  snapshot?: { path: string; intervalMs: number };
 }
 
 function inWorkers(): boolean {
@@ -144,7 +159,18 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   if (module !== undefined && Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') {
     throw new CacheError('ERR_OPTIONS', `module must be a WebAssembly.Module (of wasmcache/core.wasm), got ${String(module)}`);
   }
+  const snap = options.snapshot;
+  if (snap !== undefined) {
+    if (typeof snap !== 'object' || snap === null || typeof snap.path !== 'string' || snap.path === '') {
+      throw new CacheError('ERR_OPTIONS', 'snapshot must be { path: string, intervalMs?: number }');
+    }
+    const every = snap.intervalMs ?? 0;
+    if (typeof every !== 'number' || !Number.isFinite(every) || every < 0) {
+      throw new CacheError('ERR_OPTIONS', `snapshot.intervalMs must be a number of ms >= 0, got ${String(every)}`);
+    }
+  }
   return {
+    snapshot: snap ? { path: snap.path, intervalMs: snap.intervalMs ?? 0 } : undefined,
     memoryPages: Math.floor(bytes / WASM_PAGE),
     maxEntries: optionalInteger(options.maxEntries, 'maxEntries', 1, 2 ** 31) ?? 0,
     defaultTtl: checkTtl(options.defaultTtl ?? 0, 'defaultTtl'),

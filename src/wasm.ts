@@ -83,3 +83,14 @@ export function newCacheSync(options: CacheOptions | undefined, core: () => WebA
   const instance = new WebAssembly.Instance(opts.module ?? core(), { env: { memory } });
   return new Cache(instance, memory, opts);
 }
+
+/** Loads a snapshot into a fresh cache; a bad snapshot disposes the cache and throws. */
+export async function withSnapshot(cache: Cache, load: (cache: Cache) => unknown): Promise<Cache> {
+  try {
+    await load(cache);
+    return cache;
+  } catch (e) {
+    cache.dispose();
+    throw e;
+  }
+}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CacheError, createCacheSync, type Cache, type CacheOptions } from '../src/index.js';
+import { CacheError, createCacheSync, fromBytes, loadCache, type Cache, type CacheOptions } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -221,5 +221,38 @@ describe('saving to files', () => {
     expect(readFileSync(path).equals(before)).toBe(true);
     await expect(cache.save(join(dir, 'missing', 'dump.wcs'))).rejects.toThrow();
     expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+});
+
+describe('loading into new caches, and saving in the background', () => {
+  it('loadCache and fromBytes make a new cache from a snapshot; a bad one is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-new-'));
+    const { cache } = clocked();
+    cache.set('a', 'alpha');
+    cache.set('b', new Uint8Array([2]));
+    await cache.save(join(dir, 'dump.wcs'));
+    const loaded = await loadCache(join(dir, 'dump.wcs'), { maxMemory: '1mb' });
+    expect(loaded.get('a')).toBe('alpha');
+    const copy = await fromBytes(cache.toBytes(), { maxMemory: '1mb', policy: 'lru' });
+    expect(copy.get('b')).toEqual(new Uint8Array([2]));
+    expect(copy.stats().policy).toBe('lru');
+    await expect(fromBytes(new Uint8Array(10))).rejects.toMatchObject({ code: 'ERR_SNAPSHOT_TRUNCATED' });
+    await expect(loadCache(join(dir, 'missing.wcs'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('options.snapshot saves every intervalMs in the background, and once more on dispose', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-bg-'));
+    const path = join(dir, 'dump.wcs');
+    const cache = createCacheSync({ maxMemory: '1mb', snapshot: { path, intervalMs: 20 } });
+    cache.set('first', 1);
+    for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 10));
+    expect((await loadCache(path)).get('first')).toBe(1);
+    cache.set('last', 2);
+    cache.dispose();
+    const reloaded = await loadCache(path);
+    expect(reloaded.get('last')).toBe(2);
+    expect(cache.lastSaveError).toBeUndefined();
+    expect(() => createCacheSync({ snapshot: { path: '' } })).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS' }));
+    expect(() => createCacheSync({ snapshot: { path, intervalMs: -1 } })).toThrow(/intervalMs/);
   });
 });

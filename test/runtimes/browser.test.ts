@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCacheSync } from '../../src/index.js';
 import { installPackage, readmeExamples, requireFile, root } from './package.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -95,6 +96,31 @@ describe('Chromium', { timeout: 60_000 }, () => {
       return [a.get('k'), b.get('k'), a.size + b.size];
     })()`);
     expect(got).toEqual(['from a', { from: 'b' }, 2]);
+    await tab.close();
+  });
+
+  it('a snapshot made in Node loads in the browser build, and one made there loads in Node', async () => {
+    const node = createCacheSync({ maxMemory: '4mb' });
+    for (let i = 0; i < 1000; i++) node.set(`k${i}`, i % 2 ? `v${i} é` : { i }, { ttl: i % 3 ? 0 : 3_600_000 });
+    node.set(new Uint8Array([0, 255]), new Uint8Array([1, 2, 3]));
+    const fromNode = Buffer.from(node.toBytes()).toString('base64');
+    const tab = await browser.newPage();
+    await tab.goto(`${baseUrl}/`);
+    const back = (await tab.evaluate(`(async () => {
+      const { fromBytes } = await import('wasmcache');
+      const bytes = Uint8Array.from(atob(${JSON.stringify(fromNode)}), (c) => c.charCodeAt(0));
+      const cache = await fromBytes(bytes, { maxMemory: '4mb' });
+      const seen = [cache.size, cache.get('k1'), cache.get('k2'), Array.from(cache.get(new Uint8Array([0, 255])))];
+      cache.set('made in the browser', [1, 2]);
+      let s = '';
+      for (const b of cache.toBytes()) s += String.fromCharCode(b);
+      return { seen, snapshot: btoa(s) };
+    })()`)) as { seen: unknown[]; snapshot: string };
+    expect(back.seen).toEqual([1001, 'v1 é', { i: 2 }, [1, 2, 3]]);
+    const again = createCacheSync({ maxMemory: '4mb' });
+    expect(again.loadBytes(Buffer.from(back.snapshot, 'base64')).items).toBe(1002);
+    expect(again.get('made in the browser')).toEqual([1, 2]);
+    expect(again.ttl('k0')).toBeGreaterThan(3_500_000);
     await tab.close();
   });
 
