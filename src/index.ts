@@ -32,9 +32,9 @@ export function createCache(options?: CacheOptions): Promise<Cache> {
 }
 
 /**
- * Creates a cache synchronously. For Node and other runtimes that allow synchronous Wasm
- * compilation (browsers refuse it on the main thread for modules over 4 KB), or with a
- * precompiled `options.module`.
+ * Creates a cache synchronously, compiling the core synchronously the first time (Node, Deno and
+ * Chromium allow it for a core this size; some browsers limit synchronous compilation on the main
+ * thread), or over a precompiled `options.module`.
  */
 export function createCacheSync(options?: CacheOptions): Cache {
   return newCacheSync(options, coreModuleSync);

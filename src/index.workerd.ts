@@ -29,3 +29,8 @@ export function createCacheSync(options?: CacheOptions): Cache {
 export async function fromBytes(bytes: Uint8Array, options?: CacheOptions): Promise<Cache> {
   return withSnapshot(await createCache(options), (cache) => cache.loadBytes(bytes));
 }
+
+/** Node only (Workers have no files): kept so that this entry never pulls in the inlined core. */
+export async function loadCache(path: string, options?: CacheOptions): Promise<Cache> {
+  return withSnapshot(await createCache(options), (cache) => cache.load(path));
+}
