@@ -76,3 +76,14 @@ export const REGS_BYTES = 256;
 //   mget: [klen, out valuePtr, out vlen, out kind]  key
 //   mset: [klen, vlen, kind, 0]                      key value
 export const BATCH_HEADER_BYTES = 16;
+
+// ── snapshots (docs/snapshot-format.md) ─────────────────────────────────────────────────────
+export const SNAPSHOT_BLOCK_MAGIC = 0x4b424357; // "WCBK" little-endian
+export const SNAPSHOT_BLOCK_HEADER_BYTES = 12; // magic, item count, payload bytes
+export const SNAPSHOT_RECORD_HEADER_BYTES = 24; // klen, vlen, flags, 0, f64 expireAt
+/** snapshotBlock(): items in the block it built in the scratch region, or BLOCK_ONE_LARGE_ITEM. */
+export const REG_BLOCK_ITEMS = 38;
+/** snapshotBlock(): bytes of that block (header, items, CRC). */
+export const REG_BLOCK_BYTES = 39;
+/** REG_BLOCK_ITEMS value: the next item does not fit the scratch region; scan()'s registers describe it. */
+export const BLOCK_ONE_LARGE_ITEM = 0xffffffff;

@@ -9,6 +9,7 @@ import { setSeed } from './hash';
 import { resetStore, setPolicy, maxItemBytes } from './store';
 
 export { crc32c } from './crc32c';
+export { liveCount, snapshotBlock } from './snapshot';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, expireStep, check } from './store';
 
 /**

@@ -1,25 +1,22 @@
 // Snapshots: the live items of a cache as a versioned, checksummed byte stream (format in
-// docs/snapshot-format.md). Writing walks the index once and hands out views of the cache's own
-// memory (keys and values are not copied on their way to a file); checksums are CRC32C, computed
-// in the Wasm core over the bytes in place. Reading validates the whole snapshot (every checksum,
+// docs/snapshot-format.md). Writing: the core encodes whole blocks (assembly/snapshot.ts) and this
+// file frames them; checksums are CRC32C, computed in the Wasm core. Reading validates the whole snapshot (every checksum,
 // every length, the counts) before it changes anything, so a bad snapshot leaves the cache as it
 // was.
 
 import {
-  FRESH_BYTES, KIND_FRESH, LAYOUT_VERSION, REG_EXPIRE_AT, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_VALUE_PTR, REG_VLEN, STAT_EVICTIONS,
+  BLOCK_ONE_LARGE_ITEM, FRESH_BYTES, KIND_FRESH, LAYOUT_VERSION, REG_BLOCK_BYTES, REG_BLOCK_ITEMS, REG_EXPIRE_AT, REG_KEY_PTR,
+  REG_KIND, REG_KLEN, REG_VALUE_PTR, REG_VLEN, SNAPSHOT_BLOCK_HEADER_BYTES as BLOCK_HEADER_BYTES, SNAPSHOT_BLOCK_MAGIC,
+  SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_EVICTIONS,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import type { CoreExports } from './wasm.js';
 
 export const FORMAT_VERSION = 1;
 const MAGIC = [0x57, 0x43, 0x53, 0x4e, 0x41, 0x50, 0x0d, 0x0a]; // "WCSNAP\r\n"
-const BLOCK_MAGIC = 0x4b424357; // "WCBK" little-endian
 const END_MAGIC = 0x4e454357; // "WCEN"
 export const HEADER_BYTES = 40;
-const BLOCK_HEADER_BYTES = 12;
-const RECORD_HEADER_BYTES = 24;
 const TRAILER_BYTES = 24;
-const BLOCK_TARGET = 256 * 1024; // payload bytes per block, unless one item is larger
 
 /** What the snapshot code needs of a cache. */
 export interface SnapshotHost {
@@ -47,39 +44,15 @@ export interface LoadResult {
 const fail = (code: 'ERR_SNAPSHOT_MAGIC' | 'ERR_SNAPSHOT_VERSION' | 'ERR_SNAPSHOT_CHECKSUM' | 'ERR_SNAPSHOT_TRUNCATED' | 'ERR_SNAPSHOT_CORRUPT', message: string) =>
   new CacheError(code, message);
 
-interface Item {
-  keyPtr: number;
-  klen: number;
-  valuePtr: number;
-  vlen: number;
-  flags: number;
-  expireAt: number;
-}
-
-/** The live items, in index order, each read from the core's registers. */
-function* items(host: SnapshotHost, now: number): Generator<Item> {
-  let cursor = 0;
-  while ((cursor = host.core.scan(cursor, now)) !== 0) {
-    const r = host.regs32;
-    yield {
-      keyPtr: r[REG_KEY_PTR],
-      klen: r[REG_KLEN],
-      valuePtr: r[REG_VALUE_PTR],
-      vlen: r[REG_VLEN],
-      flags: r[REG_KIND],
-      expireAt: host.stats64[REG_EXPIRE_AT],
-    };
-  }
-}
-
 /**
- * Writes a snapshot of the live items through `write`, synchronously. The views passed to `write`
- * are only valid during the call: copy them (or write them out) before returning.
+ * Writes a snapshot of the live items through `write`, synchronously. The core builds the blocks
+ * in the scratch region (records and checksum, one call per block); an item too large for the
+ * scratch region gets a block of its own, written from its place in the cache. The views passed
+ * to `write` are only valid during the call: copy them (or write them out) before returning.
  */
 export function writeSnapshot(host: SnapshotHost, write: (bytes: Uint8Array) => void, now: number): number {
-  const { core, u8, dv, scratch } = host;
-  let count = 0;
-  for (const _ of items(host, now)) count++;
+  const { core, u8, dv, regs32, scratch } = host;
+  const count = core.liveCount(now);
 
   // Header, built in the scratch region so that the core can checksum it.
   u8.set(MAGIC, scratch);
@@ -92,40 +65,15 @@ export function writeSnapshot(host: SnapshotHost, write: (bytes: Uint8Array) => 
   write(u8.subarray(scratch, scratch + HEADER_BYTES));
 
   let blocks = 0;
-  let pending: Item[] = [];
-  let payload = 0;
-  const flush = () => {
-    if (pending.length === 0) return;
-    dv.setUint32(scratch, BLOCK_MAGIC, true);
-    dv.setUint32(scratch + 4, pending.length, true);
-    dv.setUint32(scratch + 8, payload, true);
-    let crc = core.crc32c(scratch, BLOCK_HEADER_BYTES, 0);
-    write(u8.subarray(scratch, scratch + BLOCK_HEADER_BYTES));
-    for (const it of pending) {
-      dv.setUint32(scratch, it.klen, true);
-      dv.setUint32(scratch + 4, it.vlen, true);
-      dv.setUint32(scratch + 8, it.flags, true);
-      dv.setUint32(scratch + 12, 0, true);
-      dv.setFloat64(scratch + 16, it.expireAt, true);
-      crc = core.crc32c(scratch, RECORD_HEADER_BYTES, crc);
-      write(u8.subarray(scratch, scratch + RECORD_HEADER_BYTES));
-      crc = core.crc32c(it.keyPtr, it.klen, crc);
-      write(u8.subarray(it.keyPtr, it.keyPtr + it.klen));
-      crc = core.crc32c(it.valuePtr, it.vlen, crc);
-      write(u8.subarray(it.valuePtr, it.valuePtr + it.vlen));
-    }
-    dv.setUint32(scratch, crc >>> 0, true);
-    write(u8.subarray(scratch, scratch + 4));
+  let cursor = 0;
+  do {
+    cursor = core.snapshotBlock(cursor, now) >>> 0;
+    const n = regs32[REG_BLOCK_ITEMS];
+    if (n === BLOCK_ONE_LARGE_ITEM) writeLargeItem(host, write);
+    else if (n > 0) write(u8.subarray(scratch, scratch + regs32[REG_BLOCK_BYTES]));
+    else continue;
     blocks++;
-    pending = [];
-    payload = 0;
-  };
-  for (const it of items(host, now)) {
-    pending.push(it);
-    payload += RECORD_HEADER_BYTES + it.klen + it.vlen;
-    if (payload >= BLOCK_TARGET) flush();
-  }
-  flush();
+  } while (cursor !== 0);
 
   dv.setUint32(scratch, END_MAGIC, true);
   dv.setUint32(scratch + 4, blocks, true);
@@ -134,6 +82,32 @@ export function writeSnapshot(host: SnapshotHost, write: (bytes: Uint8Array) => 
   dv.setUint32(scratch + 20, core.crc32c(scratch, 20, 0) >>> 0, true);
   write(u8.subarray(scratch, scratch + TRAILER_BYTES));
   return count;
+}
+
+/** A block of the one item described in scan()'s registers, its key and value written in place. */
+function writeLargeItem(host: SnapshotHost, write: (bytes: Uint8Array) => void): void {
+  const { core, u8, dv, regs32, stats64, scratch } = host;
+  const keyPtr = regs32[REG_KEY_PTR];
+  const klen = regs32[REG_KLEN];
+  const valuePtr = regs32[REG_VALUE_PTR];
+  const vlen = regs32[REG_VLEN];
+  dv.setUint32(scratch, SNAPSHOT_BLOCK_MAGIC, true);
+  dv.setUint32(scratch + 4, 1, true);
+  dv.setUint32(scratch + 8, RECORD_HEADER_BYTES + klen + vlen, true);
+  dv.setUint32(scratch + 12, klen, true);
+  dv.setUint32(scratch + 16, vlen, true);
+  dv.setUint32(scratch + 20, regs32[REG_KIND], true);
+  dv.setUint32(scratch + 24, 0, true);
+  dv.setFloat64(scratch + 28, stats64[REG_EXPIRE_AT], true);
+  const head = BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES;
+  let crc = core.crc32c(scratch, head, 0);
+  crc = core.crc32c(keyPtr, klen, crc);
+  crc = core.crc32c(valuePtr, vlen, crc);
+  write(u8.subarray(scratch, scratch + head));
+  write(u8.subarray(keyPtr, keyPtr + klen));
+  write(u8.subarray(valuePtr, valuePtr + vlen));
+  dv.setUint32(scratch, crc >>> 0, true);
+  write(u8.subarray(scratch, scratch + 4));
 }
 
 /** CRC32C of bytes that live outside the cache, copied through the scratch region piece by piece. */
@@ -180,7 +154,7 @@ export function parseSnapshot(host: SnapshotHost, bytes: Uint8Array): Record[] {
     need(at, 4, 'block or trailer magic');
     const magic = dv.getUint32(at, true);
     if (magic === END_MAGIC) break;
-    if (magic !== BLOCK_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block or trailer at byte ${at}`);
+    if (magic !== SNAPSHOT_BLOCK_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block or trailer at byte ${at}`);
     need(at, BLOCK_HEADER_BYTES, 'block header');
     const n = dv.getUint32(at + 4, true);
     const payload = dv.getUint32(at + 8, true);

@@ -28,6 +28,8 @@ export interface CoreExports {
   expireStep(now: number, max: number): number;
   check(): number;
   crc32c(ptr: number, len: number, crc: number): number;
+  liveCount(now: number): number;
+  snapshotBlock(cursor: number, now: number): number;
 }
 
 function wasmBytes(): Uint8Array {
