@@ -22,6 +22,7 @@ export type { LoadResult } from './snapshot.js';
 export type { FetchOptions, FetchStats, Loader, LoaderContext, MemoOptions } from './fetch.js';
 export type { Key } from './codec.js';
 export { parseBytes } from './options.js';
+export { saveToIndexedDB, loadFromIndexedDB, saveToOPFS, loadFromOPFS } from './persist.js';
 
 /**
  * Creates a cache. Works in every runtime. The Wasm core is compiled asynchronously, once, unless

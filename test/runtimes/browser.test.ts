@@ -71,6 +71,13 @@ afterAll(async () => {
   example?.kill();
 });
 
+/** An empty page of the app's origin (with the README page's import map), for tests that only run code in it. */
+function blankPage(): string {
+  const importMap = /<script type="importmap">[\s\S]*?<\/script>/.exec(readFileSync(join(root, 'examples', 'browser', 'index.html'), 'utf8'));
+  writeFileSync(join(app, 'blank.html'), `<!doctype html><title>blank</title>${importMap?.[0] ?? ''}`);
+  return `${baseUrl}/blank.html`;
+}
+
 describe('Chromium', { timeout: 60_000 }, () => {
   it('runs the README page: imports the package, fills 100k items, reads them back', async () => {
     const [page] = readmeExamples('Browsers');
@@ -105,7 +112,7 @@ describe('Chromium', { timeout: 60_000 }, () => {
     node.set(new Uint8Array([0, 255]), new Uint8Array([1, 2, 3]));
     const fromNode = Buffer.from(node.toBytes()).toString('base64');
     const tab = await browser.newPage();
-    await tab.goto(`${baseUrl}/`);
+    await tab.goto(blankPage());
     const back = (await tab.evaluate(`(async () => {
       const { fromBytes } = await import('wasmcache');
       const bytes = Uint8Array.from(atob(${JSON.stringify(fromNode)}), (c) => c.charCodeAt(0));
@@ -121,6 +128,38 @@ describe('Chromium', { timeout: 60_000 }, () => {
     expect(again.loadBytes(Buffer.from(back.snapshot, 'base64')).items).toBe(1002);
     expect(again.get('made in the browser')).toEqual([1, 2]);
     expect(again.ttl('k0')).toBeGreaterThan(3_500_000);
+    await tab.close();
+  });
+
+  it('persists a snapshot in IndexedDB and in OPFS, and restores it after a page reload', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(blankPage());
+    const saved = await tab.evaluate(`(async () => {
+      const { createCache, saveToIndexedDB, saveToOPFS } = await import('wasmcache');
+      const cache = await createCache({ maxMemory: '8mb' });
+      for (let i = 0; i < 20000; i++) cache.set('k' + i, i % 2 ? 'v' + i : { i });
+      await saveToIndexedDB(cache, 'main');
+      await saveToOPFS(cache, 'main.wcs');
+      return cache.size;
+    })()`);
+    expect(saved).toBe(20_000);
+    await tab.reload();
+    const restored = await tab.evaluate(`(async () => {
+      const { createCache, loadFromIndexedDB, loadFromOPFS } = await import('wasmcache');
+      const a = await createCache({ maxMemory: '8mb' });
+      const b = await createCache({ maxMemory: '8mb' });
+      const ra = await loadFromIndexedDB(a, 'main');
+      const rb = await loadFromOPFS(b, 'main.wcs');
+      const none = [await loadFromIndexedDB(a, 'nothing saved here'), await loadFromOPFS(b, 'missing.wcs')].map(String);
+      return { ra, rb, none, a: [a.get('k1'), a.get('k2')], b: [b.get('k19999'), b.get('k0')] };
+    })()`);
+    expect(restored).toEqual({
+      ra: { items: 20_000, expired: 0, dropped: 0 },
+      rb: { items: 20_000, expired: 0, dropped: 0 },
+      none: ['undefined', 'undefined'],
+      a: ['v1', { i: 2 }],
+      b: ['v19999', { i: 0 }],
+    });
     await tab.close();
   });
 
