@@ -706,14 +706,7 @@ export class Cache {
   /** The live items as one snapshot (format: docs/snapshot-format.md). For small caches. */
   toBytes(): Uint8Array {
     this.alive();
-    const pieces = this.snapshotPieces();
-    const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of pieces) {
-      all.set(p, at);
-      at += p.length;
-    }
-    return all;
+    return concat(this.snapshotPieces());
   }
 
   /**
@@ -752,13 +745,7 @@ export class Cache {
     if (source instanceof Uint8Array) return this.loadBytes(source);
     const pieces: Uint8Array[] = [];
     for await (const piece of source as AsyncIterable<Uint8Array>) pieces.push(piece);
-    const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of pieces) {
-      all.set(p, at);
-      at += p.length;
-    }
-    return this.loadBytes(all);
+    return this.loadBytes(concat(pieces));
   }
 
   /**
@@ -875,6 +862,16 @@ function parseInteger(u8: Uint8Array, at: number, len: number): number {
   return neg ? -n : n;
 }
 
+
+function concat(pieces: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
 
 /** Gathers small writes into pieces of `size` bytes; large views pass straight through. */
 class Chunker {

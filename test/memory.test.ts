@@ -2,16 +2,7 @@
 // memory moves between size classes as the workload's sizes change (no slab calcification).
 import { describe, expect, it } from 'vitest';
 import { createCacheSync } from '../src/index.js';
-
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './helpers/prng.js';
 
 // Values are windows of one random pool: value i is POOL[start(i) .. start(i) + len(i)), so the
 // test can check every byte without keeping a copy of what it stored.

@@ -7,17 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CacheError, createCacheSync, fromBytes, loadCache, type Cache, type CacheOptions } from '../src/index.js';
+import { prng } from './helpers/prng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** CRC32C written here independently of the core, to forge snapshots. */
 function crc32c(bytes: Uint8Array): number {
