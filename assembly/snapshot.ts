@@ -7,7 +7,7 @@ import {
   REG_BLOCK_BYTES, BLOCK_ONE_LARGE_ITEM,
 } from './abi';
 import { regs, scratch, scratchBytes, indexSlots } from './layout';
-import { getKlen, getVlen, getFlags, getKind, hasTtl, getExpireAt, keyPtr, valuePtr, isExpired, isStale } from './item';
+import { getKlen, getVlen, getKind, hasTtl, getExpireAt, keyPtr, valuePtr, isExpired, isStale } from './item';
 import { slotItem } from './table';
 import { crc32c } from './crc32c';
 import { scan } from './store';
