@@ -12,9 +12,9 @@ interface Replay {
   requests: number;
 }
 
-/** The cache as an LRU: a hit is a get that finds the key, a miss stores it. */
-function replayCache(keys: readonly string[], capacity: number) {
-  const cache = createCacheSync({ policy: 'lru', maxEntries: capacity, maxMemory: '16mb' });
+/** Replays a trace through the cache: a hit is a get that finds the key, a miss stores it. */
+function replayCache(keys: readonly string[], capacity: number, policy: 'lru' | 'sieve' | 's3fifo' = 'lru') {
+  const cache = createCacheSync({ policy, maxEntries: capacity, maxMemory: '16mb' });
   let hits = 0;
   for (const key of keys) {
     if (cache.get(key) !== undefined) hits++;
@@ -101,12 +101,7 @@ describe.each(policyCases)('$trace at $capacity items', ({ trace, capacity, lru,
   const keys = readTraceKeys(trace);
 
   function hitRatio(policy: 's3fifo' | 'sieve'): number {
-    const cache = createCacheSync({ policy, maxEntries: capacity, maxMemory: '16mb' });
-    let hits = 0;
-    for (const key of keys) {
-      if (cache.get(key) !== undefined) hits++;
-      else cache.set(key, '1');
-    }
+    const { cache, hits } = replayCache(keys, capacity, policy);
     expect(cache.stats().policy).toBe(policy);
     expect(cache.size).toBe(capacity);
     expect(cache.checkInvariants()).toBe(0);
