@@ -583,6 +583,44 @@ export class Cache {
     }
   }
 
+  /**
+   * One step of a cursor walk over the live keys, like Redis SCAN: start at cursor 0, pass back the
+   * returned cursor, stop when it is 0 again. Visits about `count` index slots' worth of keys per call.
+   * A key present for the whole walk is returned at least once unless keys are deleted during the
+   * walk (deletes can shift a key behind the cursor); keys added during the walk may or may not be.
+   */
+  scan(cursor = 0, count = 10): [next: number, keys: Key[]] {
+    this.alive();
+    if (!Number.isSafeInteger(cursor) || cursor < 0) {
+      throw new CacheError('ERR_OPTIONS', `scan() cursor must be a non-negative integer, got ${String(cursor)}`);
+    }
+    const keys: Key[] = [];
+    const now = this.nowIfTtl();
+    const want = Math.max(1, Math.floor(count) || 1);
+    while (keys.length < want) {
+      cursor = this.core.scan(cursor, now);
+      if (cursor === 0) break;
+      keys.push(this.scannedKey());
+    }
+    return [cursor, keys];
+  }
+
+  /** A live key chosen at random (Redis RANDOMKEY), or undefined if the cache is empty. */
+  randomKey(): Key | undefined {
+    this.alive();
+    const now = this.nowIfTtl();
+    const capacity = this.regs32[REG_INDEX_CAPACITY];
+    const start = Math.floor(Math.random() * capacity);
+    if (this.core.scan(start, now) !== 0 || this.core.scan(0, now) !== 0) return this.scannedKey();
+    return undefined;
+  }
+
+  /** The key of the item core.scan() just reported. */
+  private scannedKey(): Key {
+    const r = this.regs32;
+    return r[REG_KIND] & KEY_BYTES ? this.views.readBytes(r[REG_KEY_PTR], r[REG_KLEN]) : this.views.readText(r[REG_KEY_PTR], r[REG_KLEN]);
+  }
+
   [Symbol.iterator](): IterableIterator<[Key, unknown]> {
     return this.entries();
   }

@@ -1,0 +1,2 @@
+// Placeholder until the near-cache lands (issue 9).
+export {};

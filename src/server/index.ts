@@ -1,0 +1,2 @@
+// Placeholder until the RESP server lands (issue 7).
+export {};
