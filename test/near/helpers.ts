@@ -1,0 +1,44 @@
+// Shared by the near-cache tests: clients for a test server and waiting for near-cache events.
+import type { EventEmitter } from 'node:events';
+import { createClient } from 'redis';
+
+/** A connected plain client (RESP2, like most application code) that ignores connection errors. */
+export async function plainClient(url: string) {
+  const client = createClient({ url, socket: { reconnectStrategy: () => 50 } });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** A client template for createNearCache: never connected itself; quick reconnects for the tests. */
+export function template(url: string) {
+  return createClient({ url, socket: { reconnectStrategy: () => 50 } });
+}
+
+/**
+ * Resolves with the arguments of the next `event` whose arguments pass `match`; rejects after
+ * `timeoutMs` (a generous bound, so only a missing event fails, never a slow one).
+ */
+export function nextEvent<A extends unknown[]>(
+  emitter: EventEmitter,
+  event: string,
+  match: (...args: A) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<A> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`no '${event}' event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (...args: A) => {
+      if (!match(...args)) return;
+      clearTimeout(timer);
+      emitter.off(event, listener);
+      resolve(args);
+    };
+    emitter.on(event, listener as (...args: unknown[]) => void);
+  });
+}
+
+/** Matches an 'invalidate' event for the key named `key`. */
+export const forKey = (key: string) => (bytes: Uint8Array) => Buffer.from(bytes).toString() === key;

@@ -1,0 +1,132 @@
+// The near-cache's API against a real redis-server: reads kept locally, write-through, values as
+// strings or bytes, prefixes, TTL bounds, and option errors.
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CacheError } from '../../src/errors.js';
+import { createNearCache, type NearCache } from '../../src/near/index.js';
+import { forKey, nextEvent, plainClient, template } from './helpers.js';
+import { startRedis, type RedisServer } from './redis-server.js';
+
+let server: RedisServer;
+let plain: Awaited<ReturnType<typeof plainClient>>;
+const opened: NearCache[] = [];
+
+beforeAll(async () => {
+  server = await startRedis();
+  plain = await plainClient(server.url);
+});
+
+afterAll(async () => {
+  for (const near of opened) near.dispose();
+  plain?.destroy();
+  await server?.stop();
+});
+
+async function near(options: Partial<Parameters<typeof createNearCache>[0]> = {}) {
+  const cache = await createNearCache({ redis: template(server.url), local: { maxMemory: '1mb' }, ...options });
+  opened.push(cache);
+  return cache;
+}
+
+describe('near-cache basics', () => {
+  it('reads Redis once, then answers locally until the key changes', async () => {
+    const cache = await near();
+    expect(cache.state).toBe('on');
+    await plain.set('basic:1', 'one');
+    expect(await cache.get('basic:1')).toBe('one');
+    expect(await cache.get('basic:1')).toBe('one');
+    expect(await cache.get('basic:missing')).toBeUndefined();
+    const s = cache.stats();
+    expect(s).toMatchObject({ localHits: 1, remoteReads: 2, localItems: 1, trackingEnabled: 1 });
+    expect(cache.local.get('basic:1')).toBe('one');
+  });
+
+  it('writes through to Redis and keeps the written value locally', async () => {
+    const cache = await near();
+    await cache.set('basic:2', 'two');
+    expect(await plain.get('basic:2')).toBe('two');
+    expect(cache.local.get('basic:2')).toBe('two');
+    expect(await cache.get('basic:2')).toBe('two');
+    expect(cache.stats().remoteReads).toBe(0);
+    expect(await cache.delete('basic:2')).toBe(true);
+    expect(await cache.delete('basic:2')).toBe(false);
+    expect(cache.local.has('basic:2')).toBe(false);
+    expect(await plain.exists('basic:2')).toBe(0);
+    expect(await cache.get('basic:2')).toBeUndefined();
+  });
+
+  it('joins a read of the same key already in flight', async () => {
+    const cache = await near();
+    await plain.set('basic:3', 'three');
+    const answers = await Promise.all([cache.get('basic:3'), cache.get('basic:3'), cache.get('basic:3')]);
+    expect(answers).toEqual(['three', 'three', 'three']);
+    expect(cache.stats()).toMatchObject({ remoteReads: 1, coalesced: 2 });
+  });
+
+  it("a key written through one near-cache is kept tracked: another client's write still invalidates it", async () => {
+    const cache = await near();
+    await cache.set('basic:4', 'mine');
+    const invalidated = nextEvent(cache, 'invalidate', forKey('basic:4'));
+    await plain.set('basic:4', 'theirs');
+    await invalidated;
+    expect(cache.local.has('basic:4')).toBe(false);
+    expect(await cache.get('basic:4')).toBe('theirs');
+  });
+
+  it("bounds each local copy by the key's TTL in Redis and by maxTtl", async () => {
+    const cache = await near({ maxTtl: 5_000 });
+    await plain.set('ttl:short', 'x', { PX: 2_000 });
+    await plain.set('ttl:none', 'y');
+    await cache.get('ttl:short');
+    await cache.get('ttl:none');
+    const short = cache.local.ttl('ttl:short');
+    expect(short).toBeGreaterThan(0);
+    expect(short).toBeLessThanOrEqual(await plain.pTTL('ttl:short'));
+    const none = cache.local.ttl('ttl:none');
+    expect(none).toBeGreaterThan(0);
+    expect(none).toBeLessThanOrEqual(5_000);
+    await cache.set('ttl:written', 'z', { ttl: 1_500 });
+    expect(cache.local.ttl('ttl:written')).toBeLessThanOrEqual(1_500);
+    expect(await plain.pTTL('ttl:written')).toBeGreaterThan(0);
+  });
+
+  it('returns bytes with values: "bytes", and binary keys are the same keys as their text', async () => {
+    const cache = await near({ values: 'bytes' });
+    await plain.set('bin:1', Buffer.from([0, 255, 1]));
+    expect(await cache.get('bin:1')).toEqual(new Uint8Array([0, 255, 1]));
+    expect(await cache.get(new TextEncoder().encode('bin:1'))).toEqual(new Uint8Array([0, 255, 1]));
+    expect(cache.stats().localHits).toBe(1);
+    await cache.set(new Uint8Array([0x62, 0x69, 0x6e, 0x3a, 0xff]), 'text');
+    expect(await plain.get(Buffer.from([0x62, 0x69, 0x6e, 0x3a, 0xff]))).toBe('text');
+    expect(await cache.get(new Uint8Array([0x62, 0x69, 0x6e, 0x3a, 0xff]))).toEqual(new TextEncoder().encode('text'));
+  });
+
+  it('keeps only keys under the given prefixes locally', async () => {
+    const cache = await near({ prefixes: ['hot:'] });
+    await plain.mSet({ 'hot:1': 'h', 'cold:1': 'c' });
+    for (let i = 0; i < 2; i++) {
+      expect(await cache.get('hot:1')).toBe('h');
+      expect(await cache.get('cold:1')).toBe('c');
+    }
+    expect(cache.stats()).toMatchObject({ localHits: 1, remoteReads: 3, localItems: 1 });
+  });
+
+  it('rejects bad options, keys, values and TTLs with CacheError naming what was wrong', async () => {
+    const redis = template(server.url);
+    await expect(createNearCache({ redis, mode: 'optin' as never })).rejects.toThrow(/mode must be 'default' or 'bcast'/);
+    await expect(createNearCache({ redis, maxTtl: -1 })).rejects.toThrow(/maxTtl/);
+    await expect(createNearCache({ redis, prefixes: [''] })).rejects.toThrow(/prefixes/);
+    await expect(createNearCache({ redis: {} as never })).rejects.toThrow(/node-redis v5\+ client/);
+    const cache = await near();
+    await expect(cache.get(42 as never)).rejects.toMatchObject({ code: 'ERR_KEY_TYPE' });
+    await expect(cache.set('k', {} as never)).rejects.toMatchObject({ code: 'ERR_VALUE_TYPE' });
+    await expect(cache.set('k', 'v', { ttl: -5 })).rejects.toMatchObject({ code: 'ERR_TTL' });
+    cache.dispose();
+    await expect(cache.get('k')).rejects.toBeInstanceOf(CacheError);
+  });
+
+  it('rejects when Redis cannot be reached', async () => {
+    const unreachable = createClient({ url: 'redis://127.0.0.1:1', socket: { reconnectStrategy: false } });
+    await expect(createNearCache({ redis: unreachable })).rejects.toThrow();
+  });
+});
