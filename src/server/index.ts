@@ -1,2 +1,13 @@
-// Placeholder until the RESP server lands (issue 7).
-export {};
+/**
+ * wasmcache/server: a RESP2/RESP3 server, so any Redis client can use a wasmcache.
+ *
+ * ```ts
+ * import { createServer } from 'wasmcache/server'
+ * const server = await createServer({ port: 6379, maxmemory: '256mb' })
+ * // redis-cli -p 6379 set name 'John Doe'
+ * await server.close()
+ * ```
+ * @packageDocumentation
+ */
+export { createServer, RespServer, type CreateServerOptions, type ServerStats } from './server.js';
+export { DEFAULTS, parseFlags, resolveConfig, type ServerConfig } from './config.js';

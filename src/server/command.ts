@@ -1,0 +1,93 @@
+// What a command is to the server: its Redis metadata (name, arity, flags, key positions) and the
+// function that runs it, plus helpers the command files share for arguments and error strings.
+
+import type { Client } from './client.js';
+import type { ReplyWriter } from './reply.js';
+import { parseInt64 } from './numbers.js';
+
+/** A reply produced later, by a command that had to wait (SAVE, SHUTDOWN...). */
+export type LateReply = (out: ReplyWriter) => void;
+
+/** Runs a command: writes its reply to `c.out`, or returns a promise of a reply written later. */
+export type Handler = (c: Client) => void | Promise<LateReply>;
+
+/** One command (or subcommand) of the table. */
+export interface CommandSpec {
+  /** Lower-case name as Redis prints it in errors: 'get', or 'client|setname' for a subcommand. */
+  name: string;
+  /** Redis's convention: n = exactly n arguments (name included), -n = at least n. */
+  arity: number;
+  /** Flags reported by COMMAND INFO ('readonly', 'write', 'fast'...). */
+  flags: readonly string[];
+  /** First key, last key (-1 = last argument), step; [0, 0, 0] without keys. */
+  keys: readonly [number, number, number];
+  /** Command group and the Redis version that introduced it, for COMMAND DOCS. */
+  group: string;
+  since: string;
+  summary: string;
+  /** Allowed before AUTH when requirepass is set. */
+  noAuth?: boolean;
+  run: Handler;
+  /** Subcommands by upper-case name (CLIENT, CONFIG, COMMAND). */
+  sub?: Map<string, CommandSpec>;
+}
+
+/** Shorthand for table entries: `cmd('get', 2, 'string', '1.0.0', 'readonly fast', [1, 1, 1], 'Returns ...', run)`. */
+export function cmd(
+  name: string,
+  arity: number,
+  group: string,
+  since: string,
+  flags: string,
+  keys: readonly [number, number, number],
+  summary: string,
+  run: Handler,
+  extra: Partial<CommandSpec> = {},
+): CommandSpec {
+  return { name, arity, group, since, flags: flags ? flags.split(' ') : [], keys, summary, run, ...extra };
+}
+
+export const NO_KEYS = [0, 0, 0] as const;
+
+// Redis's shared error replies, exactly (server.c createSharedObjects).
+export const E_SYNTAX = 'ERR syntax error';
+export const E_NOT_INT = 'ERR value is not an integer or out of range';
+export const E_NOT_FLOAT = 'ERR value is not a valid float';
+export const E_NO_KEY = 'ERR no such key';
+export const E_OVERFLOW = 'ERR increment or decrement would overflow';
+export const E_WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+export function arityError(name: string): string {
+  return `ERR wrong number of arguments for '${name}' command`;
+}
+
+export function expireTimeError(name: string): string {
+  return `ERR invalid expire time in '${name}' command`;
+}
+
+/** Argument i as a 64-bit integer (Redis's string2ll rules), or undefined after answering E_NOT_INT. */
+export function int64Arg(c: Client, i: number, error = E_NOT_INT): bigint | undefined {
+  const v = parseInt64(c.cmd.buf, c.cmd.start[i], c.cmd.end[i]);
+  if (v === undefined) c.out.error(error);
+  return v;
+}
+
+/**
+ * An absolute expiry time in ms from argument i, checked as Redis 7.0 does: `unitMs` 1000 for
+ * seconds, `base` the current time for relative forms (EX, EXPIRE) or 0 for absolute ones (EXAT,
+ * EXPIREAT). `positive` refuses values <= 0 (SET EX 0 is an error; EXPIRE 0 deletes). Undefined
+ * after answering an error.
+ */
+export function expiryArg(c: Client, i: number, unitMs: number, base: number, name: string, positive: boolean): number | undefined {
+  const v = int64Arg(c, i);
+  if (v === undefined) return undefined;
+  const LIMIT = (1n << 63n) - 1n;
+  if (positive && v <= 0n) return void c.out.error(expireTimeError(name));
+  if (unitMs === 1000 && (v > LIMIT / 1000n || v < -(LIMIT / 1000n))) return void c.out.error(expireTimeError(name));
+  const ms = v * BigInt(unitMs);
+  const b = BigInt(base);
+  if (ms > LIMIT - b) return void c.out.error(expireTimeError(name));
+  const at = ms + b;
+  if (positive && at <= 0n) return void c.out.error(expireTimeError(name));
+  return Number(at);
+}

@@ -1,0 +1,71 @@
+// COMMAND, COMMAND INFO and COMMAND DOCS: enough metadata for clients and for redis-cli's hints
+// (it reads each command's summary, since and group, and subcommands named 'parent|sub').
+
+import type { Client } from '../client.js';
+import type { CommandSpec } from '../command.js';
+
+/** The table entries named by arguments `from`.. (all when there are none); undefined for unknown names. */
+function selected(c: Client, from: number): (CommandSpec | undefined)[] {
+  if (c.cmd.argc <= from) return c.server.table.all();
+  const out: (CommandSpec | undefined)[] = [];
+  for (let i = from; i < c.cmd.argc; i++) out.push(c.server.table.byName(c.cmd.str(i)));
+  return out;
+}
+
+function writeInfo(c: Client, s: CommandSpec): void {
+  const out = c.out;
+  out.array(10);
+  out.bulkLatin1(s.name);
+  out.int(s.arity);
+  out.array(s.flags.length);
+  for (const f of s.flags) out.simple(f);
+  out.int(s.keys[0]);
+  out.int(s.keys[1]);
+  out.int(s.keys[2]);
+  out.array(0); // ACL categories
+  out.array(0); // tips
+  out.array(0); // key specs
+  const subs = s.sub ? [...s.sub.values()] : [];
+  out.array(subs.length);
+  for (const sub of subs) writeInfo(c, sub);
+}
+
+/** COMMAND and COMMAND INFO [name ...]. */
+export function commandInfo(c: Client): void {
+  const list = selected(c, c.cmd.argc >= 2 && c.cmd.is(1, 'INFO') ? 2 : 1);
+  c.out.array(list.length);
+  for (const s of list) {
+    if (s === undefined) c.out.nilArray();
+    else writeInfo(c, s);
+  }
+}
+
+function writeDocs(c: Client, s: CommandSpec): void {
+  const out = c.out;
+  const subs = s.sub ? [...s.sub.values()] : [];
+  out.map(subs.length ? 4 : 3);
+  out.bulkLatin1('summary');
+  out.bulkText(s.summary);
+  out.bulkLatin1('since');
+  out.bulkLatin1(s.since);
+  out.bulkLatin1('group');
+  out.bulkLatin1(s.group);
+  if (subs.length) {
+    out.bulkLatin1('subcommands');
+    out.map(subs.length);
+    for (const sub of subs) {
+      out.bulkLatin1(sub.name);
+      writeDocs(c, sub);
+    }
+  }
+}
+
+/** COMMAND DOCS [name ...]: a map of name to documentation (unknown names are left out, as in Redis). */
+export function commandDocs(c: Client): void {
+  const list = selected(c, 2).filter((s): s is CommandSpec => s !== undefined);
+  c.out.map(list.length);
+  for (const s of list) {
+    c.out.bulkLatin1(s.name);
+    writeDocs(c, s);
+  }
+}

@@ -1,0 +1,244 @@
+// The network side: a `net` server, the connected clients, command dispatch with Redis's checks
+// (unknown command, arity, authentication), snapshots and shutdown.
+
+import { createServer as netServer, type Server, type Socket } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Cache } from '../cache.js';
+import { CacheError } from '../errors.js';
+import { createCacheSync, loadCache } from '../index.js';
+import type { CacheOptions } from '../options.js';
+import { Client } from './client.js';
+import { arityError, type CommandSpec, type LateReply } from './command.js';
+import { CommandTable } from './commands/index.js';
+import { resolveConfig, type ServerConfig } from './config.js';
+import { ReplyWriter } from './reply.js';
+import type { ParserLimits } from './resp.js';
+
+/** Counters reported by INFO stats. */
+export interface ServerStats {
+  connectionsReceived: number;
+  commandsProcessed: number;
+  rejectedConnections: number;
+}
+
+/** A RESP2/RESP3 server over one wasmcache {@link Cache}. Create it with {@link createServer}. */
+export class RespServer {
+  readonly config: ServerConfig;
+  readonly limits: ParserLimits;
+  /** Shared by all clients: commands run one batch at a time, and each batch empties it. */
+  readonly out = new ReplyWriter();
+  readonly clients = new Set<Client>();
+  readonly table = new CommandTable();
+  readonly stats: ServerStats = { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 };
+  readonly startedAt = Date.now();
+  /** Unix time (s) of the last successful save, or of the start. */
+  lastSave = Math.floor(Date.now() / 1000);
+  cache: Cache;
+  private net: Server | undefined;
+  private nextId = 1;
+  private closed: Promise<void> | undefined;
+  private onExit: (() => void) | undefined;
+
+  /** @internal Use createServer(). */
+  constructor(cache: Cache, config: ServerConfig, private readonly cacheOptions: CacheOptions) {
+    this.cache = cache;
+    this.config = config;
+    this.limits = {
+      maxBulk: config.protoMaxBulkLen,
+      maxArgs: config.maxArgs,
+      maxQueryBuffer: config.clientQueryBufferLimit,
+    };
+  }
+
+  /** The port listened on (useful with port 0). */
+  get port(): number {
+    const a = this.net?.address();
+    return a && typeof a === 'object' ? a.port : this.config.port;
+  }
+
+  /** The snapshot file: dir/dbfilename. */
+  get snapshotPath(): string {
+    return resolve(join(this.config.dir, this.config.dbfilename));
+  }
+
+  /** Starts listening. Resolves once the port is bound. */
+  listen(): Promise<this> {
+    const net = netServer((socket) => this.accept(socket));
+    this.net = net;
+    return new Promise((ok, fail) => {
+      net.once('error', fail);
+      net.listen(this.config.port, this.config.bind, () => {
+        net.off('error', fail);
+        ok(this);
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    this.stats.connectionsReceived++;
+    if (this.clients.size >= this.config.maxclients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    this.clients.add(new Client(this, socket, this.nextId++));
+  }
+
+  /** @internal */
+  forget(client: Client): void {
+    this.clients.delete(client);
+  }
+
+  /**
+   * Runs the command in `c.cmd` with Redis 7.0's checks, in its order: unknown command or
+   * subcommand, arity, then authentication. Returns a promise only for commands that wait.
+   */
+  execute(c: Client): Promise<LateReply> | undefined {
+    const cmd = c.cmd;
+    let spec = this.table.lookup(cmd, 0);
+    if (spec === undefined) {
+      c.out.error(unknownCommand(c));
+      return undefined;
+    }
+    if (spec.sub !== undefined && cmd.argc >= 2) {
+      const sub = spec.sub.get(cmd.upper(1));
+      if (sub === undefined) {
+        c.out.error(`ERR unknown subcommand '${cmd.str(1).slice(0, 128)}'. Try ${cmd.upper(0)} HELP.`);
+        return undefined;
+      }
+      spec = sub;
+    }
+    if (!arityOk(spec, cmd.argc)) {
+      c.out.error(arityError(spec.name));
+      return undefined;
+    }
+    if (!c.authenticated && !spec.noAuth) {
+      c.out.error('NOAUTH Authentication required.');
+      return undefined;
+    }
+    this.stats.commandsProcessed++;
+    c.lastCommand = spec.name;
+    const mark = c.out.n;
+    try {
+      const late = spec.run(c);
+      return late === undefined ? undefined : late;
+    } catch (e) {
+      c.out.n = mark; // drop a half-written reply
+      c.out.error(cacheErrorReply(e));
+      return undefined;
+    }
+  }
+
+  /** Writes the snapshot (temporary file, fsync, rename). Resolves to the number of keys saved. */
+  async save(): Promise<number> {
+    const n = await this.cache.save(this.snapshotPath);
+    this.lastSave = Math.floor(Date.now() / 1000);
+    return n;
+  }
+
+  /**
+   * Replaces the cache with one of another size, keeping every key that fits (CONFIG SET
+   * maxmemory: a wasmcache's memory is sized once, so a new size means a new cache).
+   */
+  resize(maxmemory: number | string): void {
+    const next = createCacheSync({ ...this.cacheOptions, maxMemory: maxmemory });
+    try {
+      next.loadBytes(this.cache.toBytes());
+    } catch (e) {
+      next.dispose();
+      throw e;
+    }
+    this.cache.dispose();
+    this.cache = next;
+    this.config.maxmemory = maxmemory;
+  }
+
+  /** Called after SHUTDOWN closed the server (the CLI exits the process there). */
+  onShutdown: (() => void) | undefined;
+
+  /** SHUTDOWN: saves (unless told not to), closes, then calls onShutdown. */
+  async requestShutdown(save: boolean): Promise<void> {
+    await this.shutdown(save);
+    this.onShutdown?.();
+  }
+
+  /** Saves (unless `save` is false), closes every connection and stops listening. */
+  async shutdown(save = true): Promise<void> {
+    if (save) await this.save();
+    await this.close();
+  }
+
+  /** Stops listening and closes every connection, without saving. Idempotent. */
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
+    if (this.onExit) process.off('SIGTERM', this.onExit);
+    for (const c of this.clients) c.socket.destroy();
+    this.clients.clear();
+    const net = this.net;
+    this.closed = new Promise<void>((ok) => (net ? net.close(() => ok()) : ok())).then(() => this.cache.dispose());
+    return this.closed;
+  }
+
+  /** SIGTERM saves the snapshot, closes and exits (as redis-server does on SIGTERM). */
+  handleSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
+    this.onExit = () => {
+      this.shutdown(true).then(
+        () => exit(0),
+        (e: unknown) => {
+          console.error(`wasmcache: save on SIGTERM failed: ${e instanceof Error ? e.message : String(e)}`);
+          exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', this.onExit);
+  }
+}
+
+function arityOk(spec: CommandSpec, argc: number): boolean {
+  return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
+}
+
+/** `ERR unknown command 'FOO', with args beginning with: 'a' 'b' ` (Redis 7.0's format, trailing space included). */
+function unknownCommand(c: Client): string {
+  let args = '';
+  for (let i = 1; i < c.cmd.argc && args.length < 128; i++) args += `'${c.cmd.str(i).slice(0, 128 - args.length)}' `;
+  return `ERR unknown command '${c.cmd.str(0).slice(0, 128)}', with args beginning with: ${args}`;
+}
+
+/** The error reply for an exception from the cache. */
+function cacheErrorReply(e: unknown): string {
+  if (!(e instanceof CacheError)) throw e;
+  if (e.code === 'ERR_NO_MEMORY') return "OOM command not allowed when used memory > 'maxmemory'.";
+  return `ERR ${e.message}`; // e.g. a key or value beyond the cache's limits (documented differences)
+}
+
+/** Options of {@link createServer}: the server's settings plus options for the cache it creates. */
+export interface CreateServerOptions extends Partial<ServerConfig> {
+  /** Options for the wasmcache behind the server (maxMemory comes from `maxmemory`). */
+  cache?: Omit<CacheOptions, 'maxMemory' | 'snapshot'>;
+}
+
+/**
+ * Creates a server, loads `dir/dbfilename` if it exists, and starts listening.
+ *
+ * ```ts
+ * const server = await createServer({ port: 6379 })
+ * // ... redis-cli -p 6379 ping
+ * await server.close()
+ * ```
+ */
+export async function createServer(options: CreateServerOptions = {}): Promise<RespServer> {
+  const { cache: cacheOpts, ...rest } = options;
+  const config = resolveConfig(rest);
+  const cacheOptions: CacheOptions = { maxKeySize: config.maxKeySize, ...cacheOpts, maxMemory: config.maxmemory };
+  const path = resolve(join(config.dir, config.dbfilename));
+  const cache = config.loadOnStart && existsSync(path) ? await loadCache(path, cacheOptions) : createCacheSync(cacheOptions);
+  const server = new RespServer(cache, config, cacheOptions);
+  try {
+    return await server.listen();
+  } catch (e) {
+    cache.dispose();
+    throw e;
+  }
+}
