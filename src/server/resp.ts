@@ -53,6 +53,12 @@ export class Command {
     return this.buf.toString('latin1', this.start[i], this.end[i]);
   }
 
+  /** Argument i as C's %s prints it in Redis's messages: latin1, cut at the first NUL byte. */
+  cstr(i: number): string {
+    const nul = this.buf.indexOf(0, this.start[i]);
+    return this.buf.toString('latin1', this.start[i], nul >= 0 && nul < this.end[i] ? nul : this.end[i]);
+  }
+
   /** True if argument i equals `word` (upper-case ASCII) ignoring case. */
   is(i: number, word: string): boolean {
     const s = this.start[i];

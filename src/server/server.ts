@@ -104,7 +104,7 @@ export class RespServer {
     if (spec.sub !== undefined && cmd.argc >= 2) {
       const sub = spec.sub.get(cmd.upper(1));
       if (sub === undefined) {
-        c.out.error(`ERR unknown subcommand '${cmd.str(1).slice(0, 128)}'. Try ${cmd.upper(0)} HELP.`);
+        c.out.error(`ERR unknown subcommand '${cmd.cstr(1).slice(0, 128)}'. Try ${cmd.upper(0)} HELP.`);
         return undefined;
       }
       spec = sub;
@@ -201,9 +201,11 @@ function arityOk(spec: CommandSpec, argc: number): boolean {
 
 /** `ERR unknown command 'FOO', with args beginning with: 'a' 'b' ` (Redis 7.0's format, trailing space included). */
 function unknownCommand(c: Client): string {
+  // Redis formats with %s: an argument ends at its first NUL byte.
+  const arg = (i: number) => c.cmd.cstr(i);
   let args = '';
-  for (let i = 1; i < c.cmd.argc && args.length < 128; i++) args += `'${c.cmd.str(i).slice(0, 128 - args.length)}' `;
-  return `ERR unknown command '${c.cmd.str(0).slice(0, 128)}', with args beginning with: ${args}`;
+  for (let i = 1; i < c.cmd.argc && args.length < 128; i++) args += `'${arg(i).slice(0, 128 - args.length)}' `;
+  return `ERR unknown command '${arg(0).slice(0, 128)}', with args beginning with: ${args}`;
 }
 
 /** The error reply for an exception from the cache. */

@@ -144,7 +144,7 @@ function configSet(c: Client): void {
   for (let i = 2; i < cmd.argc; i += 2) {
     const name = cmd.str(i).toLowerCase();
     const p = params[name];
-    if (!p || !p.set) return c.out.error(`ERR Unknown option or number of arguments for CONFIG SET - '${cmd.str(i)}'`);
+    if (!p || !p.set) return c.out.error(`ERR Unknown option or number of arguments for CONFIG SET - '${cmd.cstr(i)}'`);
     changes.push([name, cmd.str(i + 1)]);
   }
   for (const [name, value] of changes) {

@@ -1,7 +1,7 @@
 // Connection commands: PING ECHO QUIT HELLO AUTH SELECT and CLIENT, with Redis 7.0's replies.
 
 import type { Client } from '../client.js';
-import { E_NOT_INT, E_SYNTAX, arityError, cmd, int64Arg, NO_KEYS, type CommandSpec } from '../command.js';
+import { E_SYNTAX, arityError, cmd, int64Arg, NO_KEYS, type CommandSpec } from '../command.js';
 
 /** The Redis API level this server follows (HELLO's version, INFO's redis_version). */
 export const REDIS_VERSION = '7.0.15';
@@ -74,7 +74,7 @@ function hello(c: Client): void {
       const err = nameError(name);
       if (err) return c.out.error(err);
       j++;
-    } else return c.out.error(`ERR Syntax error in HELLO option '${cmd.str(j)}'`);
+    } else return c.out.error(`ERR Syntax error in HELLO option '${cmd.cstr(j)}'`);
   }
   if (user !== undefined && pass !== undefined) {
     if (!passwordOk(c, user, pass)) return c.out.error(WRONGPASS);
@@ -110,7 +110,7 @@ function hello(c: Client): void {
 function select(c: Client): void {
   const v = int64Arg(c, 1);
   if (v === undefined) return;
-  if (v < -(2n ** 31n) || v >= 2n ** 31n) return c.out.error(E_NOT_INT);
+  if (v < -(2n ** 31n) || v >= 2n ** 31n) return c.out.error('ERR value is out of range, value must between -2147483648 and 2147483647');
   if (v !== 0n) return c.out.error('ERR DB index is out of range');
   c.out.ok();
 }

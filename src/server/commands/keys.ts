@@ -65,7 +65,7 @@ function expire(unitMs: number, absolute: boolean, name: string) {
       else if (cmd.is(i, 'XX')) flags |= EXPIRE_XX;
       else if (cmd.is(i, 'GT')) flags |= EXPIRE_GT;
       else if (cmd.is(i, 'LT')) flags |= EXPIRE_LT;
-      else return c.out.error(`ERR Unsupported option ${cmd.str(i)}`);
+      else return c.out.error(`ERR Unsupported option ${cmd.cstr(i)}`);
     }
     if (flags & EXPIRE_NX && flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)) {
       return c.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');

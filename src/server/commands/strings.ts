@@ -144,14 +144,16 @@ function getex(c: Client): void {
       expiryAt = ++i;
     } else return c.out.error(E_SYNTAX);
   }
+  // Redis 7.0 looks the key up before it checks the expiry value.
+  const cache = c.server.cache;
+  const key = cmd.bytes(1);
+  if (!cache.has(key)) return c.out.nil();
   let at = 0;
   if (unit !== 0) {
     const a = expiryArg(c, expiryAt, unit === 1 || unit === 3 ? 1000 : 1, unit <= 2 ? Date.now() : 0, 'getex', true);
     if (a === undefined) return;
     at = a;
   }
-  const cache = c.server.cache;
-  const key = cmd.bytes(1);
   const v = cache.getView(key);
   if (v === undefined) return c.out.nil();
   c.out.bulk(v);
