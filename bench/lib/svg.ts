@@ -2,7 +2,7 @@
 // bar per library (wasmcache, lru.min, Map) drawn from the 1.0x line (lru-cache) on a log2 scale,
 // so "2x faster" and "2x slower" are the same length. Goals are ticks across their band, green
 // when met, red when not.
-import { BASELINE, type Lib, type Row, type Section, evaluate, fmtRatio, ratioVsBaseline } from './report.js';
+import { BASELINE, type Lib, type Section, evaluate, fmtRatio, ratioVsBaseline } from './report.js';
 
 const BARS: { lib: Lib; color: string }[] = [
   { lib: 'wasmcache', color: '#2563eb' },
@@ -73,6 +73,15 @@ export function barChart(sections: readonly Section[], title: string, subtitle: 
       const ly = y + bandH / 2 - ((lines.length - 1) * 13) / 2 + 4;
       lines.forEach((ln, i) => out.push(`<text x="${LABEL_W}" y="${ly + i * 13}" class="label">${esc(ln)}</text>`));
       out.push(`<line x1="${X0}" x2="${X1}" y1="${y + bandH}" y2="${y + bandH}" class="sep"/>`);
+      for (const g of row.goals ?? []) {
+        const v = evaluate(g, row, all);
+        if (v.mark === undefined || !Number.isFinite(v.mark)) continue;
+        const gx = x(v.mark).toFixed(1);
+        const c = v.met ? MET : MISSED;
+        out.push(
+          `<line x1="${gx}" x2="${gx}" y1="${y + 2}" y2="${y + bandH - 2}" stroke="${c}" stroke-width="2.5" stroke-dasharray="4 2"><title>${esc(`goal: ${g.text} (${v.met ? 'met' : 'not met'})`)}</title></line>`,
+        );
+      }
       BARS.forEach(({ lib, color }, i) => {
         const by = y + BAND_PAD + i * (BAR_H + BAR_GAP);
         const r = ratioVsBaseline(row, lib);
@@ -91,15 +100,6 @@ export function barChart(sections: readonly Section[], title: string, subtitle: 
           `<text x="${tx.toFixed(1)}" y="${by + BAR_H - 2}" class="value" text-anchor="${b >= a ? 'start' : 'end'}">${fmtRatio(r)}${clipped ? ' (off scale)' : ''}</text>`,
         );
       });
-      for (const g of row.goals ?? []) {
-        const v = evaluate(g, row, all);
-        if (v.mark === undefined || !Number.isFinite(v.mark)) continue;
-        const gx = x(v.mark).toFixed(1);
-        const c = v.met ? MET : MISSED;
-        out.push(
-          `<line x1="${gx}" x2="${gx}" y1="${y + 2}" y2="${y + bandH - 2}" stroke="${c}" stroke-width="2.5" stroke-dasharray="4 2"><title>${esc(`goal: ${g.text} (${v.met ? 'met' : 'not met'})`)}</title></line>`,
-        );
-      }
       y += bandH;
     }
   }
@@ -115,7 +115,7 @@ export function barChart(sections: readonly Section[], title: string, subtitle: 
     grid.push(`<text x="${gx}" y="${bottom + 16}" class="tick" text-anchor="middle">${label}</text>`);
   }
   const one = x(1).toFixed(1);
-  const legendY = bottom + 40;
+  const legendY = bottom + 58;
   const legend = [
     ...BARS.map(
       ({ lib, color }, i) =>
@@ -131,7 +131,7 @@ export function barChart(sections: readonly Section[], title: string, subtitle: 
     '<style>',
     '.title{font-size:18px;font-weight:600;fill:#111}.sub{font-size:12px;fill:#444}',
     '.section{font-size:13px;font-weight:600;fill:#111}.label{font-size:11.5px;fill:#222;text-anchor:end}',
-    '.label-l{font-size:12px;fill:#222}.value{font-size:10.5px;fill:#333}.tick{font-size:11px;fill:#555}',
+    '.label-l{font-size:12px;fill:#222}.value{font-size:10.5px;fill:#222;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}.tick{font-size:11px;fill:#555}',
     '.grid{stroke:#e5e7eb;stroke-width:1}.sep{stroke:#f3f4f6;stroke-width:1}.one{stroke:#111;stroke-width:1.5}',
     '</style>',
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
