@@ -1,0 +1,54 @@
+// Ground truth for "never returns the old value once the invalidation has been delivered", shared
+// by the coherence test and bench/near.ts. Writers store `<version>|...` values, one writer per key,
+// each waiting for its write to be acknowledged before the next, so per key the version order is
+// Redis's order. A read by a near-cache must not return a version older than its floor for that
+// key: the last version acknowledged to a writer before that near-cache received an invalidation
+// for the key (or a flush), or before its own write of it was acknowledged. Reads older than the
+// last acknowledged version but not older than the floor are counted apart: they are the window
+// between a write and the delivery of its invalidation, which the protocol allows.
+import type { NearCache } from '../../src/near/index.js';
+
+export class StaleChecker {
+  private readonly acked = new Map<string, number>();
+  private readonly floors = new Map<NearCache, Map<string, number>>();
+  /** Reads older than the near-cache's floor: must stay 0. */
+  stale = 0;
+  /** Reads older than the last acknowledged write, within the floor (invalidation not yet delivered). */
+  inWindow = 0;
+  reads = 0;
+
+  watch(near: NearCache): void {
+    const floor = new Map<string, number>();
+    this.floors.set(near, floor);
+    near.on('invalidate', (key) => {
+      const k = Buffer.from(key).toString();
+      floor.set(k, this.acked.get(k) ?? 0);
+    });
+    near.on('flush', () => {
+      for (const [k, v] of this.acked) floor.set(k, v);
+    });
+  }
+
+  /** A write of `version` to `key` was acknowledged (to `by`, if it went through a near-cache). */
+  written(key: string, version: number, by?: NearCache): void {
+    this.acked.set(key, version);
+    by && this.floors.get(by)?.set(key, version);
+  }
+
+  /** Reads `key` through `near` (or `read`) and checks the version it returns. */
+  async read(key: string, near: NearCache | undefined, read: () => Promise<unknown>): Promise<void> {
+    const floor = near ? (this.floors.get(near)?.get(key) ?? 0) : (this.acked.get(key) ?? 0);
+    const acked = this.acked.get(key) ?? 0;
+    const value = await read();
+    const version = typeof value === 'string' ? Number(value.slice(0, value.indexOf('|'))) : 0;
+    this.reads++;
+    if (version < floor) this.stale++;
+    else if (version < acked) this.inWindow++;
+  }
+}
+
+/** The value stored for `version`: the version first, then padding up to `size` bytes. */
+export function versioned(version: number, size = 0): string {
+  const head = `${version}|`;
+  return head.length >= size ? head : head + 'x'.repeat(size - head.length);
+}
