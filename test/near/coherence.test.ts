@@ -116,6 +116,7 @@ for (const mode of ['default', 'bcast'] as const) {
           `in the delivery window ${checker.inWindow}, local hits ${sa.localHits + sb.localHits}, invalidations ${sa.invalidations + sb.invalidations}`,
       );
       expect(checker.stale).toBe(0);
+      expect(checker.missing).toBe(0);
       expect(sa.localHits + sb.localHits).toBeGreaterThan(0);
       expect(sa.invalidations + sb.invalidations).toBeGreaterThan(0);
     }, 60_000);

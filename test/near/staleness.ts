@@ -16,6 +16,8 @@ export class StaleChecker {
   /** Reads older than the last acknowledged write, within the floor (invalidation not yet delivered). */
   inWindow = 0;
   reads = 0;
+  /** Reads that found no value. */
+  missing = 0;
 
   watch(near: NearCache): void {
     const floor = new Map<string, number>();
@@ -40,8 +42,10 @@ export class StaleChecker {
     const floor = near ? (this.floors.get(near)?.get(key) ?? 0) : (this.acked.get(key) ?? 0);
     const acked = this.acked.get(key) ?? 0;
     const value = await read();
-    const version = typeof value === 'string' ? Number(value.slice(0, value.indexOf('|'))) : 0;
     this.reads++;
+    // Missing only after a restarted Redis lost its data: nothing old can be returned then.
+    if (value === undefined || value === null) return void this.missing++;
+    const version = Number(String(value).slice(0, String(value).indexOf('|')));
     if (version < floor) this.stale++;
     else if (version < acked) this.inWindow++;
   }
