@@ -3,7 +3,7 @@
 // disagree on a register number or a flag bit. Keep it to `export const NAME = <integer literal>`.
 
 /** Bumped whenever the item, page, index or snapshot layout changes. */
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 // ── value kinds (3 bits in the item flags; the wrapper decides what they mean) ──────────────
 export const KIND_STRING = 0;
@@ -68,6 +68,7 @@ export const REG_INDEX_CAPACITY = 45; // most items the index holds
 export const REG_PAGE_BYTES = 46;
 export const REG_PAGE_COUNT = 47;
 export const REG_FIXED_BYTES = 48; // bytes before the first page: registers, scratch, tables, index
+export const REG_TOUCHED = 51; // batch prefetch (table.ts): the folded loads, kept so they are not optimized away
 export const REGS_BYTES = 256;
 
 // ── batch records in the scratch region (mget / mset) ───────────────────────────────────────
@@ -83,7 +84,14 @@ export const SNAPSHOT_BLOCK_HEADER_BYTES = 12; // magic, item count, payload byt
 export const SNAPSHOT_RECORD_HEADER_BYTES = 24; // klen, vlen, flags, 0, f64 expireAt
 /** snapshotBlock(): items in the block it built in the scratch region, or BLOCK_ONE_LARGE_ITEM. */
 export const REG_BLOCK_ITEMS = 38;
-/** snapshotBlock(): bytes of that block (header, items, CRC). */
+/** snapshotBlock(): bytes of that block (header, items, checksum). */
 export const REG_BLOCK_BYTES = 39;
 /** REG_BLOCK_ITEMS value: the next item does not fit the scratch region; scan()'s registers describe it. */
 export const BLOCK_ONE_LARGE_ITEM = 0xffffffff;
+/** loadBlock(): items skipped because they had expired, and items that did not fit; both accumulate (the wrapper zeroes them). */
+export const REG_LOAD_EXPIRED = 49;
+export const REG_LOAD_DROPPED = 50;
+/** loadBlock() results for a bad block. */
+export const LOAD_BAD_MAGIC = -1;
+export const LOAD_BAD_CHECKSUM = -2;
+export const LOAD_BAD_LENGTHS = -3;

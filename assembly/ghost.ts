@@ -24,6 +24,7 @@ const TIME_MASK: u32 = (1 << (32 - TAG_BITS)) - 1;
 let time: u32 = 1; // 1..TIME_MASK: 0 is never used, so that an empty entry never looks valid
 let sinceTick: u32 = 0;
 let unit: u32 = 1;
+let empty = true; // nothing added since the reset: lookups need not touch the table (a load after clear())
 
 @inline function bucketOf(fp: u32): usize {
   return ghostBase + (<usize>(<u32>((<u64>fp * <u64>ghostBuckets) >> 32)) << 4);
@@ -36,11 +37,13 @@ export function resetGhost(): void {
   time = 1;
   sinceTick = 0;
   unit = max<u32>(1, (ghostCapacity + (1 << 14) - 1) >> 14);
+  empty = true;
   memory.fill(ghostBase, 0, <usize>ghostBuckets << 4);
 }
 
 /** Remembers that the key with fingerprint fp was just evicted. */
 export function ghostAdd(fp: u32): void {
+  empty = false;
   if (++sinceTick >= unit) {
     sinceTick = 0;
     time = (time + 1) & TIME_MASK;
@@ -66,6 +69,7 @@ export function ghostAdd(fp: u32): void {
  * comes back from the ghost queue into the cache).
  */
 export function ghostTake(fp: u32, window: u32): bool {
+  if (empty) return false;
   let steps = (window + unit - 1) / unit;
   let b = bucketOf(fp);
   for (let i: u32 = 0; i < ENTRIES_PER_BUCKET; i++) {

@@ -2,11 +2,7 @@
 // lane, 8 bytes a round, then a final avalanche) with a random per-instance seed, so that the
 // positions of keys in the index cannot be predicted by whoever chooses the keys.
 
-const P1: u64 = 0x9e3779b185ebca87;
-const P2: u64 = 0xc2b2ae3d27d4eb4f;
-const P3: u64 = 0x165667b19e3779f9;
-const P4: u64 = 0x85ebca77c2b2ae63;
-const P5: u64 = 0x27d4eb2f165667c5;
+import { P1, P2, P3, P4, P5 } from './checksum';
 
 let seed: u64 = 0;
 

@@ -8,8 +8,8 @@ import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
 import { resetStore, setPolicy, maxItemBytes } from './store';
 
-export { crc32c } from './crc32c';
-export { liveCount, snapshotBlock } from './snapshot';
+export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
+export { liveCount, snapshotBlock, loadBlock } from './snapshot';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, expireStep, check } from './store';
 
 /**

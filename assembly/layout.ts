@@ -4,8 +4,8 @@
 //
 //   __heap_base
 //   ┌──────────┬────────┬─────────────┬─────────────┬─────────────┬─────────────┬─────────────┬─────────────┬─────────┐
-//   │ registers│ CRC    │ scratch     │ class table │ hash index  │ expiry heap │ ghost table │ page table  │ pages   │
-//   │ 256 B    │ 8 KiB  │ keys/values │ 6 x 128 u32 │ slots x 8 B │ cap x 4 B   │ (S3-FIFO)   │ pages x 4 B │ ...     │
+//   │ registers│ digest │ scratch     │ class table │ hash index  │ expiry heap │ ghost table │ page table  │ pages   │
+//   │ 256 B    │ 64 B   │ keys/values │ 6 x 128 u32 │ slots x 8 B │ cap x 4 B   │ (S3-FIFO)   │ pages x 4 B │ ...     │
 //   └──────────┴────────┴─────────────┴─────────────┴─────────────┴─────────────┴─────────────┴─────────────┴─────────┘
 //
 // Sizing, done once in init():
@@ -26,7 +26,7 @@ export const HEAP_ENTRY_BYTES: u32 = 4;
 export const MIN_PAGES: u32 = 4;
 
 export let regs: usize = 0;
-export let crcTables: usize = 0;
+export let digestBuffer: usize = 0;
 export let scratch: usize = 0;
 export let scratchBytes: u32 = 0;
 export let classTable: usize = 0;
@@ -53,8 +53,8 @@ export let pageCount: u32 = 0;
  */
 export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, ghost: bool): bool {
   regs = align(__heap_base, 64);
-  crcTables = regs + REGS_BYTES;
-  scratch = crcTables + 8 * 1024;
+  digestBuffer = regs + REGS_BYTES;
+  scratch = digestBuffer + 64;
   scratchBytes = <u32>align(wantScratch, 8);
   classTable = align(scratch + scratchBytes, 64);
   indexBase = align(classTable + 6 * MAX_CLASSES * 4, 64);

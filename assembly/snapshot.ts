@@ -1,24 +1,32 @@
-// Snapshot encoding in the core: whole blocks of records built in the scratch region, checksum
-// included, one call per block (see docs/snapshot-format.md). The wrapper writes each block out
-// and writes the header and trailer itself.
+// Snapshot blocks in the core (format: docs/snapshot-format.md). Writing: whole blocks of records
+// built in the scratch region, checksum included, one call per block. Reading: the wrapper puts a
+// block in the scratch region and one call checks it (checksum, every length) or checks and stores
+// its items. The wrapper writes and reads the header and trailer itself.
 
 import {
   SNAPSHOT_BLOCK_MAGIC, SNAPSHOT_BLOCK_HEADER_BYTES, SNAPSHOT_RECORD_HEADER_BYTES, REG_BLOCK_ITEMS,
-  REG_BLOCK_BYTES, BLOCK_ONE_LARGE_ITEM,
+  REG_BLOCK_BYTES, BLOCK_ONE_LARGE_ITEM, REG_LOAD_EXPIRED, REG_LOAD_DROPPED, KIND_FRESH, FRESH_BYTES,
+  LOAD_BAD_MAGIC, LOAD_BAD_CHECKSUM, LOAD_BAD_LENGTHS, REG_TOUCHED,
 } from './abi';
 import { regs, scratch, scratchBytes, indexSlots } from './layout';
 import { getKlen, getVlen, getKind, hasTtl, getExpireAt, keyPtr, valuePtr, isExpired, isStale } from './item';
-import { slotItem } from './table';
-import { crc32c } from './crc32c';
-import { scan } from './store';
+import { slotItem, touchSlot, touchItem, touchedSum } from './table';
+import { hashBytes } from './hash';
+import { nextItemAt } from './slab';
+import { checksum } from './checksum';
+import { describe, setKey } from './store';
+
+const BLOCK_HEAD: u32 = SNAPSHOT_BLOCK_HEADER_BYTES;
+const RECORD_HEAD: u32 = SNAPSHOT_RECORD_HEADER_BYTES;
 
 @inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
+@inline function getReg(i: u32): u32 { return load<u32>(regs + (<usize>i << 2)); }
 
 @inline function isLive(it: usize, now: f64): bool {
   return it != 0 && !isExpired(it, now) && !isStale(it, now);
 }
 
-/** Items that a snapshot taken now would hold (the same ones scan() visits). */
+/** Items that a snapshot taken now would hold. */
 export function liveCount(now: f64): u32 {
   let n: u32 = 0;
   for (let i: u32 = 0; i < indexSlots; i++) if (isLive(slotItem(i), now)) n++;
@@ -26,43 +34,114 @@ export function liveCount(now: f64): u32 {
 }
 
 /**
- * Builds the next block from index slot `cursor` on, in the scratch region, and returns the
- * cursor to pass next (0 when the index is done). REG_BLOCK_ITEMS says how many items it holds;
- * if the first item does not fit the scratch region, it is BLOCK_ONE_LARGE_ITEM instead and the
- * item is described in scan()'s registers, for the wrapper to write from its place.
+ * Builds the next block, from the item at address `cursor` on (0 to start), in the scratch region,
+ * and returns the cursor to pass next (0 when every item is written). Items are visited in memory
+ * order (slab by slab). REG_BLOCK_ITEMS says how many items the block holds; if the first item does
+ * not fit the scratch region, it is BLOCK_ONE_LARGE_ITEM instead and the item is described in
+ * scan()'s registers, for the wrapper to write from its place.
  */
 export function snapshotBlock(cursor: u32, now: f64): u32 {
-  let out = scratch + SNAPSHOT_BLOCK_HEADER_BYTES;
-  let end = scratch + scratchBytes - 4; // room for the CRC
+  let out = scratch + BLOCK_HEAD;
+  let end = scratch + scratchBytes - 4; // room for the checksum
   let n: u32 = 0;
-  let i = cursor;
-  for (; i < indexSlots; i++) {
-    let it = slotItem(i);
+  let it = nextItemAt(<usize>cursor);
+  for (; it != 0; it = nextItemAt(it + 1)) {
     if (!isLive(it, now)) continue;
     let klen = getKlen(it);
     let vlen = getVlen(it);
-    let bytes = <usize>SNAPSHOT_RECORD_HEADER_BYTES + klen + vlen;
+    let bytes = <usize>RECORD_HEAD + klen + vlen;
     if (out + bytes > end) {
       if (n != 0) break; // the block is full: this item starts the next one
       setReg(REG_BLOCK_ITEMS, BLOCK_ONE_LARGE_ITEM);
-      return scan(i, now); // describes the item and returns i + 1
+      describe(it);
+      let next = nextItemAt(it + 1);
+      return <u32>next;
     }
     store<u32>(out, klen);
     store<u32>(out, vlen, 4);
     store<u32>(out, getKind(it), 8);
     store<u32>(out, 0, 12);
     store<f64>(out, hasTtl(it) ? getExpireAt(it) : 0, 16);
-    memory.copy(out + SNAPSHOT_RECORD_HEADER_BYTES, keyPtr(it), klen);
-    memory.copy(out + SNAPSHOT_RECORD_HEADER_BYTES + klen, valuePtr(it), vlen);
+    memory.copy(out + RECORD_HEAD, keyPtr(it), klen);
+    memory.copy(out + RECORD_HEAD + klen, valuePtr(it), vlen);
     out += bytes;
     n++;
   }
-  let payload = <u32>(out - scratch) - SNAPSHOT_BLOCK_HEADER_BYTES;
+  let payload = <u32>(out - scratch) - BLOCK_HEAD;
   store<u32>(scratch, SNAPSHOT_BLOCK_MAGIC);
   store<u32>(scratch, n, 4);
   store<u32>(scratch, payload, 8);
-  store<u32>(out, crc32c(scratch, <u32>(out - scratch), 0));
+  store<u32>(out, checksum(scratch, <u32>(out - scratch)));
   setReg(REG_BLOCK_ITEMS, n);
   setReg(REG_BLOCK_BYTES, <u32>(out - scratch) + 4);
-  return i < indexSlots ? i : 0;
+  return <u32>it;
+}
+
+/**
+ * Checks the block of `len` bytes in the scratch region (magic, checksum, and that its items fill
+ * its payload exactly) and, with `apply`, stores its items: those expired at `now` are skipped
+ * (REG_LOAD_EXPIRED counts them) and so are those over maxKlen / maxVlen or that cannot be stored
+ * (REG_LOAD_DROPPED). Returns the block's item count, or LOAD_BAD_* (negative); a bad block is
+ * found before any of its items is stored.
+ */
+export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, apply: bool): i32 {
+  if (len < BLOCK_HEAD + 4 || len > scratchBytes) return LOAD_BAD_LENGTHS;
+  if (load<u32>(scratch) != SNAPSHOT_BLOCK_MAGIC) return LOAD_BAD_MAGIC;
+  let n = load<u32>(scratch, 4);
+  let end = scratch + len - 4;
+  if (load<u32>(scratch, 8) != len - 4 - BLOCK_HEAD) return LOAD_BAD_LENGTHS;
+  if (checksum(scratch, len - 4) != load<u32>(end)) return LOAD_BAD_CHECKSUM;
+  let p = scratch + BLOCK_HEAD;
+  for (let i: u32 = 0; i < n; i++) {
+    if (p + RECORD_HEAD > end) return LOAD_BAD_LENGTHS;
+    let size = <u64>RECORD_HEAD + load<u32>(p) + load<u32>(p, 4);
+    if (<u64>p + size > <u64>end) return LOAD_BAD_LENGTHS;
+    p += <usize>size;
+  }
+  if (p != end) return LOAD_BAD_LENGTHS;
+  if (apply) applyBlock(n, now, maxKlen, maxVlen);
+  return <i32>n;
+}
+
+/** Batch prefetch (table.ts) for the block's records; each key's hash goes in its reserved word. */
+function prefetchRecords(n: u32): void {
+  let p = scratch + BLOCK_HEAD;
+  for (let i: u32 = 0; i < n; i++) {
+    let klen = load<u32>(p);
+    let h = hashBytes(p + RECORD_HEAD, klen);
+    store<u32>(p, h, 12);
+    touchSlot(h);
+    p += <usize>RECORD_HEAD + klen + load<u32>(p, 4);
+  }
+  p = scratch + BLOCK_HEAD;
+  for (let i: u32 = 0; i < n; i++) {
+    touchItem(load<u32>(p, 12));
+    p += <usize>RECORD_HEAD + load<u32>(p) + load<u32>(p, 4);
+  }
+  setReg(REG_TOUCHED, touchedSum());
+}
+
+function applyBlock(n: u32, now: f64, maxKlen: u32, maxVlen: u32): void {
+  prefetchRecords(n);
+  let expired: u32 = 0;
+  let dropped: u32 = 0;
+  let p = scratch + BLOCK_HEAD;
+  for (let i: u32 = 0; i < n; i++) {
+    let klen = load<u32>(p);
+    let vlen = load<u32>(p, 4);
+    let kind = load<u32>(p, 8);
+    let expireAt = load<f64>(p, 16);
+    let key = p + RECORD_HEAD;
+    let payload = (kind & KIND_FRESH) != 0 && vlen >= <u32>FRESH_BYTES ? vlen - <u32>FRESH_BYTES : vlen;
+    if (expireAt > 0 && expireAt < now) expired++;
+    else if (klen > maxKlen || payload > maxVlen) dropped++;
+    else {
+      let v = setKey(key, klen, vlen, kind, expireAt, 0, now);
+      if (v == 0) dropped++;
+      else memory.copy(v, key + klen, vlen);
+    }
+    p = key + klen + vlen;
+  }
+  setReg(REG_LOAD_EXPIRED, getReg(REG_LOAD_EXPIRED) + expired);
+  setReg(REG_LOAD_DROPPED, getReg(REG_LOAD_DROPPED) + dropped);
 }

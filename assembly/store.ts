@@ -13,7 +13,7 @@
 import {
   SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
-  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR,
+  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED,
 } from './abi';
 import { regs, scratch, indexSlots, indexCapacity, pageCount, pageShift, pagesBase } from './layout';
 import {
@@ -21,7 +21,7 @@ import {
   getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
 } from './item';
 import { hashBytes } from './hash';
-import { NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
+import { touchSlot, touchItem, touchedSum, NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
 import {
   classFor, spanPages, popFree, popFreeLarger, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
   bestWindow, clearWindow, windowCost, footprint, fitsInPlace, spanFirst, spanLast, initSlab, checkSlab,
@@ -425,17 +425,39 @@ export function persist(klen: u32, now: f64): bool {
   return (<usize>BATCH_HEADER_BYTES + klen + vlen + 7) & ~7;
 }
 
+/**
+ * Touches the index slots, then the items, of `n` batch records from `rec` on (see table.ts), and
+ * leaves each key's hash in its record's word `hashWord`. `withValues`: mset records (value bytes
+ * after the key) rather than mget records.
+ */
+function prefetchBatch(n: u32, withValues: bool): void {
+  let rec = scratch;
+  for (let i: u32 = 0; i < n; i++) {
+    let klen = load<u32>(rec);
+    let h = hashBytes(rec + BATCH_HEADER_BYTES, klen);
+    store<u32>(rec, h, 12);
+    touchSlot(h);
+    rec += recordBytes(klen, withValues ? load<u32>(rec, 4) : 0);
+  }
+  rec = scratch;
+  for (let i: u32 = 0; i < n; i++) {
+    let klen = load<u32>(rec);
+    touchItem(load<u32>(rec, 12));
+    rec += recordBytes(klen, withValues ? load<u32>(rec, 4) : 0);
+  }
+  setReg(REG_TOUCHED, touchedSum());
+}
+
 /** Reads `n` keys laid out as mget records in the scratch region; answers go into the records. */
 export function mget(n: u32, now: f64): void {
+  prefetchBatch(n, false);
   let rec = scratch;
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(rec);
     let it = readKey(rec + BATCH_HEADER_BYTES, klen, now, false);
     store<u32>(rec, it == 0 ? 0 : <u32>valuePtr(it), 4);
-    if (it != 0) {
-      store<u32>(rec, getVlen(it), 8);
-      store<u32>(rec, getKind(it), 12);
-    }
+    store<u32>(rec, it == 0 ? 0 : getVlen(it), 8);
+    store<u32>(rec, it == 0 ? 0 : getKind(it), 12);
     rec += recordBytes(klen, 0);
   }
   publish();
@@ -443,6 +465,7 @@ export function mget(n: u32, now: f64): void {
 
 /** Stores `n` mset records from the scratch region. Returns how many were stored. */
 export function mset(n: u32, expireAt: f64, now: f64): u32 {
+  prefetchBatch(n, true);
   let rec = scratch;
   let stored: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
@@ -459,6 +482,15 @@ export function mset(n: u32, expireAt: f64, now: f64): u32 {
   return stored;
 }
 
+/** Puts item `it` in the registers: key, value, kind and expiry time. */
+export function describe(it: usize): void {
+  setReg(REG_KEY_PTR, <u32>keyPtr(it));
+  setReg(REG_KLEN, getKlen(it));
+  setReg(REG_VALUE_PTR, <u32>valuePtr(it));
+  store<f64>(statAddr(REG_EXPIRE_AT), hasTtl(it) ? getExpireAt(it) : 0);
+  answer(it);
+}
+
 /**
  * Iterates over live items by index slot. Returns the cursor to pass next (0 when done) and puts
  * the item in the registers. Items set or deleted between calls may be missed or seen twice.
@@ -467,11 +499,7 @@ export function scan(cursor: u32, now: f64): u32 {
   for (let i = cursor; i < indexSlots; i++) {
     let it = slotItem(i);
     if (it != 0 && !isExpired(it, now) && !isStale(it, now)) {
-      setReg(REG_KEY_PTR, <u32>keyPtr(it));
-      setReg(REG_KLEN, getKlen(it));
-      setReg(REG_VALUE_PTR, <u32>valuePtr(it));
-      store<f64>(statAddr(REG_EXPIRE_AT), hasTtl(it) ? getExpireAt(it) : 0);
-      answer(it);
+      describe(it);
       return i + 1;
     }
   }

@@ -9,7 +9,7 @@ import { CacheError } from './errors.js';
 import { type Key, Views, decodeValue, encodeText, encodeValue, keyTypeError, utf8Length, type EncodedValue } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
 import type { CoreExports } from './wasm.js';
-import { type LoadResult, type SnapshotHost, applySnapshot, parseSnapshot, writeSnapshot } from './snapshot.js';
+import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, keyId, waitFor } from './fetch.js';
 
 /** Options of {@link Cache.set}. */
@@ -769,10 +769,15 @@ export class Cache {
   loadBytes(bytes: Uint8Array): LoadResult {
     this.alive();
     if (!(bytes instanceof Uint8Array)) throw new CacheError('ERR_SNAPSHOT_MAGIC', 'a snapshot must be a Uint8Array');
-    const records = parseSnapshot(this.host(), bytes);
-    this.loads.supersedeAll();
-    this.core.clear();
-    const result = applySnapshot(this.host(), records, this.opts.now());
+    return this.loadFrom(bytesSource(bytes, this.u8));
+  }
+
+  private loadFrom(source: SnapshotSource): LoadResult {
+    const clear = () => {
+      this.loads.supersedeAll();
+      this.core.clear();
+    };
+    const result = loadSnapshot(this.host(), source, this.opts.now(), clear);
     if (this.stats64[STAT_TTL_ITEMS] !== 0) this.startActiveExpiry();
     return result;
   }
@@ -803,9 +808,8 @@ export class Cache {
     let count: number;
     try {
       try {
-        const out = new Chunker((bytes) => writeAll(fs, fd, bytes), 1 << 20);
-        count = writeSnapshot(this.host(), (view) => out.write(view), this.nowIfTtl());
-        out.flush();
+        // Blocks go out straight from the scratch region (writes are synchronous: nothing can change it meanwhile).
+        count = writeSnapshot(this.host(), (view) => writeAll(fs, fd, view), this.nowIfTtl());
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
@@ -821,7 +825,13 @@ export class Cache {
   /** Node: {@link loadBytes} from a snapshot file. */
   async load(path: string): Promise<LoadResult> {
     this.alive();
-    return this.loadBytes(nodeFs().readFileSync(path));
+    const fs = nodeFs();
+    const fd = fs.openSync(path, 'r');
+    try {
+      return this.loadFrom(fileSource(fs, fd, this.u8));
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** Counters and gauges (see {@link CacheStats}). */

@@ -1,18 +1,21 @@
 // Snapshots: the live items of a cache as a versioned, checksummed byte stream (format in
 // docs/snapshot-format.md). Writing: the core encodes whole blocks (assembly/snapshot.ts) and this
-// file frames them; checksums are CRC32C, computed in the Wasm core. Reading validates the whole snapshot (every checksum,
-// every length, the counts) before it changes anything, so a bad snapshot leaves the cache as it
-// was.
+// file frames them. Reading: blocks go from the source (a file or bytes) straight into the scratch
+// region, where the core checks them (XXH64 checksums, every length) and stores their items.
+// A bad snapshot never leaves the cache half loaded: a cache that holds items is checked in a
+// first pass before anything changes; an empty one is loaded in one pass and emptied again if a
+// problem turns up.
 
 import {
   BLOCK_ONE_LARGE_ITEM, FRESH_BYTES, KIND_FRESH, LAYOUT_VERSION, REG_BLOCK_BYTES, REG_BLOCK_ITEMS, REG_EXPIRE_AT, REG_KEY_PTR,
   REG_KIND, REG_KLEN, REG_VALUE_PTR, REG_VLEN, SNAPSHOT_BLOCK_HEADER_BYTES as BLOCK_HEADER_BYTES, SNAPSHOT_BLOCK_MAGIC,
-  SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_EVICTIONS,
+  SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_EVICTIONS, STAT_ITEMS, REG_LOAD_EXPIRED, REG_LOAD_DROPPED,
+  LOAD_BAD_CHECKSUM, LOAD_BAD_MAGIC,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import type { CoreExports } from './wasm.js';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 const MAGIC = [0x57, 0x43, 0x53, 0x4e, 0x41, 0x50, 0x0d, 0x0a]; // "WCSNAP\r\n"
 const END_MAGIC = 0x4e454357; // "WCEN"
 export const HEADER_BYTES = 40;
@@ -61,7 +64,7 @@ export function writeSnapshot(host: SnapshotHost, write: (bytes: Uint8Array) => 
   dv.setFloat64(scratch + 16, Date.now(), true);
   dv.setFloat64(scratch + 24, count, true);
   dv.setUint32(scratch + 32, 0, true);
-  dv.setUint32(scratch + 36, core.crc32c(scratch, 36, 0) >>> 0, true);
+  dv.setUint32(scratch + 36, core.checksum(scratch, 36) >>> 0, true);
   write(u8.subarray(scratch, scratch + HEADER_BYTES));
 
   let blocks = 0;
@@ -79,7 +82,7 @@ export function writeSnapshot(host: SnapshotHost, write: (bytes: Uint8Array) => 
   dv.setUint32(scratch + 4, blocks, true);
   dv.setFloat64(scratch + 8, count, true);
   dv.setUint32(scratch + 16, 0, true);
-  dv.setUint32(scratch + 20, core.crc32c(scratch, 20, 0) >>> 0, true);
+  dv.setUint32(scratch + 20, core.checksum(scratch, 20) >>> 0, true);
   write(u8.subarray(scratch, scratch + TRAILER_BYTES));
   return count;
 }
@@ -100,127 +103,180 @@ function writeLargeItem(host: SnapshotHost, write: (bytes: Uint8Array) => void):
   dv.setUint32(scratch + 24, 0, true);
   dv.setFloat64(scratch + 28, stats64[REG_EXPIRE_AT], true);
   const head = BLOCK_HEADER_BYTES + RECORD_HEADER_BYTES;
-  let crc = core.crc32c(scratch, head, 0);
-  crc = core.crc32c(keyPtr, klen, crc);
-  crc = core.crc32c(valuePtr, vlen, crc);
+  core.checksumStart();
+  core.checksumUpdate(scratch, head);
+  core.checksumUpdate(keyPtr, klen);
+  core.checksumUpdate(valuePtr, vlen);
+  const sum = core.checksumEnd() >>> 0;
   write(u8.subarray(scratch, scratch + head));
   write(u8.subarray(keyPtr, keyPtr + klen));
   write(u8.subarray(valuePtr, valuePtr + vlen));
-  dv.setUint32(scratch, crc >>> 0, true);
+  dv.setUint32(scratch, sum, true);
   write(u8.subarray(scratch, scratch + 4));
 }
 
-/** CRC32C of bytes that live outside the cache, copied through the scratch region piece by piece. */
-function crcOf(host: SnapshotHost, bytes: Uint8Array, crc: number): number {
-  for (let at = 0; at < bytes.length; at += host.scratchBytes) {
-    const piece = bytes.subarray(at, Math.min(at + host.scratchBytes, bytes.length));
-    host.u8.set(piece, host.scratch);
-    crc = host.core.crc32c(host.scratch, piece.length, crc);
+// ── reading ───────────────────────────────────────────────────────────────────────────────────
+
+/** Where snapshot bytes come from: positioned reads of `size` bytes, into the cache's memory. */
+export interface SnapshotSource {
+  readonly size: number;
+  /** Copies bytes [pos, pos + len) to the cache's memory at `at`. */
+  read(pos: number, len: number, at: number): void;
+}
+
+/** A snapshot held in memory. */
+export function bytesSource(bytes: Uint8Array, u8: Uint8Array): SnapshotSource {
+  return { size: bytes.length, read: (pos, len, at) => u8.set(bytes.subarray(pos, pos + len), at) };
+}
+
+/** A snapshot file open as `fd` (Node): read straight into the cache's memory, no buffer between. */
+export function fileSource(fs: typeof import('node:fs'), fd: number, u8: Uint8Array): SnapshotSource {
+  return {
+    size: fs.fstatSync(fd).size,
+    read(pos, len, at) {
+      for (let done = 0; done < len; ) {
+        const n = fs.readSync(fd, u8, at + done, len - done, pos + done);
+        if (n === 0) throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot file ended at byte ${pos + done} while reading`);
+        done += n;
+      }
+    },
+  };
+}
+
+/**
+ * Replaces the cache's items with the snapshot's. A cache that holds items is checked in a first
+ * pass (nothing changes if that throws); an empty cache is loaded in one pass and emptied again
+ * (counters restored) if a problem turns up. Throws a CacheError (ERR_SNAPSHOT_*) naming the
+ * first problem.
+ */
+export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, clear: () => void): LoadResult {
+  const onePass = host.stats64[STAT_ITEMS] === 0;
+  if (!onePass) walkSnapshot(host, source, now, false);
+  const counters = host.stats64.slice(0, 16);
+  clear();
+  const regs32 = host.regs32;
+  regs32[REG_LOAD_EXPIRED] = 0;
+  regs32[REG_LOAD_DROPPED] = 0;
+  const evictionsBefore = host.stats64[STAT_EVICTIONS];
+  let total: number;
+  try {
+    total = walkSnapshot(host, source, now, true);
+  } catch (e) {
+    host.stats64.set(counters);
+    clear(); // after the counters: it publishes the emptied cache's item and byte gauges
+    throw e;
   }
-  return crc >>> 0;
+  const evicted = host.stats64[STAT_EVICTIONS] - evictionsBefore;
+  const expired = regs32[REG_LOAD_EXPIRED];
+  const dropped = regs32[REG_LOAD_DROPPED] + evicted;
+  return { items: total - expired - dropped, expired, dropped };
 }
 
-interface Record {
-  key: Uint8Array;
-  value: Uint8Array;
-  flags: number;
-  expireAt: number;
-}
-
-/** Checks a whole snapshot and returns its records. Throws a CacheError naming the first problem. */
-export function parseSnapshot(host: SnapshotHost, bytes: Uint8Array): Record[] {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Reads the whole snapshot, checking everything; with `apply`, stores each block once it is checked. Returns the item count. */
+function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, apply: boolean): number {
+  const { core, u8, dv, scratch, scratchBytes } = host;
+  const size = source.size;
   const need = (at: number, n: number, what: string) => {
-    if (at + n > bytes.length) {
-      throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot ends at byte ${bytes.length}, inside the ${what} at byte ${at}`);
-    }
+    if (at + n > size) throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot ends at byte ${size}, inside the ${what} at byte ${at}`);
   };
   need(0, HEADER_BYTES, 'header');
+  source.read(0, HEADER_BYTES, scratch);
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) throw fail('ERR_SNAPSHOT_MAGIC', 'not a wasmcache snapshot (wrong magic bytes)');
+    if (u8[scratch + i] !== MAGIC[i]) throw fail('ERR_SNAPSHOT_MAGIC', 'not a wasmcache snapshot (wrong magic bytes)');
   }
-  if (crcOf(host, bytes.subarray(0, 36), 0) !== dv.getUint32(36, true)) {
+  if (core.checksum(scratch, 36) >>> 0 !== dv.getUint32(scratch + 36, true)) {
     throw fail('ERR_SNAPSHOT_CHECKSUM', 'snapshot header checksum mismatch');
   }
-  const version = dv.getUint32(8, true);
+  const version = dv.getUint32(scratch + 8, true);
   if (version !== FORMAT_VERSION) {
     throw fail('ERR_SNAPSHOT_VERSION', `snapshot format version ${version}; this wasmcache reads version ${FORMAT_VERSION}`);
   }
-  const count = dv.getFloat64(24, true);
-  const records: Record[] = [];
-  let at = HEADER_BYTES;
+  const count = dv.getFloat64(scratch + 24, true);
+  let items = 0;
   let blocks = 0;
+  let at = HEADER_BYTES;
   while (true) {
     need(at, 4, 'block or trailer magic');
-    const magic = dv.getUint32(at, true);
+    source.read(at, Math.min(size - at, BLOCK_HEADER_BYTES), scratch);
+    const magic = dv.getUint32(scratch, true);
     if (magic === END_MAGIC) break;
     if (magic !== SNAPSHOT_BLOCK_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block or trailer at byte ${at}`);
     need(at, BLOCK_HEADER_BYTES, 'block header');
-    const n = dv.getUint32(at + 4, true);
-    const payload = dv.getUint32(at + 8, true);
-    need(at, BLOCK_HEADER_BYTES + payload + 4, 'block');
-    const end = at + BLOCK_HEADER_BYTES + payload;
-    if (crcOf(host, bytes.subarray(at, end), 0) !== dv.getUint32(end, true)) {
-      throw fail('ERR_SNAPSHOT_CHECKSUM', `snapshot block at byte ${at} checksum mismatch`);
+    const n = dv.getUint32(scratch + 4, true);
+    const bytes = BLOCK_HEADER_BYTES + dv.getUint32(scratch + 8, true) + 4;
+    need(at, bytes, 'block');
+    if (bytes <= scratchBytes) {
+      source.read(at, bytes, scratch);
+      const r = core.loadBlock(bytes, now, host.maxKeySize, host.maxValueSize, apply ? 1 : 0);
+      if (r === LOAD_BAD_CHECKSUM) throw fail('ERR_SNAPSHOT_CHECKSUM', `snapshot block at byte ${at} checksum mismatch`);
+      if (r === LOAD_BAD_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block at byte ${at}`);
+      if (r < 0) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at}: its items do not fill it exactly`);
+    } else {
+      loadBlockInPieces(host, source, at, bytes, n, now, apply);
     }
-    let p = at + BLOCK_HEADER_BYTES;
-    for (let i = 0; i < n; i++) {
-      if (p + RECORD_HEADER_BYTES > end) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at} holds fewer items than it says`);
-      const klen = dv.getUint32(p, true);
-      const vlen = dv.getUint32(p + 4, true);
-      const r0 = p + RECORD_HEADER_BYTES;
-      if (r0 + klen + vlen > end) throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${p} runs past its block`);
-      records.push({
-        flags: dv.getUint32(p + 8, true),
-        expireAt: dv.getFloat64(p + 16, true),
-        key: bytes.subarray(r0, r0 + klen),
-        value: bytes.subarray(r0 + klen, r0 + klen + vlen),
-      });
-      p = r0 + klen + vlen;
-    }
-    if (p !== end) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at} has bytes after its last item`);
-    at = end + 4;
+    items += n;
+    at += bytes;
     blocks++;
   }
   need(at, TRAILER_BYTES, 'trailer');
-  if (crcOf(host, bytes.subarray(at, at + 20), 0) !== dv.getUint32(at + 20, true)) {
+  source.read(at, TRAILER_BYTES, scratch);
+  if (core.checksum(scratch, 20) >>> 0 !== dv.getUint32(scratch + 20, true)) {
     throw fail('ERR_SNAPSHOT_CHECKSUM', 'snapshot trailer checksum mismatch');
   }
-  if (dv.getUint32(at + 4, true) !== blocks || dv.getFloat64(at + 8, true) !== count || records.length !== count) {
-    throw fail('ERR_SNAPSHOT_CORRUPT', `snapshot counts disagree: header ${count} items, found ${records.length} in ${blocks} blocks`);
+  if (dv.getUint32(scratch + 4, true) !== blocks || dv.getFloat64(scratch + 8, true) !== count || items !== count) {
+    throw fail('ERR_SNAPSHOT_CORRUPT', `snapshot counts disagree: header ${count} items, found ${items} in ${blocks} blocks`);
   }
-  if (at + TRAILER_BYTES !== bytes.length) {
-    throw fail('ERR_SNAPSHOT_CORRUPT', `${bytes.length - at - TRAILER_BYTES} bytes after the snapshot trailer`);
+  if (at + TRAILER_BYTES !== size) {
+    throw fail('ERR_SNAPSHOT_CORRUPT', `${size - at - TRAILER_BYTES} bytes after the snapshot trailer`);
   }
-  return records;
+  return items;
 }
 
-/** Stores parsed records into an emptied cache. Items whose expiry has passed are skipped. */
-export function applySnapshot(host: SnapshotHost, records: Record[], now: number): LoadResult {
-  const { core, u8, scratch } = host;
-  const evictionsBefore = host.stats64[STAT_EVICTIONS];
-  let expired = 0;
-  let tooLarge = 0;
-  for (const r of records) {
-    if (r.expireAt > 0 && r.expireAt < now) {
-      expired++;
-      continue;
-    }
-    const payload = r.value.length - (r.flags & KIND_FRESH ? FRESH_BYTES : 0);
-    if (r.key.length > host.maxKeySize || payload > host.maxValueSize) {
-      tooLarge++;
-      continue;
-    }
-    u8.set(r.key, scratch);
-    const ptr = core.set(r.key.length, r.value.length, r.flags, r.expireAt, 0, now) >>> 0;
-    if (ptr === 0) {
-      tooLarge++;
-      continue;
-    }
-    u8.set(r.value, ptr);
+/**
+ * A block larger than this cache's scratch region (one large item, or a block written by a cache
+ * with a larger scratch region), at `at`, `bytes` long: its checksum is streamed through the scratch
+ * region, then its items are checked and (with `apply`) stored one by one, each value read straight
+ * into its place.
+ */
+function loadBlockInPieces(host: SnapshotHost, source: SnapshotSource, at: number, bytes: number, n: number, now: number, apply: boolean): void {
+  const { core, dv, regs32, scratch, scratchBytes } = host;
+  core.checksumStart();
+  for (let pos = 0; pos < bytes - 4; ) {
+    const len = Math.min(scratchBytes, bytes - 4 - pos);
+    source.read(at + pos, len, scratch);
+    core.checksumUpdate(scratch, len);
+    pos += len;
   }
-  const evicted = host.stats64[STAT_EVICTIONS] - evictionsBefore;
-  const stored = records.length - expired - tooLarge;
-  return { items: stored - evicted, expired, dropped: tooLarge + evicted };
+  const sum = core.checksumEnd() >>> 0;
+  source.read(at + bytes - 4, 4, scratch);
+  if (sum !== dv.getUint32(scratch, true)) throw fail('ERR_SNAPSHOT_CHECKSUM', `snapshot block at byte ${at} checksum mismatch`);
+  const end = at + bytes - 4;
+  const eachItem = (visit: (p: number, klen: number, vlen: number) => void) => {
+    let p = at + BLOCK_HEADER_BYTES;
+    for (let i = 0; i < n; i++) {
+      if (p + RECORD_HEADER_BYTES > end) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at} holds fewer items than it says`);
+      source.read(p, RECORD_HEADER_BYTES, scratch);
+      const klen = dv.getUint32(scratch, true);
+      const vlen = dv.getUint32(scratch + 4, true);
+      if (p + RECORD_HEADER_BYTES + klen + vlen > end) throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${p} runs past its block`);
+      visit(p, klen, vlen);
+      p += RECORD_HEADER_BYTES + klen + vlen;
+    }
+    if (p !== end) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at} has bytes after its last item`);
+  };
+  eachItem(() => {});
+  if (!apply) return;
+  eachItem((p, klen, vlen) => {
+    const flags = dv.getUint32(scratch + 8, true);
+    const expireAt = dv.getFloat64(scratch + 16, true);
+    const payload = vlen - (flags & KIND_FRESH ? FRESH_BYTES : 0);
+    if (expireAt > 0 && expireAt < now) regs32[REG_LOAD_EXPIRED]++;
+    else if (klen > host.maxKeySize || klen > scratchBytes || payload > host.maxValueSize) regs32[REG_LOAD_DROPPED]++;
+    else {
+      source.read(p + RECORD_HEADER_BYTES, klen, scratch);
+      const ptr = core.set(klen, vlen, flags, expireAt, 0, now) >>> 0;
+      if (ptr === 0) regs32[REG_LOAD_DROPPED]++;
+      else source.read(p + RECORD_HEADER_BYTES + klen, vlen, ptr);
+    }
+  });
 }
-

@@ -27,9 +27,13 @@ export interface CoreExports {
   scan(cursor: number, now: number): number;
   expireStep(now: number, max: number): number;
   check(): number;
-  crc32c(ptr: number, len: number, crc: number): number;
+  checksum(ptr: number, len: number): number;
+  checksumStart(): void;
+  checksumUpdate(ptr: number, len: number): void;
+  checksumEnd(): number;
   liveCount(now: number): number;
   snapshotBlock(cursor: number, now: number): number;
+  loadBlock(len: number, now: number, maxKlen: number, maxVlen: number, apply: number): number;
 }
 
 function wasmBytes(): Uint8Array {

@@ -11,14 +11,35 @@ import { prng } from './helpers/prng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** CRC32C written here independently of the core, to forge snapshots. */
-function crc32c(bytes: Uint8Array): number {
-  let c = ~0;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+/** XXH64 (seed 0), low 32 bits: written here independently of the core (BigInt, spec order), to forge snapshots. */
+function xxh64low(bytes: Uint8Array): number {
+  const M = (1n << 64n) - 1n;
+  const [P1, P2, P3, P4, P5] = [0x9e3779b185ebca87n, 0xc2b2ae3d27d4eb4fn, 0x165667b19e3779f9n, 0x85ebca77c2b2ae63n, 0x27d4eb2f165667c5n];
+  const rotl = (x: bigint, r: bigint) => ((x << r) | (x >> (64n - r))) & M;
+  const round = (acc: bigint, lane: bigint) => (rotl((acc + lane * P2) & M, 31n) * P1) & M;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const len = bytes.length;
+  let p = 0;
+  let h: bigint;
+  if (len >= 32) {
+    const v = [(P1 + P2) & M, P2, 0n, (M + 1n - P1) & M];
+    for (; p + 32 <= len; p += 32) for (let i = 0; i < 4; i++) v[i] = round(v[i], dv.getBigUint64(p + 8 * i, true));
+    h = (rotl(v[0], 1n) + rotl(v[1], 7n) + rotl(v[2], 12n) + rotl(v[3], 18n)) & M;
+    for (const x of v) h = (((h ^ round(0n, x)) * P1) & M) + P4 & M;
+  } else h = P5;
+  h = (h + BigInt(len)) & M;
+  for (; p + 8 <= len; p += 8) h = ((rotl(h ^ round(0n, dv.getBigUint64(p, true)), 27n) * P1) & M) + P4 & M;
+  if (p + 4 <= len) {
+    h = ((rotl(h ^ ((BigInt(dv.getUint32(p, true)) * P1) & M), 23n) * P2) & M) + P3 & M;
+    p += 4;
   }
-  return ~c >>> 0;
+  for (; p < len; p++) h = (rotl(h ^ ((BigInt(bytes[p]) * P5) & M), 11n) * P1) & M;
+  h ^= h >> 33n;
+  h = (h * P2) & M;
+  h ^= h >> 29n;
+  h = (h * P3) & M;
+  h ^= h >> 32n;
+  return Number(h & 0xffffffffn);
 }
 
 /** Every entry with its TTL, as comparable text. */
@@ -132,6 +153,15 @@ describe('bad snapshots are refused and change nothing', () => {
     expect(err).toBeInstanceOf(CacheError);
     expect(codes).toContain((err as CacheError).code);
     expect(contents(cache)).toBe(before);
+    // An empty cache is loaded in one pass (no separate check first): it must end up empty again,
+    // its counters as they were.
+    const { cache: empty } = clocked({ maxMemory: '1mb' });
+    empty.get('miss');
+    const stats = empty.stats();
+    expect(() => empty.loadBytes(bytes)).toThrow(CacheError);
+    expect(empty.size).toBe(0);
+    expect(empty.stats()).toEqual(stats);
+    expect(empty.checkInvariants()).toBe(0);
   }
 
   it('truncated at 200 random offsets', () => {
@@ -163,12 +193,18 @@ describe('bad snapshots are refused and change nothing', () => {
   it('a newer format version, even with a valid checksum', () => {
     const newer = good.slice();
     const dv = new DataView(newer.buffer);
-    dv.setUint32(8, 2, true);
-    dv.setUint32(36, crc32c(newer.subarray(0, 36)), true);
+    dv.setUint32(8, 3, true);
+    dv.setUint32(36, xxh64low(newer.subarray(0, 36)), true);
     const cache = target();
     expect(() => cache.loadBytes(newer)).toThrow(expect.objectContaining({ code: 'ERR_SNAPSHOT_VERSION' }));
-    // The independent CRC agrees with the core's on the untouched header.
-    expect(crc32c(good.subarray(0, 36))).toBe(new DataView(good.buffer, good.byteOffset).getUint32(36, true));
+    // The independent XXH64 agrees with the core's on the untouched header and on a whole block.
+    const gdv = new DataView(good.buffer, good.byteOffset);
+    expect(xxh64low(good.subarray(0, 36))).toBe(gdv.getUint32(36, true));
+    const blockEnd = 40 + 12 + gdv.getUint32(48, true);
+    expect(xxh64low(good.subarray(40, blockEnd))).toBe(gdv.getUint32(blockEnd, true));
+    // Known XXH64 answers (xxHash's reference): "" -> ef46db3751d8e999, "abc" -> 44bc2cf5ad770999.
+    expect(xxh64low(new Uint8Array(0))).toBe(0x51d8e999);
+    expect(xxh64low(new TextEncoder().encode('abc'))).toBe(0xad770999);
   });
 });
 
