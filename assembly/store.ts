@@ -145,6 +145,14 @@ function evictOne(now: f64): bool {
 
 function allocItem(size: u32, now: f64): usize {
   let c = classFor(size);
+  if (c >= 0) {
+    let p = popFree(<u32>c);
+    if (p != 0) return p; // the common case, kept free of the scans below
+  }
+  return allocSlow(size, c, now);
+}
+
+function allocSlow(size: u32, c: i32, now: f64): usize {
   let n = spanPages(size);
   // Rescans are skipped when nothing they look at has changed: a free span needs a change in the
   // free pages; a newly releasable class can only be the class that last got a chunk back.
