@@ -22,7 +22,7 @@ const N = envInt('BENCH_N', 1_000_000);
 const FILL_REPS = envInt('BENCH_FILL_REPS', 3);
 const VALUE_LEN = 100;
 const LRU_MAX = Math.ceil(N * 1.1);
-const WASM_MEMORY = Math.max(64, Math.ceil((N * 256) / 2 ** 20)) * 2 ** 20; // 256 MiB at 1e6
+const WASM_MEMORY = Math.max(64, Math.ceil((N / 1e6) * 256)) * 2 ** 20; // 256 MiB at 1e6
 const ORDER_MASK = (1 << 20) - 1; // 1,048,576 random indices, walked cyclically
 const SEED = 0x5eed1234;
 

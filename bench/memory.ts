@@ -190,7 +190,8 @@ async function parent(): Promise<void> {
           'held only by the cache. Each library runs alone in a fresh `node --expose-gc` process; `process.memoryUsage()` is read ' +
           'after two forced collections, before the cache is created and after it is filled. All units are bytes per entry.',
         'Total = JS heap growth + (wasmcache) the Wasm memory it reserves, which is its whole maxMemory, allocated up front (the ' +
-          '"external" figure); the JS caches have no external memory. Overhead = total minus the ' +
+          '"external" figure); for the JS caches, heap growth + external growth (lru-cache keeps its list links in typed arrays, ' +
+          'about 12 B per entry outside the heap). Overhead = total minus the ' +
           `${PAYLOAD} bytes of key and value text. A V8 string costs a 12-16 B header on top of its characters, so even Map pays about 40 B here.`,
         'wasmcache: `maxEntries: ' + N + '`, and a maxMemory sized tightly for this data (below); stats().usedBytes is what the index, ' +
           'metadata and slab chunks in use take (whole slab pages are counted as they are carved). RSS growth counts only pages touched.',

@@ -38,7 +38,7 @@ const order = uniformOrder(N, BATCH * BATCHES, 0xba7c4);
 const batches: string[][] = [];
 for (let b = 0; b < BATCHES; b++) batches.push(Array.from(order.subarray(b * BATCH, (b + 1) * BATCH), (id) => keys[id]));
 
-const w = createCacheSync({ maxMemory: Math.max(64, Math.ceil((N * 256) / 2 ** 20)) * 2 ** 20 });
+const w = createCacheSync({ maxMemory: Math.max(64, Math.ceil((N / 1e6) * 256)) * 2 ** 20 }); // as get-set.ts
 const lc = new LRUCache<string, string>({ max: N });
 const lm = createLRU<string, string>({ max: N });
 const m = new Map<string, string>();

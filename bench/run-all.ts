@@ -58,7 +58,7 @@ const md = [
   '',
   'Same keys, values and access order for every library, each returned value consumed. Every figure is lower-is-better; ' +
     '"vs lru-cache" is lru-cache\'s figure divided by wasmcache\'s (above 1× = wasmcache ahead). A goal is met when wasmcache is ' +
-    'at least that far ahead of the named baseline. These machines are noisy (2 shared cores): read the ratios, not the nanoseconds.',
+    'at least that far ahead of the named baseline; the "met" column gives how far ahead it is of that baseline. These machines are noisy (2 shared cores): read the ratios, not the nanoseconds.',
   '',
   '![ratios vs lru-cache](results.svg)',
   '',

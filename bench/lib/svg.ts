@@ -54,8 +54,9 @@ export function barChart(sections: readonly Section[], title: string, subtitle: 
       if (m !== undefined && Number.isFinite(m) && m > 0) values.push(m);
     }
   }
-  const lo = Math.max(-6, Math.min(-2, Math.floor(Math.log2(Math.min(...values)))));
-  const hi = Math.min(8, Math.max(2, Math.ceil(Math.log2(Math.max(...values)))));
+  // Room beside the outermost bars for their value labels (about half a power of two).
+  const lo = Math.max(-6, Math.min(-2, Math.floor(Math.log2(Math.min(...values)) - 0.5)));
+  const hi = Math.min(8, Math.max(2, Math.ceil(Math.log2(Math.max(...values)) + 0.4)));
   const x = (ratio: number) => {
     const l = Math.min(hi, Math.max(lo, Math.log2(ratio)));
     return X0 + ((l - lo) / (hi - lo)) * (X1 - X0);
