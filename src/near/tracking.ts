@@ -82,8 +82,10 @@ export class TrackingConnection {
   async start(): Promise<void> {
     await this.connection.connect();
     this.started = true;
-    if (!(await this.enable())) {
-      throw new CacheError('ERR_OPTIONS', `createNearCache(): could not enable tracking on the Redis connection (${this.stateNow})`);
+    const failure = await this.enable();
+    if (this.stateNow !== 'on') {
+      const why = failure instanceof Error ? failure.message : `the connection is ${this.stateNow}`;
+      throw new CacheError('ERR_OPTIONS', `createNearCache(): could not enable CLIENT TRACKING on the Redis connection: ${why}`);
     }
   }
 
@@ -102,10 +104,10 @@ export class TrackingConnection {
 
   /**
    * Sends CLIENT TRACKING for the mode (NOLOOP: this connection's own writes update the local
-   * copy directly, so their pushes would only drop it). True once it is on.
+   * copy directly, so their pushes would only drop it). Resolves with Redis's error if it refused.
    */
-  private async enable(): Promise<boolean> {
-    if (this.stateNow === 'closed') return false;
+  private async enable(): Promise<unknown> {
+    if (this.stateNow === 'closed') return;
     const generation = ++this.generation;
     this.stateNow = 'enabling';
     const commands: string[][] =
@@ -124,12 +126,11 @@ export class TrackingConnection {
         this.stateNow = 'off';
         this.handlers.error(error);
       }
-      return false;
+      return error;
     }
-    if (generation !== this.generation) return false;
+    if (generation !== this.generation) return;
     this.stateNow = 'on';
     this.handlers.enabled();
-    return true;
   }
 
   /** Leaves 'on' (or 'enabling'): whatever was cached may have missed an invalidation. */
