@@ -314,7 +314,8 @@ export class Cache {
       if (options.xx) mode |= SET_XX;
       if (options.keepTtl) mode |= SET_KEEPTTL;
     }
-    const enc = encodeValue(value);
+    // Strings, the common case, skip encodeValue's classification.
+    const enc = typeof value === 'string' ? { kind: KIND_STRING, text: value } : encodeValue(value);
     enc.kind |= this.keyKind(key);
     const klen = this.keyOf(key);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();

@@ -11,6 +11,10 @@ export type Key = string | Uint8Array;
 interface NodeBufferLike {
   toString(encoding: 'utf8' | 'latin1', start: number, end: number): string;
   write(text: string, offset: number, length: number, encoding: 'utf8'): number;
+  // Buffer's own codecs, which toString() and write() call after checking their arguments (that
+  // check costs about as much as encoding 100 bytes); used when present.
+  utf8Write?(text: string, offset: number, length: number): number;
+  utf8Slice?(start: number, end: number): string;
 }
 interface NodeBufferStatic {
   from(buffer: ArrayBuffer): NodeBufferLike;
@@ -49,10 +53,12 @@ export function utf8Length(s: string): number {
 export class Views {
   readonly u8: Uint8Array;
   private readonly nodeBuf: NodeBufferLike | undefined;
+  private readonly direct: boolean; // nodeBuf has utf8Write and utf8Slice
 
   constructor(buffer: ArrayBuffer) {
     this.u8 = new Uint8Array(buffer);
     this.nodeBuf = NodeBuffer ? NodeBuffer.from(buffer) : undefined;
+    this.direct = typeof this.nodeBuf?.utf8Write === 'function' && typeof this.nodeBuf?.utf8Slice === 'function';
   }
 
   /**
@@ -72,6 +78,7 @@ export class Views {
       if (i === n) return n;
     }
     if (n * 3 > room && utf8Length(text) > room) return -1;
+    if (this.direct) return this.nodeBuf!.utf8Write!(text, at, room);
     if (this.nodeBuf) return this.nodeBuf.write(text, at, room, 'utf8');
     return encoder.encodeInto(text, this.u8.subarray(at, at + room)).written;
   }
@@ -88,6 +95,7 @@ export class Views {
       }
       if (i === len) return s;
     }
+    if (this.direct) return this.nodeBuf!.utf8Slice!(at, at + len);
     if (this.nodeBuf) return this.nodeBuf.toString('utf8', at, at + len);
     return decoder.decode(this.u8.subarray(at, at + len));
   }
