@@ -26,8 +26,12 @@ const SET = 0x80000000;
 const ORDER_MASK = (1 << 20) - 1;
 const HEAP_FLAG = '--max-old-space-size=6144';
 
+/** The libraries, and 'none': the same loop without a cache (key and value building only), the noise floor. */
+type Runner = Lib | 'none';
+const RUNNERS: readonly Runner[] = [...LIBS, 'none'];
+
 interface Measured {
-  lib: Lib;
+  lib: Runner;
   size: number;
   fillSeconds: number;
   /** Batch times, us, sorted. */
@@ -82,6 +86,14 @@ function batchLruMin(c: ReturnType<typeof createLRU<string, string>>): void {
     else sink += c.get(keyOf(id))!.length;
   }
 }
+function batchNone(_: null): void {
+  for (let i = 0; i < BATCH; i++) {
+    const x = order[cursor++ & ORDER_MASK];
+    const id = x & ~SET;
+    if (x & SET) sink += make.value(id).length + keyOf(id).length;
+    else sink += keyOf(id).length;
+  }
+}
 function batchMap(c: Map<string, string>): void {
   for (let i = 0; i < BATCH; i++) {
     const x = order[cursor++ & ORDER_MASK];
@@ -91,7 +103,7 @@ function batchMap(c: Map<string, string>): void {
   }
 }
 
-async function timeBatches<C>(lib: Lib, c: C, batch: (c: C) => void, size: () => number, fillSeconds: number): Promise<Measured> {
+async function timeBatches<C>(lib: Runner, c: C, batch: (c: C) => void, size: () => number, fillSeconds: number): Promise<Measured> {
   if (size() !== N) throw new Error(`${lib}: ${size()} entries after filling ${N}`);
   for (let b = 0; b < WARM_BATCHES; b++) batch(c);
   fullGc();
@@ -128,9 +140,13 @@ async function timeBatches<C>(lib: Lib, c: C, batch: (c: C) => void, size: () =>
 
 let check: (c: unknown, key: string, want: string) => boolean = () => false;
 
-async function child(lib: Lib): Promise<Measured> {
+async function child(lib: Runner): Promise<Measured> {
   const t0 = performance.now();
   const fillSeconds = () => (performance.now() - t0) / 1000;
+  if (lib === 'none') {
+    check = () => true;
+    return timeBatches(lib, null, batchNone, () => N, 0);
+  }
   if (lib === 'wasmcache') {
     const c = createCacheSync({ maxEntries: N, maxMemory: Math.ceil((N * 200) / 65536) * 65536 });
     for (let i = 0; i < N; i++) c.set(make.key(i), make.value(i));
@@ -163,8 +179,8 @@ async function parent(): Promise<void> {
   requireExposedGc();
   const loadAtStart = load1();
   const started = performance.now();
-  const m = {} as Record<Lib, Measured>;
-  for (const lib of LIBS) {
+  const m = {} as Record<Runner, Measured>;
+  for (const lib of RUNNERS) {
     console.log(`latency: ${lib} (${N} entries, ${BATCHES} batches of ${BATCH} ops)...`);
     m[lib] = await runChild<Measured>('latency.ts', [`--lib=${lib}`], [HEAP_FLAG]);
     const x = m[lib];
@@ -182,9 +198,9 @@ async function parent(): Promise<void> {
   ];
   const details = mdTable(
     ['library', 'p50 (us)', 'p99 (us)', 'p99.9 (us)', 'max (us)', 'mean (us)', 'GC pauses', 'GC pause total (ms)', 'longest GC pause (ms)', 'JS heap (MiB)', 'Wasm memory (MiB)', 'fill (s)'],
-    LIBS.map((l) => {
+    RUNNERS.map((l) => {
       const x = m[l];
-      return [l, fmt(x.p50), fmt(x.p99), fmt(x.p999), fmt(x.max), fmt(x.mean), String(x.gc.count), fmt(x.gc.ms), fmt(x.gc.maxMs), fmt(x.heapMiB), x.wasmMiB ? fmt(x.wasmMiB) : '-', fmt(x.fillSeconds)];
+      return [l === 'none' ? 'none (the loop without a cache)' : l, fmt(x.p50), fmt(x.p99), fmt(x.p999), fmt(x.max), fmt(x.mean), String(x.gc.count), fmt(x.gc.ms), fmt(x.gc.maxMs), fmt(x.heapMiB), x.wasmMiB ? fmt(x.wasmMiB) : '-', fmt(x.fillSeconds)];
     }),
   );
   writeSection(
@@ -199,7 +215,8 @@ async function parent(): Promise<void> {
           "the rest gets of stored keys ('user:' + id built per op, the value's length read); keys uniform over the stored ones. " +
           'Quantiles are nearest-rank over the batch times, in microseconds per 1000-op batch.',
         `wasmcache: \`maxEntries: ${N}\`, maxMemory ${N} × 200 B. lru-cache and lru.min: \`max: ${N}\`. ` +
-          'GC: PerformanceObserver `gc` entries during the timed batches.',
+          'GC: PerformanceObserver `gc` entries during the timed batches. The row "none" runs the same loop with no cache ' +
+          '(building keys and set values only): its tail is the noise floor of the machine and the harness.',
       ],
       rows,
       details: [details],
@@ -209,9 +226,9 @@ async function parent(): Promise<void> {
   );
 }
 
-const lib = arg('lib') as Lib | undefined;
+const lib = arg('lib') as Runner | undefined;
 if (lib) {
-  if (!LIBS.includes(lib)) throw new Error(`--lib must be one of ${LIBS.join(', ')}`);
+  if (!RUNNERS.includes(lib)) throw new Error(`--lib must be one of ${RUNNERS.join(', ')}`);
   const r = await child(lib);
   if (sink === 0) throw new Error('no value was read');
   sendResult(r);

@@ -12,7 +12,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { barChart } from './lib/svg.js';
-import { BENCH_DIR, RESULTS_DIR, type Section, load1, machine, readSection, resultsTable } from './lib/report.js';
+import { BENCH_DIR, RESULTS_DIR, type Section, evaluate, fmtRatio, load1, machine, readSection, resultsTable } from './lib/report.js';
 
 const BENCHES = ['get-set', 'mget', 'bytes', 'zipf', 'memory', 'latency'] as const;
 
@@ -44,6 +44,16 @@ const sections: Section[] = BENCHES.filter((n) => !failed.includes(n) && existsS
 const missing = BENCHES.filter((n) => !sections.some((s) => s.name === n));
 const rows = sections.flatMap((s) => s.rows);
 const seconds = (performance.now() - started) / 1000;
+const verdicts = rows.flatMap((r) => (r.goals ?? []).map((g) => ({ row: r, goal: g, ...evaluate(g, r, rows) })));
+const met = verdicts.filter((v) => v.met).length;
+const goalLine =
+  `Goals met: ${met} of ${verdicts.length}` +
+  (verdicts.length > met
+    ? `; not met: ${verdicts
+        .filter((v) => !v.met)
+        .map((v) => `${v.row.label} (${v.goal.text}: ${v.achieved === undefined ? 'n/a' : fmtRatio(v.achieved)})`)
+        .join('; ')}.`
+    : '.');
 
 const md = [
   '# wasmcache benchmarks',
@@ -59,6 +69,8 @@ const md = [
   'Same keys, values and access order for every library, each returned value consumed. Every figure is lower-is-better; ' +
     '"vs lru-cache" is lru-cache\'s figure divided by wasmcache\'s (above 1× = wasmcache ahead). A goal is met when wasmcache is ' +
     'at least that far ahead of the named baseline; the "met" column gives how far ahead it is of that baseline. These machines are noisy (2 shared cores): read the ratios, not the nanoseconds.',
+  '',
+  goalLine,
   '',
   '![ratios vs lru-cache](results.svg)',
   '',
@@ -83,7 +95,7 @@ const svg = barChart(
 );
 writeFileSync(BENCH_DIR + 'results.svg', svg);
 
-console.log('\n' + resultsTable(rows) + '\n');
+console.log('\n' + resultsTable(rows) + '\n\n' + goalLine + '\n');
 console.log(`wrote bench/results.md and bench/results.svg (${(seconds / 60).toFixed(1)} min)`);
 if (failed.length || missing.length) {
   console.error(`failed: ${failed.join(', ') || '-'}; missing: ${missing.join(', ') || '-'}`);

@@ -224,6 +224,12 @@ function runMap(c: FifoMap, from: number, to: number): number {
   return hits;
 }
 
+/** The loop without a cache: the keys built per op and the sequence walked, nothing stored. */
+function runNone(from: number, to: number): number {
+  for (let i = from; i < to; i++) sink += keyOf(seq[i] & ~SET).length;
+  return 0;
+}
+
 // ── driver ──────────────────────────────────────────────────────────────────────────────────────
 
 interface Outcome {
@@ -299,6 +305,19 @@ const runs: (() => Promise<Outcome>)[] = [
   () => measure('lru.min', 'lru.min', () => createLRU<string, Uint8Array>({ max: CAP }), runLruMin, (c, k) => c.peek(k), (c) => c.size),
   () => measure('Map', 'Map', () => new FifoMap(), runMap, (c, k) => c.map.get(k), (c) => c.map.size),
 ];
+// The harness alone: what building the keys costs, in time and GC, before any cache.
+fullGc();
+const harness = await (async () => {
+  runNone(0, WARM);
+  fullGc();
+  const watch = watchGc();
+  const t0 = performance.now();
+  runNone(WARM, WARM + OPS);
+  const ns = ((performance.now() - t0) * 1e6) / OPS;
+  return { ns, gc: await watch.stop() };
+})();
+console.log(`  the loop without a cache: ${harness.ns.toFixed(0)} ns/op, GC ${harness.gc.count} pauses ${harness.gc.ms.toFixed(0)} ms`);
+
 // Rounds alternate the order, so that no library always runs first (or right after another's GC).
 const rounds: Outcome[][] = [];
 for (let r = 0; r < ROUNDS; r++) {
@@ -339,6 +358,17 @@ const details = mdTable(
     fmt((o.gc.ms * 1e6) / OPS),
     fmt(o.gc.maxMs),
     String(o.size),
+  ]).concat([
+    [
+      'none (the loop without a cache: keys built, nothing stored)',
+      fmt(harness.ns),
+      '-',
+      String(harness.gc.count),
+      fmt(harness.gc.ms),
+      fmt((harness.gc.ms * 1e6) / OPS),
+      fmt(harness.gc.maxMs),
+      '-',
+    ],
   ]),
 );
 
