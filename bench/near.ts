@@ -63,6 +63,7 @@ interface RunResult {
   hitRatio?: number;
   invalidations?: number;
   discarded?: number;
+  flushes?: number;
 }
 
 async function run(url: string, scenario: 'direct' | 'near', seed: number): Promise<RunResult> {
@@ -135,6 +136,7 @@ async function run(url: string, scenario: 'direct' | 'near', seed: number): Prom
     result.hitRatio = hits / (hits + remote);
     result.invalidations = after.stats.invalidations - before.stats.invalidations;
     result.discarded = after.stats.discarded - before.stats.discarded;
+    result.flushes = after.stats.flushes - before.stats.flushes;
   }
   return result;
 }
@@ -224,10 +226,10 @@ async function main(): Promise<void> {
       `one plain client writes Zipf-chosen keys at ${WRITES_PER_S}/s meanwhile. ${RUNS} runs per scenario, each: every key read once, ${WARMUP} s warm-up, ${SECONDS} s measured; median ops/s.`,
     'direct: `client.get()` on a node-redis 6 client (its pipelining shares the round trips of the concurrent loops). near: `near.get()` on `createNearCache({ redis, local: { maxMemory: \'64mb\' } })`, default tracking mode.',
     '',
-    '| scenario | reads/s (median) | runs | hit ratio | writes | invalidations | replies not kept | stale reads | reads in the delivery window |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
-    `| direct | ${fmt(directOps)} | ${d.map((r) => fmt(r.opsPerS)).join(' / ')} | - | ${fmt(sum(d, (r) => r.writes))} | - | - | ${sum(d, (r) => r.stale)} | ${fmt(sum(d, (r) => r.inWindow))} |`,
-    `| near | ${fmt(nearOps)} | ${n.map((r) => fmt(r.opsPerS)).join(' / ')} | ${(median(n.map((r) => r.hitRatio ?? 0)) * 100).toFixed(1)}% | ${fmt(sum(n, (r) => r.writes))} | ${fmt(sum(n, (r) => r.invalidations ?? 0))} | ${fmt(sum(n, (r) => r.discarded ?? 0))} | ${sum(n, (r) => r.stale)} | ${fmt(sum(n, (r) => r.inWindow))} |`,
+    '| scenario | reads/s (median) | runs | hit ratio | writes | invalidations | replies not kept | flushes | stale reads | reads in the delivery window |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| direct | ${fmt(directOps)} | ${d.map((r) => fmt(r.opsPerS)).join(' / ')} | - | ${fmt(sum(d, (r) => r.writes))} | - | - | - | ${sum(d, (r) => r.stale)} | ${fmt(sum(d, (r) => r.inWindow))} |`,
+    `| near | ${fmt(nearOps)} | ${n.map((r) => fmt(r.opsPerS)).join(' / ')} | ${(median(n.map((r) => r.hitRatio ?? 0)) * 100).toFixed(1)}% | ${fmt(sum(n, (r) => r.writes))} | ${fmt(sum(n, (r) => r.invalidations ?? 0))} | ${fmt(sum(n, (r) => r.discarded ?? 0))} | ${sum(n, (r) => r.flushes ?? 0)} | ${sum(n, (r) => r.stale)} | ${fmt(sum(n, (r) => r.inWindow))} |`,
     '',
     `Near-cache vs direct: **${speedup.toFixed(1)}×** the reads/s (goal ≥ 10×: ${speedup >= 10 ? 'met' : '**not met**'}), ` +
       `${sum(n, (r) => r.stale)} stale reads over ${fmt(sum(n, (r) => r.reads))} measured near-cache reads (goal 0: ${sum(n, (r) => r.stale) === 0 ? 'met' : '**not met**'}).`,

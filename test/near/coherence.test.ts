@@ -3,7 +3,7 @@
 // time from the write's acknowledgement to that delivery is measured and printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNearCache, type NearCache, type NearCacheOptions } from '../../src/near/index.js';
-import { forKey, nextEvent, plainClient, template } from './helpers.js';
+import { SLOW_MACHINE_PING_TIMEOUT, forKey, nextEvent, plainClient, template } from './helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 import { StaleChecker, versioned } from './staleness.js';
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function pair(options: Partial<NearCacheOptions> = {}): Promise<[NearCache<string>, NearCache<string>]> {
-  const make = () => createNearCache({ redis: template(server.url), local: { maxMemory: '2mb' }, ...options, values: 'string' });
+  const make = () => createNearCache({ redis: template(server.url), local: { maxMemory: '2mb' }, pingTimeout: SLOW_MACHINE_PING_TIMEOUT, ...options, values: 'string' });
   const both: [NearCache<string>, NearCache<string>] = [await make(), await make()];
   opened.push(...both);
   return both;

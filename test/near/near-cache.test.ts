@@ -4,7 +4,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheError } from '../../src/errors.js';
 import { createNearCache, type NearCache } from '../../src/near/index.js';
-import { forKey, nextEvent, plainClient, template } from './helpers.js';
+import { SLOW_MACHINE_PING_TIMEOUT, forKey, nextEvent, plainClient, template } from './helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
 let server: RedisServer;
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function near(options: Partial<Parameters<typeof createNearCache>[0]> = {}) {
-  const cache = await createNearCache({ redis: template(server.url), local: { maxMemory: '1mb' }, ...options });
+  const cache = await createNearCache({ redis: template(server.url), local: { maxMemory: '1mb' }, pingTimeout: SLOW_MACHINE_PING_TIMEOUT, ...options });
   opened.push(cache);
   return cache;
 }

@@ -3,7 +3,7 @@
 // flushes them too, until it answers again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNearCache, type NearCache } from '../../src/near/index.js';
-import { forKey, nextEvent, plainClient, template } from './helpers.js';
+import { SLOW_MACHINE_PING_TIMEOUT, forKey, nextEvent, plainClient, template } from './helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 import { StaleChecker, versioned } from './staleness.js';
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function near(options: { pingInterval?: number; pingTimeout?: number } = {}): Promise<NearCache<string>> {
-  const cache = await createNearCache({ redis: template(server.url), local: { maxMemory: '1mb' }, values: 'string', ...options });
+  const cache = await createNearCache({ redis: template(server.url), local: { maxMemory: '1mb' }, values: 'string', pingTimeout: SLOW_MACHINE_PING_TIMEOUT, ...options });
   opened.push(cache);
   return cache;
 }
