@@ -138,6 +138,7 @@ export class RequestParser {
       this.cmdStart = 0;
       this.len = keep;
       this.buf = this.owned = dst;
+      this.cmd.buf = dst; // arguments parsed so far moved with the bytes
     }
     chunk.copy(this.buf, this.len);
     this.len += chunk.length;

@@ -36,6 +36,7 @@ export class RespServer {
   lastSave = Math.floor(Date.now() / 1000);
   cache: Cache;
   private net: Server | undefined;
+  private readonly sockets = new Set<Socket>(); // every open connection, refused ones included
   private nextId = 1;
   private closed: Promise<void> | undefined;
   private onExit: (() => void) | undefined;
@@ -77,8 +78,11 @@ export class RespServer {
 
   private accept(socket: Socket): void {
     this.stats.connectionsReceived++;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     if (this.clients.size >= this.config.maxclients) {
       this.stats.rejectedConnections++;
+      socket.on('error', () => socket.destroy());
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
@@ -173,7 +177,7 @@ export class RespServer {
   close(): Promise<void> {
     if (this.closed) return this.closed;
     if (this.onExit) process.off('SIGTERM', this.onExit);
-    for (const c of this.clients) c.socket.destroy();
+    for (const s of this.sockets) s.destroy();
     this.clients.clear();
     const net = this.net;
     this.closed = new Promise<void>((ok) => (net ? net.close(() => ok()) : ok())).then(() => this.cache.dispose());

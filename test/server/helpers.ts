@@ -33,13 +33,13 @@ export interface RedisProcess {
 }
 
 /** Starts `redis-server` on a free port with no persistence and one database (as wasmcache has). */
-export async function startRedis(): Promise<RedisProcess> {
+export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
   requireTool('redis-server');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'wc-redis-'));
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '1', '--dir', dir],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--databases', '1', '--dir', dir, ...extra],
     { stdio: 'ignore' },
   );
   for (let i = 0; i < 100; i++) {
@@ -47,7 +47,7 @@ export async function startRedis(): Promise<RedisProcess> {
       const c = await RespConnection.open(port);
       const r = await c.call('PING');
       c.close();
-      if (r.toString() === '+PONG\r\n') break;
+      if (r.toString() === '+PONG\r\n' || r.toString().startsWith('-NOAUTH')) break;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
