@@ -41,7 +41,7 @@ export async function createNearCache(options: NearCacheOptions): Promise<NearCa
     throw error;
   }
   try {
-    await near.tracking.start();
+    await near.start();
   } catch (error) {
     near.dispose();
     throw error;

@@ -56,8 +56,7 @@ function redisKey(key: Key): RedisArg {
 export class NearCache<V extends string | Uint8Array = string | Uint8Array> extends EventEmitter<NearCacheEvents> {
   /** The local Wasm cache. Read it freely; writing to it directly bypasses Redis. */
   readonly local: Cache;
-  /** @internal */
-  readonly tracking: TrackingConnection;
+  private readonly tracking: TrackingConnection;
   private readonly flights = new Flights();
   /** Reads in flight that a new get() may still join: removed as soon as their key changes. */
   private readonly reads = new Map<string, Promise<V | undefined>>();
@@ -85,6 +84,11 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     });
   }
 
+  /** @internal Connects and enables tracking (createNearCache() calls it once). */
+  start(): Promise<void> {
+    return this.tracking.start();
+  }
+
   /** The tracking connection's state: values are kept locally only while it is 'on'. */
   get state(): TrackingState {
     return this.tracking.state;
@@ -92,8 +96,8 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
 
   /**
    * The value of `key`: from the local cache, else from Redis (then kept locally if tracking is
-   * on and the key matches `prefixes`). Undefined if Redis has no such key.
-   * @throws CacheError ERR_KEY_TYPE, ERR_DISPOSED; rejects with the Redis client's error if Redis cannot be reached.
+   * on and the key matches `prefixes`). Undefined if Redis has no such key. Rejects with a
+   * CacheError (ERR_KEY_TYPE, ERR_DISPOSED), or with node-redis's error if Redis cannot be reached.
    */
   get(key: Key): Promise<V | undefined> {
     try {
@@ -110,27 +114,10 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     }
   }
 
-  /** A read of a key that may be kept: joins the read of the key in flight, if any is still valid. */
-  private readShared(key: Key): Promise<V | undefined> {
-    const id = keyId(key);
-    const inFlight = this.reads.get(id);
-    if (inFlight !== undefined) {
-      this.counters.coalesced++;
-      return inFlight;
-    }
-    const read = this.readRemote(key, this.flights.take(id));
-    this.reads.set(id, read);
-    const forget = () => {
-      if (this.reads.get(id) === read) this.reads.delete(id);
-    };
-    read.then(forget, forget);
-    return read;
-  }
-
   /**
    * Writes `value` to Redis (`SET`, with `PX` if a ttl is given) and, once Redis has answered,
-   * keeps it locally. A get() called meanwhile reads Redis, after the write.
-   * @throws CacheError ERR_KEY_TYPE, ERR_VALUE_TYPE, ERR_TTL, ERR_DISPOSED
+   * keeps it locally. A get() called meanwhile reads Redis, after the write. Rejects with a
+   * CacheError (ERR_KEY_TYPE, ERR_VALUE_TYPE, ERR_TTL, ERR_DISPOSED) or node-redis's error.
    */
   async set(key: Key, value: string | Uint8Array, options?: NearSetOptions): Promise<void> {
     this.alive();
@@ -157,8 +144,7 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
   }
 
   /**
-   * Deletes `key` in Redis and locally. True if Redis had it.
-   * @throws CacheError ERR_KEY_TYPE, ERR_DISPOSED
+   * Deletes `key` in Redis and locally. True if Redis had it. Rejects like set().
    */
   async delete(key: Key): Promise<boolean> {
     this.alive();
@@ -201,6 +187,23 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     }
     redisKey(key); // type check
     return this.prefixBytes.some((p) => p.length <= key.length && p.every((b, i) => key[i] === b));
+  }
+
+  /** A read of a key that may be kept: joins the read of the key in flight, if any is still valid. */
+  private readShared(key: Key): Promise<V | undefined> {
+    const id = keyId(key);
+    const inFlight = this.reads.get(id);
+    if (inFlight !== undefined) {
+      this.counters.coalesced++;
+      return inFlight;
+    }
+    const read = this.readRemote(key, this.flights.take(id));
+    this.reads.set(id, read);
+    const forget = () => {
+      if (this.reads.get(id) === read) this.reads.delete(id);
+    };
+    read.then(forget, forget);
+    return read;
   }
 
   /** Reads value and PTTL (only the value if there is no ticket, i.e. it will not be kept). */
@@ -261,7 +264,8 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     if (this.disposed || pttl === -2) return; // -2: expired between GET and PTTL
     let ttl = this.opts.maxTtl;
     if (pttl >= 0) {
-      const left = Math.floor(pttl - (Date.now() - sentAt));
+      // 1 ms less: the local cache reads its clock again when it stores, possibly a tick later.
+      const left = Math.floor(pttl - (Date.now() - sentAt)) - 1;
       if (left <= 0) return;
       ttl = ttl > 0 ? Math.min(ttl, left) : left;
     }

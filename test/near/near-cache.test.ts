@@ -79,15 +79,29 @@ describe('near-cache basics', () => {
     await plain.set('ttl:none', 'y');
     await cache.get('ttl:short');
     await cache.get('ttl:none');
+    // Redis's remaining time first, then the local one: the local copy must not outlive the key.
+    const inRedis = await plain.pTTL('ttl:short');
     const short = cache.local.ttl('ttl:short');
     expect(short).toBeGreaterThan(0);
-    expect(short).toBeLessThanOrEqual(await plain.pTTL('ttl:short'));
+    expect(short).toBeLessThanOrEqual(inRedis);
     const none = cache.local.ttl('ttl:none');
     expect(none).toBeGreaterThan(0);
     expect(none).toBeLessThanOrEqual(5_000);
     await cache.set('ttl:written', 'z', { ttl: 1_500 });
     expect(cache.local.ttl('ttl:written')).toBeLessThanOrEqual(1_500);
     expect(await plain.pTTL('ttl:written')).toBeGreaterThan(0);
+  });
+
+  it('a local copy expires after maxTtl (a fake local clock), and the next get() reads Redis', async () => {
+    let now = Date.now();
+    const cache = await near({ maxTtl: 1_000, local: { maxMemory: '1mb', now: () => now, activeExpiry: false } });
+    await plain.set('ttl:clock', 'c');
+    expect(await cache.get('ttl:clock')).toBe('c');
+    expect(await cache.get('ttl:clock')).toBe('c');
+    now += 1_001;
+    expect(cache.local.has('ttl:clock')).toBe(false);
+    expect(await cache.get('ttl:clock')).toBe('c');
+    expect(cache.stats()).toMatchObject({ localHits: 1, remoteReads: 2 });
   });
 
   it('returns bytes with values: "bytes", and binary keys are the same keys as their text', async () => {
