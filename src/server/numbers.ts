@@ -103,19 +103,30 @@ function round(neg: boolean, num: bigint, den: bigint, exp: number): LongDouble 
   }
 }
 
+const HEX_RE = /^[+-]?0[xX](?=\.?[0-9a-fA-F])([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
 const FLOAT_RE = /^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
 const INF_RE = /^[+-]?(?:inf|infinity)$/i;
 
 /**
- * Parses a float like Redis's string2ld (strtold, then: no leading space, nothing left over, no
- * NaN, no overflow). Hexadecimal floats are not accepted here (a documented difference).
+ * Parses a float like Redis's string2ld (strtold, decimal or hexadecimal, then: no leading space,
+ * nothing left over, no NaN, no overflow or underflow).
  */
 export function parseLongDouble(text: string): LongDouble | undefined {
   if (text.length === 0 || text.length >= 5 * 1024) return undefined;
   if (INF_RE.test(text)) return { neg: text[0] === '-', m: 0n, e: 0, inf: true };
+  const neg = text[0] === '-';
+  const hex = HEX_RE.exec(text);
+  if (hex) {
+    // strtold's hexadecimal form: 0x<hex digits>[.<hex digits>][p<binary exponent>]
+    const digits = BigInt(`0x${(hex[1] + (hex[2] ?? '')) || '0'}`);
+    const exp2 = (hex[3] ? Number(hex[3]) : 0) - 4 * (hex[2] ?? '').length;
+    if (digits === 0n) return { neg, m: 0n, e: 0 };
+    if (exp2 + bitLength(digits) > 16384 || exp2 + bitLength(digits) < -16445) return undefined;
+    const v = round(neg, digits, 1n, exp2);
+    return isInfinite(v) ? undefined : v;
+  }
   const m = FLOAT_RE.exec(text);
   if (!m) return undefined;
-  const neg = text[0] === '-';
   const intPart = m[1] ?? '';
   const frac = m[2] ?? m[3] ?? '';
   const exp10 = (m[4] ? Number(m[4]) : 0) - frac.length;
@@ -123,7 +134,8 @@ export function parseLongDouble(text: string): LongDouble | undefined {
   if (digits === 0n) return { neg, m: 0n, e: 0 };
   const magnitude = exp10 + String(digits).length;
   if (magnitude > 4933 || magnitude < -4950) return undefined; // ERANGE: strtold overflows or underflows
-  return exp10 >= 0 ? round(neg, digits * 10n ** BigInt(exp10), 1n, 0) : round(neg, digits, 10n ** BigInt(-exp10), 0);
+  const v = exp10 >= 0 ? round(neg, digits * 10n ** BigInt(exp10), 1n, 0) : round(neg, digits, 10n ** BigInt(-exp10), 0);
+  return isInfinite(v) ? undefined : v; // beyond LDBL_MAX: strtold's ERANGE
 }
 
 /** a + b, rounded once to a long double. */

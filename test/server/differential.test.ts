@@ -191,3 +191,50 @@ describe('differential: wasmcache vs redis-server, byte for byte', () => {
     }, 120_000);
   }
 });
+
+describe('differential: INCRBYFLOAT follows redis-server\'s long double arithmetic and printing', () => {
+  let redis: RedisProcess;
+  let wc: RespServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    wc = await startWasmcache();
+  });
+  afterAll(async () => {
+    await wc?.close();
+    await redis?.stop();
+  });
+
+  it('3000 random increments, from small decimals to 1e300', async () => {
+    const rnd = prng(99);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const number = (): string => {
+      const sign = rnd() < 0.3 ? '-' : '';
+      switch (Math.floor(rnd() * 6)) {
+        case 0: return `${sign}${Math.floor(rnd() * 1000)}`;
+        case 1: return `${sign}${(rnd() * 100).toFixed(Math.floor(rnd() * 6))}`;
+        case 2: return `${sign}${Math.floor(rnd() * 9) + 1}e${Math.floor(rnd() * 40) - 20}`;
+        case 3: return `${sign}${rnd()}`;
+        case 4: return `${sign}${Math.floor(rnd() * 1e6)}.${Math.floor(rnd() * 1e6)}e${pick(['', '5', '-5', '17', '300', '-300'])}`.replace(/e$/, '');
+        default: return pick(['0.1', '0.2', '0.3', '1e-17', '123456.7', '9007199254740993', '1.5e4932', '1e5000', '-0', '0x10', '1_0']);
+      }
+    };
+    const a = await RespConnection.open(redis.port);
+    const b = await RespConnection.open(wc.port);
+    for (let batch = 0; batch < 30; batch++) {
+      const cmds: Args[] = [];
+      for (let i = 0; i < 100; i++) {
+        const key = `f${Math.floor(rnd() * 5)}`;
+        cmds.push(rnd() < 0.15 ? ['SET', key, number()] : ['INCRBYFLOAT', key, number()]);
+      }
+      const bytes = Buffer.concat(cmds.map(encode));
+      a.write(bytes);
+      b.write(bytes);
+      const [ra, rb] = await Promise.all([a.read(cmds.length), b.read(cmds.length)]);
+      for (let i = 0; i < cmds.length; i++) {
+        expect(`${printable(cmds[i])} -> ${rb[i].toString('latin1')}`).toBe(`${printable(cmds[i])} -> ${ra[i].toString('latin1')}`);
+      }
+    }
+    a.close();
+    b.close();
+  }, 60_000);
+});
