@@ -40,6 +40,8 @@ interface Measured {
   p999: number;
   max: number;
   mean: number;
+  /** The five longest batches, us, longest first. */
+  worst: number[];
   gc: GcTotals;
   heapMiB: number;
   wasmMiB?: number;
@@ -133,6 +135,7 @@ async function timeBatches<C>(lib: Runner, c: C, batch: (c: C) => void, size: ()
     p999: quantile(times, 0.999),
     max: times[times.length - 1],
     mean: sum / BATCHES,
+    worst: Array.from(times.subarray(-5)).reverse(),
     gc,
     heapMiB,
   };
@@ -197,10 +200,10 @@ async function parent(): Promise<void> {
     { id: 'tail-max', label: label('max'), unit: 'us/batch', values: values((x) => x.max), goals: tenth },
   ];
   const details = mdTable(
-    ['library', 'p50 (us)', 'p99 (us)', 'p99.9 (us)', 'max (us)', 'mean (us)', 'GC pauses', 'GC pause total (ms)', 'longest GC pause (ms)', 'JS heap (MiB)', 'Wasm memory (MiB)', 'fill (s)'],
+    ['library', 'p50 (us)', 'p99 (us)', 'p99.9 (us)', 'max (us)', 'mean (us)', 'GC pauses', 'GC pause total (ms)', 'longest GC pause (ms)', 'JS heap (MiB)', 'Wasm memory (MiB)', 'fill (s)', '5 longest batches (ms)'],
     RUNNERS.map((l) => {
       const x = m[l];
-      return [l === 'none' ? 'none (the loop without a cache)' : l, fmt(x.p50), fmt(x.p99), fmt(x.p999), fmt(x.max), fmt(x.mean), String(x.gc.count), fmt(x.gc.ms), fmt(x.gc.maxMs), fmt(x.heapMiB), x.wasmMiB ? fmt(x.wasmMiB) : '-', fmt(x.fillSeconds)];
+      return [l === 'none' ? 'none (the loop without a cache)' : l, fmt(x.p50), fmt(x.p99), fmt(x.p999), fmt(x.max), fmt(x.mean), String(x.gc.count), fmt(x.gc.ms), fmt(x.gc.maxMs), fmt(x.heapMiB), x.wasmMiB ? fmt(x.wasmMiB) : '-', fmt(x.fillSeconds), x.worst.map((t) => (t / 1000).toFixed(1)).join(', ')];
     }),
   );
   writeSection(
