@@ -38,6 +38,11 @@ const utf8Encoder = new TextEncoder();
 /** Local set() failures that only mean "this one does not fit locally": the value still lives in Redis. */
 const DOES_NOT_FIT = new Set(['ERR_KEY_TOO_LARGE', 'ERR_VALUE_TOO_LARGE', 'ERR_NO_MEMORY']);
 
+/** A key longer than the local cache's maxKeySize: fine for Redis, never kept locally. */
+function tooLongForLocal(error: unknown): boolean {
+  return error instanceof CacheError && error.code === 'ERR_KEY_TOO_LARGE';
+}
+
 function redisKey(key: Key): RedisArg {
   if (typeof key === 'string') return key;
   if (key instanceof Uint8Array) return Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
@@ -110,6 +115,7 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
       }
       return this.readShared(key);
     } catch (error) {
+      if (tooLongForLocal(error)) return this.readRemote(key, undefined);
       return Promise.reject(error);
     }
   }
@@ -252,8 +258,7 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     const id = keyId(key);
     this.flights.void(id);
     this.reads.delete(id);
-    this.local.delete(key);
-    return this.keeps(key) ? this.flights.take(id) : undefined;
+    return this.dropLocal(key) && this.keeps(key) ? this.flights.take(id) : undefined;
   }
 
   /**
@@ -289,8 +294,19 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     const id = keyId(key);
     this.flights.void(id);
     this.reads.delete(id);
-    this.local.delete(key);
+    this.dropLocal(key);
     this.emit('invalidate', key);
+  }
+
+  /** Deletes the local copy; false if the key is too long to ever be kept locally (maxKeySize). */
+  private dropLocal(key: Key): boolean {
+    try {
+      this.local.delete(key);
+      return true;
+    } catch (error) {
+      if (tooLongForLocal(error)) return false;
+      throw error;
+    }
   }
 
   private flush(reason: string): void {

@@ -125,6 +125,20 @@ describe('near-cache basics', () => {
     expect(cache.stats()).toMatchObject({ localHits: 1, remoteReads: 3, localItems: 1 });
   });
 
+  it('a key longer than the local maxKeySize goes to Redis every time, and its invalidations do no harm', async () => {
+    const cache = await near({ local: { maxMemory: '1mb', maxKeySize: 64 } });
+    const long = 'long:' + 'k'.repeat(100);
+    await cache.set(long, 'v1');
+    expect(await cache.get(long)).toBe('v1');
+    const invalidated = nextEvent(cache, 'invalidate', forKey(long));
+    await plain.set(long, 'v2'); // tracked by the get above: Redis pushes the long key
+    await invalidated;
+    expect(await cache.get(long)).toBe('v2');
+    expect(await cache.delete(long)).toBe(true);
+    expect(cache.stats()).toMatchObject({ localHits: 0, remoteReads: 2, localItems: 0 });
+    expect(cache.state).toBe('on');
+  });
+
   it('rejects bad options, keys, values and TTLs with CacheError naming what was wrong', async () => {
     const redis = template(server.url);
     await expect(createNearCache({ redis, mode: 'optin' as never })).rejects.toThrow(/mode must be 'default' or 'bcast'/);
