@@ -67,7 +67,7 @@ export const REG_TTL_OVERHEAD = 44; // extra header bytes of an item with expiry
 export const REG_INDEX_CAPACITY = 45; // most items the index holds
 export const REG_PAGE_BYTES = 46;
 export const REG_PAGE_COUNT = 47;
-export const REG_FIXED_BYTES = 48; // bytes before the first page: registers, scratch, tables, index
+export const REG_FIXED_BYTES = 48; // bytes that are not slab pages: registers, scratch, tables (index, heap, ghost)
 export const REG_TOUCHED = 51; // batch prefetch (table.ts): the folded loads, kept so they are not optimized away
 export const REGS_BYTES = 256;
 

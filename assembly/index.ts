@@ -2,11 +2,11 @@
 // scratch region and the registers (see abi.ts). No managed objects, no imports but the memory.
 
 import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHEAD, REG_TTL_OVERHEAD,
-  REG_INDEX_CAPACITY, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_FIXED_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO } from './abi';
-import { planLayout, regs, scratch, scratchBytes, indexCapacity, pageBytes, pageCount, pagesBase } from './layout';
+  REG_INDEX_CAPACITY, REG_PAGE_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO } from './abi';
+import { planLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes } from './layout';
 import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
-import { resetStore, setPolicy, maxItemBytes } from './store';
+import { resetStore, setPolicy, maxItemBytes, publishLayout } from './store';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
@@ -28,10 +28,9 @@ export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32
   store<u32>(regs + (REG_MAX_ITEM_BYTES << 2), maxItemBytes);
   store<u32>(regs + (REG_ITEM_OVERHEAD << 2), HEADER_BYTES);
   store<u32>(regs + (REG_TTL_OVERHEAD << 2), EXT_BYTES);
-  store<u32>(regs + (REG_INDEX_CAPACITY << 2), indexCapacity);
+  store<u32>(regs + (REG_INDEX_CAPACITY << 2), maxCapacity);
   store<u32>(regs + (REG_PAGE_BYTES << 2), pageBytes);
-  store<u32>(regs + (REG_PAGE_COUNT << 2), pageCount);
-  store<u32>(regs + (REG_FIXED_BYTES << 2), <u32>pagesBase);
+  publishLayout();
   return 0;
 }
 

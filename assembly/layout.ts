@@ -2,18 +2,22 @@
 // size is the configured maxMemory, fixed at creation: the memory never grows, so the wrapper's
 // views never detach, and every byte the cache uses is inside the budget.
 //
-//   __heap_base
-//   ┌──────────┬────────┬─────────────┬─────────────┬─────────────┬─────────────┬─────────────┬─────────────┬─────────┐
-//   │ registers│ digest │ scratch     │ class table │ hash index  │ expiry heap │ ghost table │ page table  │ pages   │
-//   │ 256 B    │ 64 B   │ keys/values │ 6 x 128 u32 │ slots x 8 B │ cap x 4 B   │ (S3-FIFO)   │ pages x 4 B │ ...     │
-//   └──────────┴────────┴─────────────┴─────────────┴─────────────┴─────────────┴─────────────┴─────────────┴─────────┘
+//   __heap_base                                                               tablesBase        end
+//   ┌──────────┬────────┬─────────────┬─────────────┬─────────────┬─────────────────┬───────────────────────────────┐
+//   │ registers│ digest │ scratch     │ class table │ page table  │ pages ...       │ index │ expiry heap │ ghost │
+//   │ 256 B    │ 64 B   │ keys/values │ 6 x 128 u32 │ rows x 4 B  │ pageCount pages │ slots │ cap x 4 B   │ table │
+//   └──────────┴────────┴─────────────┴─────────────┴─────────────┴─────────────────┴───────────────────────────────┘
 //
-// Sizing, done once in init():
+// Sizing:
 // - pageBytes is a power of two near 1/1024 of the budget, clamped to [2 KiB, 1 MiB], so that even
 //   small caches have about a thousand pages to share between size classes (each class may hold
 //   one slab of spare chunks) and large caches few page-table rows.
-// - The index holds `capacity` items at a load factor of at most 7/8. Without maxEntries the capacity
-//   is budget / ASSUMED_ITEM_BYTES: a cache of items smaller than that reaches the count limit before
+// - The tables (hash index at a load factor of at most 7/8, expiry heap, S3-FIFO ghost table) are
+//   sized for `indexCapacity` items and sit at the top of memory. With maxEntries, the capacity is
+//   maxEntries, fixed. Without it, the tables start small (1/16 of their largest size) and grow
+//   downwards when the items outnumber them (grow.ts), taking pages from the top of the page area,
+//   up to budget / ASSUMED_ITEM_BYTES items. So a cache of large items does not pay for an index
+//   sized for small ones, and a cache of items smaller than that reaches the count limit before
 //   the byte limit (the policy then evicts as for a full cache).
 
 import { REGS_BYTES } from './abi';
@@ -30,26 +34,68 @@ export let digestBuffer: usize = 0;
 export let scratch: usize = 0;
 export let scratchBytes: u32 = 0;
 export let classTable: usize = 0;
-export let indexBase: usize = 0;
-export let indexSlots: u32 = 0;
-export let indexCapacity: u32 = 0;
-export let heapBase: usize = 0;
-export let ghostBase: usize = 0;
-export let ghostBuckets: u32 = 0;
-export let ghostCapacity: u32 = 0;
 export let pageTable: usize = 0;
 export let pagesBase: usize = 0;
 export let pageShift: u32 = 0;
 export let pageBytes: u32 = 0;
 export let pageCount: u32 = 0;
+/** Pages left when the tables have their largest size: the page count never drops below it. */
+export let minPageCount: u32 = 0;
+export let memEnd: usize = 0;
+export let tablesBase: usize = 0;
+export let indexBase: usize = 0;
+export let indexSlots: u32 = 0;
+export let indexCapacity: u32 = 0;
+/** The capacity the tables may grow to (maxEntries, or budget / ASSUMED_ITEM_BYTES). */
+export let maxCapacity: u32 = 0;
+/** The capacity they start at, and never shrink below. */
+export let initialCapacity: u32 = 0;
+export let heapBase: usize = 0;
+export let ghostBase: usize = 0;
+export let ghostBuckets: u32 = 0;
+export let ghostCapacity: u32 = 0;
+let withGhost = false;
+let totalPages: u32 = 0; // pages if the tables took no room
 
 @inline function align(x: usize, a: usize): usize {
   return (x + a - 1) & ~(a - 1);
 }
 
+/** Bytes of the tables for `capacity` items: slots, heap entries, and (S3-FIFO) ghost buckets. */
+function tablesBytes(capacity: u64): u64 {
+  let slots = (capacity * 8) / 7 + 1;
+  let bytes = align(<usize>(slots * SLOT_BYTES), 64) + align(<usize>(capacity * HEAP_ENTRY_BYTES), 64);
+  if (withGhost) bytes += <usize>(((capacity * 9) / 10 + 1) * 5 / 16 + 1) * 16;
+  return <u64>bytes;
+}
+
+/** Pages the tables take at the top of the memory for `capacity` items. */
+export function tablePagesFor(capacity: u32): u32 {
+  let tail = memEnd - (pagesBase + (<usize>totalPages << pageShift)); // below a page: always theirs
+  let bytes = tablesBytes(capacity);
+  return bytes <= <u64>tail ? 0 : <u32>((bytes - <u64>tail + pageBytes - 1) >> pageShift);
+}
+
 /**
- * Lays out the regions for a memory of `memBytes`. With `ghost`, a ghost table for 0.9 x capacity
- * entries (S3-FIFO) is reserved too. Returns false if it does not fit.
+ * Lays the tables out for `capacity` items below the end of memory, the page area ending where
+ * they begin. The caller has emptied the pages they take; their contents are rebuilt by the caller.
+ */
+export function placeTables(capacity: u32): void {
+  pageCount = totalPages - tablePagesFor(capacity);
+  tablesBase = pagesBase + (<usize>pageCount << pageShift);
+  let slots = (<u64>capacity * 8) / 7 + 1;
+  indexCapacity = capacity;
+  indexSlots = <u32>slots;
+  indexBase = tablesBase;
+  heapBase = align(indexBase + <usize>slots * SLOT_BYTES, 64);
+  ghostBase = align(heapBase + <usize>capacity * HEAP_ENTRY_BYTES, 64);
+  ghostCapacity = withGhost ? <u32>((<u64>capacity * 9) / 10 + 1) : 0;
+  ghostBuckets = withGhost ? <u32>((<u64>ghostCapacity * 5) / 16 + 1) : 0;
+}
+
+/**
+ * Lays out the regions for a memory of `memBytes`. With `ghost`, the tables include a ghost table
+ * for 0.9 x capacity entries (S3-FIFO). Returns false if it does not fit.
  */
 export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, ghost: bool): bool {
   regs = align(__heap_base, 64);
@@ -57,9 +103,11 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
   scratch = digestBuffer + 64;
   scratchBytes = <u32>align(wantScratch, 8);
   classTable = align(scratch + scratchBytes, 64);
-  indexBase = align(classTable + 6 * MAX_CLASSES * 4, 64);
-  if (indexBase >= memBytes) return false;
-  let rest = memBytes - indexBase;
+  pageTable = align(classTable + 6 * MAX_CLASSES * 4, 64);
+  if (pageTable >= memBytes) return false;
+  memEnd = memBytes;
+  withGhost = ghost;
+  let rest = memBytes - pageTable;
 
   let shift: u32 = 11;
   while (shift < 20 && (<usize>1 << (shift + 1)) <= rest / 1024) shift++;
@@ -68,22 +116,16 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
 
   let capacity: u64 = maxEntries > 0 ? <u64>maxEntries : <u64>(rest / ASSUMED_ITEM_BYTES);
   if (capacity < 1) capacity = 1;
-  let slots: u64 = (capacity * 8) / 7 + 1;
-  // Ghost table (ghost.ts): 16-byte buckets of 4 entries, 1.25 entries per ghost entry.
-  let ghosts: u64 = ghost ? (capacity * 9) / 10 + 1 : 0;
-  let buckets: u64 = ghost ? (ghosts * 5) / 16 + 1 : 0;
-  let tables: u64 = slots * SLOT_BYTES + capacity * HEAP_ENTRY_BYTES + buckets * 16;
-  if (tables > <u64>(rest / 2)) return false;
-  indexSlots = <u32>slots;
-  indexCapacity = <u32>capacity;
-  heapBase = align(indexBase + <usize>slots * SLOT_BYTES, 8);
-  ghostBase = align(heapBase + <usize>capacity * HEAP_ENTRY_BYTES, 64);
-  ghostBuckets = <u32>buckets;
-  ghostCapacity = <u32>ghosts;
-  pageTable = align(ghostBase + <usize>buckets * 16, 8);
-  let upper = (memBytes - pageTable) >> shift; // pages if the page table took no room
-  pagesBase = align(pageTable + <usize>upper * 4, 64);
+  if (capacity > 0x7fffffff || tablesBytes(capacity) > <u64>(rest / 2)) return false;
+  maxCapacity = <u32>capacity;
+  let rows = rest >> shift; // pages if neither the page table nor the tables took room
+  pagesBase = align(pageTable + <usize>rows * 4, 64);
   if (pagesBase >= memBytes) return false;
-  pageCount = <u32>((memBytes - pagesBase) >> shift);
-  return pageCount >= MIN_PAGES;
+  totalPages = <u32>((memBytes - pagesBase) >> shift);
+  placeTables(maxCapacity);
+  minPageCount = pageCount;
+  if (minPageCount < MIN_PAGES) return false;
+  initialCapacity = maxEntries > 0 ? maxCapacity : max<u32>(min<u32>(maxCapacity, 1024), maxCapacity / 16);
+  placeTables(initialCapacity);
+  return true;
 }

@@ -25,7 +25,7 @@ import { getNext, setNext, getPrev, setPrev, getPbits, setPbits, getKlen, keyPtr
 import { footprint } from './slab';
 import { hashBytes } from './hash';
 import { ghostAdd, ghostTake, resetGhost } from './ghost';
-import { indexCapacity, pageCount, pageShift } from './layout';
+import { maxCapacity, pageCount, pageShift } from './layout';
 
 const FREQ: u8 = 3; // S3-FIFO frequency bits (SIEVE uses bit 0 as its visited bit)
 const MAIN: u8 = 4; // the item is on queue 1 (S3-FIFO's main queue)
@@ -50,9 +50,20 @@ export function resetPolicy(id: u32): void {
   bytes0 = 0;
   hand = 0;
   pinned = 0;
-  smallItems = max<u32>(1, indexCapacity / 10);
-  smallBytes = max<u64>(1, (<u64>pageCount << pageShift) / 10);
   if (policy == POLICY_S3FIFO) resetGhost();
+  sizeSmallQueue();
+}
+
+/** S3-FIFO's small queue: 10% of the items the cache may hold, or of its page bytes. */
+function sizeSmallQueue(): void {
+  smallItems = max<u32>(1, maxCapacity / 10);
+  smallBytes = max<u64>(1, (<u64>pageCount << pageShift) / 10);
+}
+
+/** The tables grew (grow.ts): the ghost table moved and starts empty; the pages shrank. */
+export function policyTablesMoved(): void {
+  if (policy == POLICY_S3FIFO) resetGhost();
+  sizeSmallQueue();
 }
 
 /** While set, the policy never picks this item as a victim (it is being resized in place). */

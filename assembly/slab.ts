@@ -218,6 +218,17 @@ export function nextItemAt(p: usize): usize {
   return 0;
 }
 
+/** Pages [first, first + n), given up by the tables (grow.ts), join the pool. */
+export function addTopPages(first: u32, n: u32): void {
+  freeSpan(first, n);
+}
+
+/** The top `n` pages, free, leave the pool: the tables grow into them (grow.ts). */
+export function dropTopPages(n: u32): void {
+  freePages -= n;
+  freePageHint = 0;
+}
+
 /** Takes a free chunk of class c, or returns 0. */
 export function popFree(c: u32): usize {
   let p = freeHead(c);

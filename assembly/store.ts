@@ -13,9 +13,10 @@
 import {
   SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
-  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED,
+  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED, REG_PAGE_COUNT, REG_FIXED_BYTES,
 } from './abi';
-import { regs, scratch, indexSlots, indexCapacity, pageCount, pageShift, pagesBase } from './layout';
+import { regs, scratch, indexSlots, indexCapacity, initialCapacity, placeTables, pageCount, pageShift, minPageCount, memEnd } from './layout';
+import { growTables, shrinkTables } from './grow';
 import {
   HEADER_BYTES, EXT_BYTES, FLAG_TTL, FLAG_EXT, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
   getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
@@ -32,7 +33,6 @@ import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, 
 let count: u32 = 0;
 let ttlItems: u32 = 0;
 let liveBytes: u64 = 0;
-export let fixedBytes: u64 = 0;
 export let maxItemBytes: u32 = 0;
 let lastHash: u32 = 0;
 let lastSlot: u32 = NOT_FOUND;
@@ -41,9 +41,20 @@ let lastSlot: u32 = NOT_FOUND;
 @inline function bump(i: u32): void { store<f64>(statAddr(i), load<f64>(statAddr(i)) + 1); }
 @inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
 
+/** Bytes that are not slab pages: everything before the pages, and the tables after them. */
+@inline function fixedNow(): u64 {
+  return <u64>(memEnd - (<usize>pageCount << pageShift));
+}
+
+/** Publishes the sizes that change when the tables grow. */
+export function publishLayout(): void {
+  setReg(REG_PAGE_COUNT, pageCount);
+  setReg(REG_FIXED_BYTES, <u32>fixedNow());
+}
+
 function publish(): void {
   store<f64>(statAddr(STAT_ITEMS), <f64>count);
-  store<f64>(statAddr(STAT_USED_BYTES), <f64>(fixedBytes + liveBytes));
+  store<f64>(statAddr(STAT_USED_BYTES), <f64>(fixedNow() + liveBytes));
   store<f64>(statAddr(STAT_TTL_ITEMS), <f64>ttlItems);
 }
 
@@ -55,6 +66,8 @@ export function setPolicy(id: u32): void {
 
 /** Empties everything; the policy stays the one init() chose. */
 export function resetStore(): void {
+  placeTables(initialCapacity); // an empty cache needs only the tables it started with
+  publishLayout();
   clearIndex();
   initSlab();
   resetPolicy(policyId);
@@ -62,9 +75,9 @@ export function resetStore(): void {
   count = 0;
   ttlItems = 0;
   liveBytes = 0;
-  fixedBytes = <u64>pagesBase;
-  // A quarter of the pages: a run that large can always be placed beside an item being resized.
-  maxItemBytes = (pageCount / 4) << pageShift;
+  // A third of the pages (as few as they may become): a window that large always fits on one
+  // side of an item being resized, wherever that item lies ((P - P/3) / 2 >= P/3).
+  maxItemBytes = (minPageCount / 3) << pageShift;
   publish();
 }
 
@@ -186,6 +199,7 @@ function allocSlow(size: u32, c: i32, now: f64): usize {
           let p = popFreeLarger(<u32>c);
           if (p != 0) return p;
         }
+        if (shrinkTables(count)) continue;
         if (evictOne(now)) {
           candidate = lastFreedClass;
           continue;
@@ -235,7 +249,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
     if (fitsInPlace(old, <u32>size2)) return overwrite(old, key, klen, vlen, kind, expireAt, ext || keepExt);
     unlinkItem(old, lastSlot);
   } else {
-    while (count >= indexCapacity) if (!evictOne(now)) break;
+    while (count >= indexCapacity) if (!growTables() && !evictOne(now)) break;
   }
   let it = allocItem(<u32>size, now);
   if (it == 0) {

@@ -95,3 +95,28 @@ describe('no slab calcification', () => {
     }
   }
 });
+
+describe('tables that follow the items', () => {
+  it('the index grows for many small items and gives its pages back when large items replace them', () => {
+    const cache = createCacheSync({ maxMemory: '16mb', policy: 'lru' });
+    const start = cache.layout().fixedBytes;
+    // Small items: more than the tables' first capacity, so they must grow (and be rebuilt) on the way.
+    for (let i = 0; i < 60_000; i++) cache.set(`s${i}`, `v${i}`);
+    expect(cache.size).toBe(60_000);
+    for (let i = 0; i < 60_000; i += 997) expect(cache.get(`s${i}`)).toBe(`v${i}`);
+    const grown = cache.layout().fixedBytes;
+    expect(grown).toBeGreaterThan(start);
+    expect(cache.checkInvariants()).toBe(0);
+    // Items with a TTL are found again by the expiry heap after a rebuild.
+    for (let i = 0; i < 2000; i++) cache.set(`t${i}`, 'x', { ttl: 60_000 });
+    for (let i = 60_000; i < 120_000; i++) cache.set(`s${i}`, `v${i}`);
+    expect(cache.ttl('t1999')).toBeGreaterThan(0);
+    expect(cache.checkInvariants()).toBe(0);
+    // Large values: the small items go, and the tables shrink rather than keep their room.
+    const big = new Uint8Array(8000).fill(7);
+    for (let i = 0; i < 4000; i++) cache.set(`b${i}`, big);
+    expect(cache.layout().fixedBytes).toBeLessThan(grown);
+    expect(cache.get('b3999')).toEqual(big);
+    expect(cache.checkInvariants()).toBe(0);
+  });
+});
