@@ -39,15 +39,15 @@ for (const mode of ['default', 'bcast'] as const) {
     const options: Partial<NearCacheOptions> = mode === 'bcast' ? { mode, prefixes: [prefix] } : { mode };
 
     it('after a write by one, the others return the new value once its invalidation is delivered', async () => {
-      const [a, b] = await pair(options);
       const key = `${prefix}k`;
+      await plain.set(key, 'start'); // before the caches exist: in bcast mode its push would void their first reads
+      const [a, b] = await pair(options);
       const delays: number[] = [];
       const writers = [
         { name: 'a', write: (v: string) => a.set(key, v), readers: [b] },
         { name: 'b', write: (v: string) => b.set(key, v), readers: [a] },
         { name: 'plain', write: async (v: string) => void (await plain.set(key, v)), readers: [a, b] },
       ];
-      await plain.set(key, 'start');
       for (let i = 0; i < 150; i++) {
         const { write, readers } = writers[i % writers.length];
         for (const r of readers) {
@@ -122,8 +122,8 @@ for (const mode of ['default', 'bcast'] as const) {
     }, 60_000);
 
     it('FLUSHALL empties both near-caches', async () => {
-      const [a, b] = await pair(options);
       await plain.mSet({ [`${prefix}f1`]: 'x', [`${prefix}f2`]: 'y' });
+      const [a, b] = await pair(options);
       for (const near of [a, b]) {
         await near.get(`${prefix}f1`);
         await near.get(`${prefix}f2`);

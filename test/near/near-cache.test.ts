@@ -125,6 +125,28 @@ describe('near-cache basics', () => {
     expect(cache.stats()).toMatchObject({ localHits: 1, remoteReads: 3, localItems: 1 });
   });
 
+  it('bcast mode: Redis pushes only writes under the prefixes, and only those keys are kept', async () => {
+    const cache = await near({ mode: 'bcast', prefixes: ['bc:'] });
+    const seeded = nextEvent(cache, 'invalidate', forKey('bc:1')); // BCAST pushes every write, read or not
+    await plain.mSet({ 'bc:1': 'a', 'other:1': 'b' });
+    await seeded;
+    for (let i = 0; i < 2; i++) {
+      expect(await cache.get('bc:1')).toBe('a');
+      expect(await cache.get('other:1')).toBe('b');
+    }
+    expect(cache.stats()).toMatchObject({ localHits: 1, remoteReads: 3 });
+    const pushed: string[] = [];
+    cache.on('invalidate', (key) => pushed.push(Buffer.from(key).toString()));
+    const last = nextEvent(cache, 'invalidate', forKey('bc:2'));
+    await plain.set('other:1', 'b2');
+    await plain.set('bc:1', 'a2');
+    await plain.set('bc:2', 'never read');
+    await last; // pushes come in order: any push for other:1 would have come first
+    expect(pushed).toEqual(['bc:1', 'bc:2']);
+    expect(await cache.get('bc:1')).toBe('a2');
+    expect(await cache.get('other:1')).toBe('b2');
+  });
+
   it('a key longer than the local maxKeySize goes to Redis every time, and its invalidations do no harm', async () => {
     const cache = await near({ local: { maxMemory: '1mb', maxKeySize: 64 } });
     const long = 'long:' + 'k'.repeat(100);
