@@ -214,7 +214,8 @@ function unknownCommand(c: Client): string {
 
 /** The error reply for an exception from the cache. */
 function cacheErrorReply(e: unknown): string {
-  if (!(e instanceof CacheError)) throw e;
+  // Anything else is a bug in a command: answer it on that connection rather than stop the server.
+  if (!(e instanceof CacheError)) return `ERR internal error: ${e instanceof Error ? e.message : String(e)}`;
   if (e.code === 'ERR_NO_MEMORY') return "OOM command not allowed when used memory > 'maxmemory'.";
   return `ERR ${e.message}`; // e.g. a key or value beyond the cache's limits (documented differences)
 }
