@@ -137,7 +137,7 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     const rkey = redisKey(key);
     const args: RedisArg[] = ['SET', rkey, typeof value === 'string' ? value : redisKey(value)];
     if (ttl > 0) args.push('PX', String(ttl));
-    const ticket = this.writing(key);
+    const ticket = this.beforeWrite(key) ? this.flights.take(keyId(key)) : undefined;
     const sentAt = Date.now();
     const conn = this.tracking.connection;
     // PTTL after SET re-tracks the key (a write does not) and bounds the local copy's TTL.
@@ -155,9 +155,8 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
   async delete(key: Key): Promise<boolean> {
     this.alive();
     const rkey = redisKey(key);
-    const ticket = this.writing(key);
-    const removed = await this.settling(this.tracking.connection.sendCommand<number>(['DEL', rkey]), ticket);
-    if (ticket !== undefined) this.flights.settle(ticket);
+    this.beforeWrite(key);
+    const removed = await this.tracking.connection.sendCommand<number>(['DEL', rkey]);
     this.counters.writes++;
     return removed > 0;
   }
@@ -201,7 +200,8 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     const inFlight = this.reads.get(id);
     if (inFlight !== undefined) {
       this.counters.coalesced++;
-      return inFlight;
+      // Each caller owns the bytes it gets, as with local hits.
+      return this.opts.bytes ? inFlight.then((v) => v && (new Uint8Array(v as Uint8Array) as V)) : inFlight;
     }
     const read = this.readRemote(key, this.flights.take(id));
     this.reads.set(id, read);
@@ -218,8 +218,9 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     const conn = this.tracking.connection;
     this.counters.remoteReads++;
     const sentAt = Date.now();
-    // Sent together, so they reach Redis back to back; a write between them is pushed to this
-    // connection before the PTTL reply, and voids the ticket.
+    // Sent together, so they reach Redis back to back. A write between them is pushed to this
+    // connection before the PTTL reply and voids the ticket (in bcast mode the push may come just
+    // after, and drops the copy then).
     const replies = Promise.all([
       conn.sendCommand<V | null>(['GET', rkey], this.getOptions),
       ticket && conn.sendCommand<number>(['PTTL', rkey]),
@@ -250,15 +251,15 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
   }
 
   /**
-   * A local write of `key` is about to be sent: reads in flight for it must not be kept (their
-   * replies may predate it), nor joined, and the old local copy goes now. Returns a ticket for
-   * the write itself if its value may be kept.
+   * A write of `key` is about to be sent: reads in flight for it must not be kept (their replies
+   * may predate it), nor joined, and the old local copy goes now (so a get() meanwhile reads Redis,
+   * after the write). True if the written value may be kept locally.
    */
-  private writing(key: Key): Ticket | undefined {
+  private beforeWrite(key: Key): boolean {
     const id = keyId(key);
     this.flights.void(id);
     this.reads.delete(id);
-    return this.dropLocal(key) && this.keeps(key) ? this.flights.take(id) : undefined;
+    return this.dropLocal(key) && this.keeps(key);
   }
 
   /**
