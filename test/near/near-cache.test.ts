@@ -113,6 +113,10 @@ describe('near-cache basics', () => {
     await cache.set(new Uint8Array([0x62, 0x69, 0x6e, 0x3a, 0xff]), 'text');
     expect(await plain.get(Buffer.from([0x62, 0x69, 0x6e, 0x3a, 0xff]))).toBe('text');
     expect(await cache.get(new Uint8Array([0x62, 0x69, 0x6e, 0x3a, 0xff]))).toEqual(new TextEncoder().encode('text'));
+    await plain.set('bin:2', 'shared');
+    const [x, y] = await Promise.all([cache.get('bin:2'), cache.get('bin:2')]); // one read, two callers
+    expect(x).toEqual(y);
+    expect(x).not.toBe(y);
   });
 
   it('keeps only keys under the given prefixes locally', async () => {
