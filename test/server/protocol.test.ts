@@ -188,3 +188,12 @@ describe('hostile clients never disturb the others', () => {
     for (const c of open) c.close();
   });
 });
+
+describe('argument count limit', () => {
+  it('a multibulk longer than maxArgs is a protocol error; the connection closes', async () => {
+    const wc = await startWasmcache({ maxArgs: 8 });
+    expect(await exchange(wc.port, '*9\r\n', false)).toBe('-ERR Protocol error: invalid multibulk length\r\n<closed>');
+    expect(await exchange(wc.port, encode(['MGET', 'a', 'b', 'c', 'd', 'e', 'f', 'g']))).toBe('*7\r\n' + '$-1\r\n'.repeat(7) + '$6\r\nmarker\r\n');
+    await wc.close();
+  });
+});

@@ -12,7 +12,7 @@ import { INT64_MIN, addLongDouble, formatLongDouble, inInt64, isInfinite, parseI
 const MAX_STRING = 512 * 1024 * 1024;
 
 function get(c: Client): void {
-  const v = c.server.cache.getView(c.cmd.bytes(1));
+  const v = c.server.cache.getView(c.cmd.view(1));
   if (v === undefined) c.out.nil();
   else c.out.bulk(v);
 }
@@ -63,7 +63,7 @@ function expiryUnit(c: Client, i: number, unit: number): number {
 function set(c: Client): void {
   const cmd = c.cmd;
   if (cmd.argc === 3) {
-    c.server.cache.set(cmd.bytes(1), cmd.bytes(2));
+    c.server.cache.set(cmd.view(1), cmd.view(2));
     c.out.ok();
     return;
   }
@@ -169,7 +169,7 @@ function mget(c: Client): void {
   const cache = c.server.cache;
   c.out.array(c.cmd.argc - 1);
   for (let i = 1; i < c.cmd.argc; i++) {
-    const v = cache.getView(c.cmd.bytes(i));
+    const v = cache.getView(c.cmd.view(i));
     if (v === undefined) c.out.nil();
     else c.out.bulk(v);
   }
