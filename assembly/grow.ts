@@ -18,7 +18,9 @@
 
 import { indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, tablePagesFor } from './layout';
 import { addTopPages, clearWindow, dropTopPages, nextItemAt } from './slab';
-import { clearIndex, insertSlot } from './table';
+import { clearIndex, insertSlot, touchSlot } from './table';
+
+const BATCH = 64;
 import { resetHeap, heapPush } from './expiry';
 import { hashBytes } from './hash';
 import { getKlen, hasTtl, keyPtr } from './item';
@@ -59,8 +61,14 @@ function rebuildTables(): void {
   clearIndex();
   resetHeap();
   policyTablesMoved();
-  for (let it = nextItemAt(0); it != 0; it = nextItemAt(it + 1)) {
-    insertSlot(hashBytes(keyPtr(it), getKlen(it)), it);
-    if (hasTtl(it)) heapPush(it);
+  // In batches, with the home slots touched first (table.ts: their cache misses overlap).
+  let it = nextItemAt(0);
+  while (it != 0) {
+    let first = it;
+    for (let n = 0; n < BATCH && it != 0; n++, it = nextItemAt(it + 1)) touchSlot(hashBytes(keyPtr(it), getKlen(it)));
+    for (let p = first; p != it; p = nextItemAt(p + 1)) {
+      insertSlot(hashBytes(keyPtr(p), getKlen(p)), p);
+      if (hasTtl(p)) heapPush(p);
+    }
   }
 }

@@ -292,6 +292,17 @@ export function findFreeSpan(n: u32): i32 {
   return -1;
 }
 
+/** First page of n contiguous free pages that all lie outside pages [lo, hi), or -1. */
+function freeSpanOutside(n: u32, lo: u32, hi: u32): i32 {
+  if (freePages < n) return -1;
+  let len: u32 = 0;
+  for (let i: u32 = 0; i < pageCount; i++) {
+    len = kindOf(i) == PAGE_FREE && (i < lo || i >= hi) ? len + 1 : 0;
+    if (len == n) return <i32>(i + 1 - n);
+  }
+  return -1;
+}
+
 /** Makes pages [start, start + slabPages(c)) a new slab of class c, all chunks free. */
 export function carveSlab(c: u32, start: u32): void {
   markSpan(start, slabPages(c), c);
@@ -361,6 +372,15 @@ function evacuateSlab(head: u32, avoidStart: usize, avoidEnd: usize): void {
   for (let p = start; p < end; p += size) {
     if (getFlags(p) == FREE) continue;
     let dst = popFree(c);
+    if (dst == 0) {
+      // Free pages elsewhere make a new slab of the class rather than evict (the tables growing
+      // into the top pages of a cache that is not full must not cost items).
+      let s = freeSpanOutside(slabPages(c), pageOf(min(start, avoidStart)), pagesFor(<u32>(max(end, avoidEnd) - pagesBase)));
+      if (s >= 0) {
+        carveSlab(c, <u32>s);
+        dst = popFree(c);
+      }
+    }
     if (dst != 0) {
       moveItem(p, dst);
     } else {
