@@ -13,7 +13,7 @@ import { bench, group, run, summary } from 'mitata';
 import { createCacheSync } from '../src/index.js';
 import { StringMaker, byteTemplate, newByteValue, stampOf } from './lib/data.js';
 import { fullGc, requireExposedGc } from './lib/gc.js';
-import { type Lib, type Row, envInt, load1, writeSection } from './lib/report.js';
+import { type Lib, type Row, envInt, load1, mitataDetails, writeSection } from './lib/report.js';
 import { uniformOrder } from './lib/rng.js';
 
 const N = envInt('BENCH_BYTES_N', 100_000);
@@ -116,7 +116,8 @@ writeSection(
         'and Map return the `Uint8Array` object they store (no copy at all): the floor a zero-copy read is measured against.',
     ],
     rows,
-    details: [`(sink ${sink})`],
+    details: [
+      mitataDetails(result.benchmarks),`(sink ${sink})`],
     seconds: (performance.now() - started) / 1000,
   },
   loadAtStart,

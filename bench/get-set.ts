@@ -15,7 +15,7 @@ import { bench, group, run, summary } from 'mitata';
 import { type Cache, createCacheSync } from '../src/index.js';
 import { StringMaker, keyOf } from './lib/data.js';
 import { fullGc, requireExposedGc } from './lib/gc.js';
-import { LIBS, type Lib, type Row, envInt, load1, median, writeSection } from './lib/report.js';
+import { LIBS, type Lib, type Row, envInt, load1, median, mitataDetails, writeSection } from './lib/report.js';
 import { uniformOrder } from './lib/rng.js';
 
 const N = envInt('BENCH_N', 1_000_000);
@@ -248,6 +248,7 @@ writeSection(
     ],
     rows,
     details: [
+      mitataDetails(result.benchmarks),
       `Fill samples (ns/insert): ${LIBS.map((l) => `${l} [${fillNs[l].map((x) => x.toFixed(0)).join(', ')}]`).join('; ')}. (sink ${sink})`,
     ],
     seconds: (performance.now() - started) / 1000,

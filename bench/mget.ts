@@ -13,7 +13,7 @@ import { bench, group, run, summary } from 'mitata';
 import { createCacheSync } from '../src/index.js';
 import { StringMaker } from './lib/data.js';
 import { fullGc, requireExposedGc } from './lib/gc.js';
-import { type Lib, type Row, envInt, load1, writeSection } from './lib/report.js';
+import { type Lib, type Row, envInt, load1, mitataDetails, writeSection } from './lib/report.js';
 import { uniformOrder } from './lib/rng.js';
 
 const N = envInt('BENCH_N', 1_000_000);
@@ -125,7 +125,8 @@ writeSection(
         'with its own separate gets.',
     ],
     rows,
-    details: [`(sink ${sink})`],
+    details: [
+      mitataDetails(result.benchmarks, BATCH, 'ns/key'),`(sink ${sink})`],
     seconds: (performance.now() - started) / 1000,
   },
   loadAtStart,

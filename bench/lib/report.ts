@@ -169,3 +169,24 @@ export function writeSection(section: Section, loadAtStart: string): void {
 export function readSection(name: string): Section {
   return JSON.parse(readFileSync(RESULTS_DIR + name + '.json', 'utf8')) as Section;
 }
+
+// ── mitata ──────────────────────────────────────────────────────────────────────────────────────
+
+interface MitataTrial {
+  alias: string;
+  runs: { stats?: { avg: number; p50: number; p99: number; min: number; samples: unknown[] } }[];
+}
+
+/**
+ * Per mitata benchmark: the average (what the tables use: it includes GC and stalls, which are part
+ * of the cost) beside the median and p99 of its samples, so that a noisy run shows as a gap.
+ */
+export function mitataDetails(trials: readonly MitataTrial[], per = 1, unit = 'ns/op'): string {
+  return mdTable(
+    ['mitata benchmark', `avg (${unit})`, `p50 (${unit})`, `p99 (${unit})`, `min (${unit})`, 'samples'],
+    trials.flatMap((t) => {
+      const s = t.runs[0]?.stats;
+      return s ? [[t.alias, fmt(s.avg / per), fmt(s.p50 / per), fmt(s.p99 / per), fmt(s.min / per), String(s.samples.length)]] : [];
+    }),
+  );
+}
