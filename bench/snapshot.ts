@@ -1,62 +1,111 @@
 // Snapshot save and load throughput: wasmcache save()/load() against lru-cache's
-// dump() + JSON.stringify + writeFile and readFile + JSON.parse + load(), same items, same run.
+// dump() + JSON.stringify + writeFile and readFile + JSON.parse + load(), same items, same run,
+// beside this machine's floors (writing a new file, with and without fsync; touching fresh memory).
 // Run: node --max-old-space-size=8000 --import tsx bench/snapshot.ts [items] [valueBytes]
 // (npm run bench:snapshot). Default 1e6 items of 1 KiB string values (about 1 GiB live).
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { createCacheSync } from '../src/index.js';
+import { createCacheSync, loadCache } from '../src/index.js';
 
 const items = Number(process.argv[2] ?? 1_000_000);
 const valueBytes = Number(process.argv[3] ?? 1024);
 const value = 'v'.repeat(valueBytes);
 const keyOf = (i: number) => 'key:' + String(i).padStart(11, '0');
-const mb = (bytes: number, seconds: number) => (bytes / 1e6 / seconds).toFixed(0);
+const mbps = (bytes: number, seconds: number) => (bytes / 1e6 / seconds).toFixed(0);
+const loadAtStart = loadavg()[0];
+// Disk (the OS temp folder) and, where there is one, memory (tmpfs): the file system sets the floor.
+const dirs = [{ name: 'disk', dir: tmpdir() }, ...(existsSync('/dev/shm') ? [{ name: 'tmpfs', dir: '/dev/shm' }] : [])];
+const REPS = 3;
 const rows: string[] = [];
 
-function time<T>(fn: () => T): [T, number] {
+function seconds<T>(fn: () => T): [T, number] {
   const t = performance.now();
   const r = fn();
   return [r, (performance.now() - t) / 1000];
 }
 
-// wasmcache: the best of 3 saves and 3 loads (the first load maps fresh memory, later ones reuse it).
+// ── floors: dd-like writes of the same size, and first touch of fresh memory ───────────────────
+const floors: string[] = [];
 {
-  const path = join(tmpdir(), 'wasmcache-bench.wcs');
-  const cache = createCacheSync({ maxMemory: Math.ceil(items * (valueBytes + 64) * 1.3), maxEntries: items + 1 });
+  const bytes = items * (valueBytes + 40);
+  const block = new Uint8Array(1 << 20).fill(1);
+  for (const { name, dir } of dirs) {
+    for (const sync of [false, true]) {
+      let best = Infinity;
+      for (let r = 0; r < 2; r++) {
+        const path = join(dir, 'wasmcache-floor.bin');
+        const [, s] = seconds(() => {
+          const fd = openSync(path, 'w');
+          for (let at = 0; at < bytes; at += block.length) writeSync(fd, block, 0, Math.min(block.length, bytes - at));
+          if (sync) fsyncSync(fd);
+          closeSync(fd);
+        });
+        rmSync(path);
+        best = Math.min(best, s);
+      }
+      floors.push(`| write a new ${(bytes / 1e6).toFixed(0)} MB file on ${name} (${dir}), 1 MiB writes${sync ? ' + fsync' : ''} | ${mbps(bytes, best)} |`);
+    }
+  }
+  const [, s] = seconds(() => new Uint8Array(bytes).fill(1));
+  floors.push(`| first touch of ${(bytes / 1e6).toFixed(0)} MB of fresh memory (new Uint8Array + fill) | ${mbps(bytes, s)} |`);
+}
+
+// ── wasmcache ──────────────────────────────────────────────────────────────────────────────────
+const maxMemory = Math.ceil(items * (valueBytes + 64) * 1.3);
+for (const { name, dir } of dirs) {
+  const path = join(dir, 'wasmcache-bench.wcs');
+  const cache = createCacheSync({ maxMemory, maxEntries: items + 1 });
   for (let i = 0; i < items; i++) cache.set(keyOf(i), value);
   let save = Infinity;
-  let load = Infinity;
-  for (let r = 0; r < 3; r++) {
+  let loadFull = Infinity;
+  let loadEmpty = Infinity;
+  for (let r = 0; r < REPS; r++) {
     const t0 = performance.now();
     await cache.save(path);
     save = Math.min(save, (performance.now() - t0) / 1000);
+    // Into the full cache: checked in a first pass, then loaded (nothing changes if it is bad).
     const t1 = performance.now();
-    const result = await cache.load(path);
-    load = Math.min(load, (performance.now() - t1) / 1000);
-    if (result.items !== items) throw new Error(`loaded ${result.items} of ${items}`);
+    const full = await cache.load(path);
+    loadFull = Math.min(loadFull, (performance.now() - t1) / 1000);
+    // Into the same cache emptied: one pass (its memory is already mapped).
+    cache.clear();
+    const t2 = performance.now();
+    const empty = await cache.load(path);
+    loadEmpty = Math.min(loadEmpty, (performance.now() - t2) / 1000);
+    if (full.items !== items || empty.items !== items) throw new Error(`loaded ${full.items} / ${empty.items} of ${items}`);
   }
-  const bytes = statSync(path).size;
-  rows.push(`| wasmcache save() / load() | ${items} | ${(bytes / 1e6).toFixed(0)} | ${mb(bytes, save)} | ${mb(bytes, load)} |`);
-  rmSync(path);
   cache.dispose();
+  // loadCache: a new cache, whose memory the kernel must map page by page as the items arrive.
+  const t3 = performance.now();
+  const loaded = await loadCache(path, { maxMemory, maxEntries: items + 1 });
+  const freshSeconds = (performance.now() - t3) / 1000;
+  if (loaded.size !== items) throw new Error(`loadCache: ${loaded.size} of ${items}`);
+  loaded.dispose();
+  const bytes = statSync(path).size;
+  rows.push(`| wasmcache save() (fsync) on ${name} | ${items} | ${(bytes / 1e6).toFixed(0)} | ${mbps(bytes, save)} | |`);
+  rows.push(`| wasmcache load() into the full cache (checks first: two passes) from ${name} | ${items} | ${(bytes / 1e6).toFixed(0)} | | ${mbps(bytes, loadFull)} |`);
+  rows.push(`| wasmcache load() into the emptied cache (one pass) from ${name} | ${items} | ${(bytes / 1e6).toFixed(0)} | | ${mbps(bytes, loadEmpty)} |`);
+  rows.push(`| wasmcache loadCache() into a new cache (fresh memory) from ${name} | ${items} | ${(bytes / 1e6).toFixed(0)} | | ${mbps(bytes, freshSeconds)} |`);
+  rmSync(path);
 }
 
-// lru-cache: dump + JSON to a file, and back. V8 strings stop at 2^29 - 24 characters, so a dump
-// larger than that cannot be stringified at all; then the largest quarter-size that works is timed.
+// ── lru-cache: dump + JSON to a file, and back ──────────────────────────────────────────────────
+// V8 strings stop at 2^29 - 24 characters, so a dump larger than that cannot be stringified at
+// all; then the largest quarter-size that works is timed. writeFileSync does not fsync.
 {
   const path = join(tmpdir(), 'lru-cache-bench.json');
   for (let n = items; n >= 1000; n = Math.floor(n / 4)) {
     const lru = new LRUCache<string, string>({ max: n + 1 });
     for (let i = 0; i < n; i++) lru.set(keyOf(i), value);
     try {
-      const [, save] = time(() => writeFileSync(path, JSON.stringify(lru.dump())));
+      const [, save] = seconds(() => writeFileSync(path, JSON.stringify(lru.dump())));
       const bytes = statSync(path).size;
       const copy = new LRUCache<string, string>({ max: n + 1 });
-      const [, load] = time(() => copy.load(JSON.parse(readFileSync(path, 'utf8'))));
+      const [, load] = seconds(() => copy.load(JSON.parse(readFileSync(path, 'utf8'))));
       if (copy.size !== n) throw new Error(`lru-cache loaded ${copy.size} of ${n}`);
-      rows.push(`| lru-cache dump + JSON + writeFile / readFile + JSON + load | ${n} | ${(bytes / 1e6).toFixed(0)} | ${mb(bytes, save)} | ${mb(bytes, load)} |`);
+      rows.push(`| lru-cache dump + JSON + writeFile (no fsync) / readFile + JSON + load, on disk | ${n} | ${(bytes / 1e6).toFixed(0)} | ${mbps(bytes, save)} | ${mbps(bytes, load)} |`);
       break;
     } catch (e) {
       rows.push(`| lru-cache at ${n} items | ${n} | - | fails: ${(e as Error).message} | - |`);
@@ -67,12 +116,19 @@ function time<T>(fn: () => T): [T, number] {
 }
 
 const table = [
-  `Snapshot throughput, ${items} items of ${valueBytes}-byte string values (Node ${process.version}, ${new Date().toISOString()}).`,
-  'Command: `node --max-old-space-size=8000 --import tsx bench/snapshot.ts ' + `${items} ${valueBytes}\`. MB = 10^6 bytes of file.`,
+  `Snapshot throughput, ${items} items of ${valueBytes}-byte string values (Node ${process.version}, ${new Date().toISOString()}; ` +
+    `1-min load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end, on 2 CPUs).`,
+  'Command: `node --max-old-space-size=8000 --import tsx bench/snapshot.ts ' + `${items} ${valueBytes}\`. MB = 10^6 bytes of file; best of ${REPS} for save and load.`,
   '',
   '| what | items | file MB | save MB/s | load MB/s |',
   '|---|---:|---:|---:|---:|',
   ...rows,
+  '',
+  "This machine's floors:",
+  '',
+  '| what | MB/s |',
+  '|---|---:|',
+  ...floors,
 ].join('\n');
 console.log(table);
 writeFileSync(new URL('./results-snapshot.md', import.meta.url), `# Snapshots\n\n${table}\n`);
