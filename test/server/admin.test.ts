@@ -110,6 +110,41 @@ describe('server commands', () => {
     await second.close();
   });
 
+  it('SCAN walks every key exactly once with small COUNTs; KEYS sees them all', async () => {
+    await c.call('FLUSHALL');
+    const n = 5000;
+    const keys = Array.from({ length: n }, (_, i) => `walk:${i}`);
+    wc.cache.mset(keys.map((k) => [k, 'v'] as const));
+    const seen: string[] = [];
+    let cursor = '0';
+    do {
+      const reply = text(await c.call('SCAN', cursor, 'COUNT', '97', 'MATCH', 'walk:*'));
+      const lines = reply.split('\r\n');
+      cursor = lines[2];
+      for (let i = 4; i < lines.length - 1; i += 2) seen.push(lines[i + 1]);
+    } while (cursor !== '0');
+    expect(seen.length).toBe(n);
+    expect(new Set(seen).size).toBe(n);
+    expect(text(await c.call('KEYS', 'walk:*')).startsWith(`*${n}\r\n`)).toBe(true);
+    expect(text(await c.call('DBSIZE'))).toBe(`:${n}\r\n`);
+  });
+
+  it('a client that does not read its replies is paused, then gets every reply in order', async () => {
+    await c.call('SET', 'mb', Buffer.alloc(1 << 20, 0x78));
+    const slow = await RespConnection.open(wc.port);
+    slow.socket.pause(); // stop reading: the server's writes back up
+    const count = 64;
+    for (let i = 0; i < count; i++) slow.write(`*2\r\n$3\r\nGET\r\n$2\r\nmb\r\n*2\r\n$4\r\nECHO\r\n$${String(i).length}\r\n${i}\r\n`);
+    expect(text(await c.call('PING'))).toBe('+PONG\r\n'); // others are served meanwhile
+    slow.socket.resume();
+    const replies = await slow.read(count * 2);
+    for (let i = 0; i < count; i++) {
+      expect(replies[2 * i].length).toBe((1 << 20) + 12); // "$1048576\r\n" + data + "\r\n"
+      expect(text(replies[2 * i + 1])).toBe(`$${String(i).length}\r\n${i}\r\n`);
+    }
+    slow.close();
+  });
+
   it('keys set through the JavaScript API are served too', async () => {
     wc.cache.set('from-js', 'héllo');
     wc.cache.set(new Uint8Array([1, 2]), new Uint8Array([3, 4]));
