@@ -104,14 +104,20 @@ export class Loads {
     return load;
   }
 
-  /** The key was written or deleted: a load in flight for it must not cache its result. */
+  /**
+   * The key was written or deleted: a load in flight for it must not cache its result, and a
+   * later fetch() must not join it (it would answer with what the write replaced).
+   */
   supersede(id: string): void {
     const load = this.inflight.get(id);
-    if (load) load.superseded = true;
+    if (!load) return;
+    load.superseded = true;
+    this.inflight.delete(id);
   }
 
   supersedeAll(): void {
     for (const load of this.inflight.values()) load.superseded = true;
+    this.inflight.clear();
   }
 
   abortAll(reason: unknown): void {

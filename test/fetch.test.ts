@@ -175,6 +175,20 @@ describe('fetch', () => {
     expect(cache.has('b')).toBe(false);
   });
 
+  it('a fetch after a delete does not join the load the delete overtook', async () => {
+    const { cache } = clocked();
+    const { loader, calls } = controlledLoader<string>();
+    const before = cache.fetch('k', loader);
+    cache.delete('k'); // e.g. the source changed: the load in flight may hold the old value
+    const after = cache.fetch('k', loader);
+    expect(calls.length).toBe(2);
+    calls[0].done.resolve('old');
+    calls[1].done.resolve('new');
+    expect(await before).toBe('old');
+    expect(await after).toBe('new');
+    expect(cache.get('k')).toBe('new');
+  });
+
   it('forceRefresh reloads on a hit; a loader returning undefined caches nothing', async () => {
     const { cache } = clocked();
     cache.set('k', 1);

@@ -38,7 +38,7 @@ describe('npm pack', () => {
     const outside = listing.filter((p) => !p.startsWith('package/dist/'));
     expect(outside.sort()).toEqual(['package/README.md', 'package/package.json']);
     for (const p of listing) {
-      expect(p).toMatch(/^package\/(dist\/[\w.]+\.(js|cjs|d\.ts|d\.cts|map|wasm)|README\.md|package\.json)$/);
+      expect(p).toMatch(/^package\/(dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts|map|wasm)|README\.md|package\.json)$/);
       expect(p).not.toMatch(/\.test\.|\/(src|test|assembly|bench|examples|build)\/|\.ts$(?<!\.d\.ts)|\.mts$/);
     }
     // npm's own report agrees with the tarball.
