@@ -17,6 +17,7 @@ export type CacheErrorCode =
   | 'ERR_SNAPSHOT_TRUNCATED' // a snapshot ends early
   | 'ERR_SNAPSHOT_CORRUPT' // a snapshot's structure is inconsistent
   | 'ERR_SNAPSHOT_IO' // snapshots to files need Node's fs
+  | 'ERR_REDIS' // the near-cache's Redis refused a command it needs (e.g. CLIENT TRACKING)
   | 'ERR_DISPOSED'; // the cache was disposed
 
 /** The error every rejected call throws. The cache is unchanged after a rejected call. */

@@ -85,7 +85,7 @@ export class TrackingConnection {
     const failure = await this.enable();
     if (this.stateNow !== 'on') {
       const why = failure instanceof Error ? failure.message : `the connection is ${this.stateNow}`;
-      throw new CacheError('ERR_OPTIONS', `createNearCache(): could not enable CLIENT TRACKING on the Redis connection: ${why}`);
+      throw new CacheError('ERR_REDIS', `createNearCache(): could not enable CLIENT TRACKING on the Redis connection: ${why}`);
     }
   }
 
