@@ -258,28 +258,14 @@ export class RequestParser {
     const nl = buf.indexOf(LF, start);
     if (nl < 0 || nl >= this.len) {
       if (this.len - start > INLINE_MAX) throw new ProtocolError('too big inline request');
-      return this.waitMore() ? 0 : -1;
+      this.waitMore();
+      return -1;
     }
     let end = nl;
     if (end > start && buf[end - 1] === CR) end--;
     this.pos = nl + 1;
-    splitArgs(this, buf, start, end);
+    splitArgs(this.cmd, buf, start, end);
     return this.cmd.argc;
-  }
-
-  /** @internal used by splitArgs for unquoted and quoted arguments. */
-  addArg(s: number, e: number): void {
-    this.cmd.push(s, e);
-  }
-
-  /** @internal an inline argument that had escapes: its decoded bytes go to the owned scratch. */
-  addDecoded(bytes: number[]): void {
-    const b = Buffer.from(bytes);
-    // The decoded bytes live in their own buffer: point the command at a combined copy.
-    const cmd = this.cmd;
-    const merged = Buffer.concat([cmd.buf, b]);
-    cmd.buf = merged;
-    cmd.push(merged.length - b.length, merged.length);
   }
 }
 
@@ -299,20 +285,26 @@ function hexVal(c: number): number {
  * quotes" take \n \r \t \b \a \\ \" and \xHH escapes, 'single quotes' take \' only, and a closing
  * quote must be followed by a space or the end of the line.
  */
-function splitArgs(parser: RequestParser, buf: Buffer, start: number, end: number): void {
+function splitArgs(cmd: Command, buf: Buffer, start: number, end: number): void {
+  // Quoted arguments are decoded into `decoded`; if there are any, the command gets its own buffer:
+  // the line's bytes followed by the decoded ones (one copy per line, whatever its number of quotes).
+  const decoded: number[] = [];
+  const quoted: boolean[] = [];
   let p = start;
   for (;;) {
     while (p < end && isSpace(buf[p])) p++;
-    if (p >= end) return;
+    if (p >= end) break;
     const q = buf[p];
     if (q !== 0x22 && q !== 0x27) {
       const s = p;
       // An unquoted word ends at a space; quotes inside it are ordinary bytes.
       while (p < end && !isSpace(buf[p])) p++;
-      parser.addArg(s, p);
+      cmd.push(s, p);
+      quoted.push(false);
       continue;
     }
-    const out: number[] = [];
+    const out = decoded;
+    const from = decoded.length;
     p++;
     let closed = false;
     while (p < end) {
@@ -338,6 +330,18 @@ function splitArgs(parser: RequestParser, buf: Buffer, start: number, end: numbe
       }
     }
     if (!closed) throw new ProtocolError('unbalanced quotes in request');
-    parser.addDecoded(out);
+    cmd.push(from, decoded.length);
+    quoted.push(true);
   }
+  if (decoded.length === 0 && !quoted.includes(true)) return;
+  const lineLen = end - start;
+  const own = Buffer.allocUnsafe(lineLen + decoded.length);
+  buf.copy(own, 0, start, end);
+  own.set(decoded, lineLen);
+  for (let i = 0; i < cmd.argc; i++) {
+    const shift = quoted[i] ? lineLen : -start;
+    cmd.start[i] += shift;
+    cmd.end[i] += shift;
+  }
+  cmd.buf = own;
 }
