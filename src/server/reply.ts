@@ -134,6 +134,12 @@ export class ReplyWriter {
     this.head(0x2a, n);
   }
 
+  /** A set of n replies: `~n` (RESP3) or an array (RESP2). */
+  set(n: number): void {
+    this.reserve(24);
+    this.head(this.resp === 3 ? 0x7e : 0x2a, n);
+  }
+
   /** A map of n pairs: `%n` (RESP3) or a flat array of 2n (RESP2). */
   map(n: number): void {
     this.reserve(24);

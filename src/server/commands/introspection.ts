@@ -17,12 +17,12 @@ function writeInfo(c: Client, s: CommandSpec): void {
   out.array(10);
   out.bulkLatin1(s.name);
   out.int(s.arity);
-  out.array(s.flags.length);
+  out.set(s.flags.length);
   for (const f of s.flags) out.simple(f);
   out.int(s.keys[0]);
   out.int(s.keys[1]);
   out.int(s.keys[2]);
-  out.array(0); // ACL categories
+  out.set(0); // ACL categories
   out.array(0); // tips
   out.array(0); // key specs
   const subs = s.sub ? [...s.sub.values()] : [];
