@@ -129,6 +129,12 @@ Command: \`npm run bench:server\` (${Math.round((Date.now() - t0) / 1000)} s): \
 
 ${table}
 
+Where the time goes (\`node --cpu-prof dist/cli.js serve\` under \`-P 16\`, 600,000 SET then GET): the process
+is idle about half of the time and spends about a fifth in the synchronous socket write (\`writeBuffer\`, the
+system call); parsing, dispatch, the Wasm core and reply encoding together take about 15%. On two cores
+shared with redis-benchmark (50 connections) and other jobs, both servers are bounded by the machine and
+the benchmark client more than by their own code, so the ratio moves with the load from run to run.
+
 Every round (req/s), to show the spread on this shared machine:
 
 | command | -P | wasmcache | redis-server |
