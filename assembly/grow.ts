@@ -16,44 +16,54 @@
 // replaced by large ones), the tables halve and give their pages back, before anything is
 // evicted: an index grown for many small items must not keep the room that large items need.
 
-import { indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, tablePagesFor } from './layout';
+import { heapCapacity, indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, tablePagesFor } from './layout';
 import { addTopPages, clearWindow, dropTopPages, nextItemAt } from './slab';
 import { clearIndex, insertSlot, touchSlot } from './table';
-
-const BATCH = 64;
 import { resetHeap, heapPush } from './expiry';
 import { hashBytes } from './hash';
 import { getKlen, hasTtl, keyPtr } from './item';
 import { policyTablesMoved } from './policy';
 import { publishLayout } from './store';
 
-/** Doubles the tables (up to maxCapacity). False if they are as large as they may be. */
+const BATCH = 64;
+
+/** Doubles the index (up to maxCapacity). False if it is as large as it may be. */
 export function growTables(): bool {
   if (indexCapacity >= maxCapacity) return false;
-  let next = <u32>min<u64>(<u64>maxCapacity, <u64>indexCapacity * 2);
-  let take = tablePagesFor(next) - tablePagesFor(indexCapacity);
-  if (take > 0) {
-    clearWindow(pageCount - take, take);
-    dropTopPages(take);
-  }
-  placeTables(next);
-  rebuildTables();
-  publishLayout();
+  resizeTables(<u32>min<u64>(<u64>maxCapacity, <u64>indexCapacity * 2), heapCapacity);
   return true;
 }
 
-/** Halves the tables if `items` fill less than a quarter of them. False if it does not. */
+/** Doubles the expiry heap (up to the index capacity). False if it cannot grow. */
+export function growHeap(): bool {
+  if (heapCapacity >= indexCapacity) return false;
+  resizeTables(indexCapacity, <u32>min<u64>(<u64>indexCapacity, <u64>heapCapacity * 2));
+  return true;
+}
+
+/** Halves the index if `items` fill less than a quarter of it. False if it does not. */
 export function shrinkTables(items: u32): bool {
   if (indexCapacity <= initialCapacity || <u64>items * 4 >= <u64>indexCapacity) return false;
   let next = max<u32>(initialCapacity, indexCapacity / 2);
-  let give = tablePagesFor(indexCapacity) - tablePagesFor(next);
-  if (give == 0) return false;
+  let heap = min<u32>(heapCapacity, next); // still >= the items with a TTL
+  if (tablePagesFor(next, heap) == tablePagesFor(indexCapacity, heapCapacity)) return false;
+  resizeTables(next, heap);
+  return true;
+}
+
+/** Moves the top of the page area to fit tables of this size, then rebuilds them. */
+function resizeTables(capacity: u32, heap: u32): void {
+  let before = tablePagesFor(indexCapacity, heapCapacity);
+  let after = tablePagesFor(capacity, heap);
   let first = pageCount;
-  placeTables(next);
-  addTopPages(first, give);
+  if (after > before) {
+    clearWindow(pageCount - (after - before), after - before);
+    dropTopPages(after - before);
+  }
+  placeTables(capacity, heap);
+  if (after < before) addTopPages(first, before - after);
   rebuildTables();
   publishLayout();
-  return true;
 }
 
 /** Fills freshly placed tables from the items in the pages. */

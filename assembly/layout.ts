@@ -50,7 +50,11 @@ export let indexCapacity: u32 = 0;
 export let maxCapacity: u32 = 0;
 /** The capacity they start at, and never shrink below. */
 export let initialCapacity: u32 = 0;
+/** The heap entries they start with (all of maxEntries when it is given: no growth then). */
+export let initialHeap: u32 = 0;
 export let heapBase: usize = 0;
+/** Expiry-heap entries the tables hold: only items with a TTL need one, so it grows on its own. */
+export let heapCapacity: u32 = 0;
 export let ghostBase: usize = 0;
 export let ghostBuckets: u32 = 0;
 export let ghostCapacity: u32 = 0;
@@ -61,18 +65,18 @@ let totalPages: u32 = 0; // pages if the tables took no room
   return (x + a - 1) & ~(a - 1);
 }
 
-/** Bytes of the tables for `capacity` items: slots, heap entries, and (S3-FIFO) ghost buckets. */
-function tablesBytes(capacity: u64): u64 {
+/** Bytes of the tables for `capacity` items: slots, `heap` heap entries, and (S3-FIFO) ghost buckets. */
+function tablesBytes(capacity: u64, heap: u64): u64 {
   let slots = (capacity * 8) / 7 + 1;
-  let bytes = align(<usize>(slots * SLOT_BYTES), 64) + align(<usize>(capacity * HEAP_ENTRY_BYTES), 64);
+  let bytes = align(<usize>(slots * SLOT_BYTES), 64) + align(<usize>(heap * HEAP_ENTRY_BYTES), 64);
   if (withGhost) bytes += <usize>(((capacity * 9) / 10 + 1) * 5 / 16 + 1) * 16;
   return <u64>bytes;
 }
 
-/** Pages the tables take at the top of the memory for `capacity` items. */
-export function tablePagesFor(capacity: u32): u32 {
+/** Pages the tables take at the top of the memory for `capacity` items and `heap` heap entries. */
+export function tablePagesFor(capacity: u32, heap: u32): u32 {
   let tail = memEnd - (pagesBase + (<usize>totalPages << pageShift)); // below a page: always theirs
-  let bytes = tablesBytes(capacity);
+  let bytes = tablesBytes(capacity, heap);
   return bytes <= <u64>tail ? 0 : <u32>((bytes - <u64>tail + pageBytes - 1) >> pageShift);
 }
 
@@ -80,15 +84,16 @@ export function tablePagesFor(capacity: u32): u32 {
  * Lays the tables out for `capacity` items below the end of memory, the page area ending where
  * they begin. The caller has emptied the pages they take; their contents are rebuilt by the caller.
  */
-export function placeTables(capacity: u32): void {
-  pageCount = totalPages - tablePagesFor(capacity);
+export function placeTables(capacity: u32, heap: u32): void {
+  pageCount = totalPages - tablePagesFor(capacity, heap);
   tablesBase = pagesBase + (<usize>pageCount << pageShift);
   let slots = (<u64>capacity * 8) / 7 + 1;
   indexCapacity = capacity;
   indexSlots = <u32>slots;
   indexBase = tablesBase;
   heapBase = align(indexBase + <usize>slots * SLOT_BYTES, 64);
-  ghostBase = align(heapBase + <usize>capacity * HEAP_ENTRY_BYTES, 64);
+  heapCapacity = heap;
+  ghostBase = align(heapBase + <usize>heap * HEAP_ENTRY_BYTES, 64);
   ghostCapacity = withGhost ? <u32>((<u64>capacity * 9) / 10 + 1) : 0;
   ghostBuckets = withGhost ? <u32>((<u64>ghostCapacity * 5) / 16 + 1) : 0;
 }
@@ -116,16 +121,17 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
 
   let capacity: u64 = maxEntries > 0 ? <u64>maxEntries : <u64>(rest / ASSUMED_ITEM_BYTES);
   if (capacity < 1) capacity = 1;
-  if (capacity > 0x7fffffff || tablesBytes(capacity) > <u64>(rest / 2)) return false;
+  if (capacity > 0x7fffffff || tablesBytes(capacity, capacity) > <u64>(rest / 2)) return false;
   maxCapacity = <u32>capacity;
   let rows = rest >> shift; // pages if neither the page table nor the tables took room
   pagesBase = align(pageTable + <usize>rows * 4, 64);
   if (pagesBase >= memBytes) return false;
   totalPages = <u32>((memBytes - pagesBase) >> shift);
-  placeTables(maxCapacity);
+  placeTables(maxCapacity, maxCapacity);
   minPageCount = pageCount;
   if (minPageCount < MIN_PAGES) return false;
   initialCapacity = maxEntries > 0 ? maxCapacity : max<u32>(min<u32>(maxCapacity, 1024), maxCapacity / 16);
-  placeTables(initialCapacity);
+  initialHeap = maxEntries > 0 ? maxCapacity : min<u32>(initialCapacity, 1024);
+  placeTables(initialCapacity, initialHeap);
   return true;
 }

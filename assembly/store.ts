@@ -15,8 +15,8 @@ import {
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
   STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED, REG_PAGE_COUNT, REG_FIXED_BYTES,
 } from './abi';
-import { regs, scratch, indexSlots, indexCapacity, initialCapacity, placeTables, pageCount, pageShift, minPageCount, memEnd } from './layout';
-import { growTables, shrinkTables } from './grow';
+import { regs, scratch, indexSlots, indexCapacity, initialCapacity, initialHeap, heapCapacity, placeTables, pageCount, pageShift, minPageCount, memEnd } from './layout';
+import { growTables, growHeap, shrinkTables } from './grow';
 import {
   HEADER_BYTES, EXT_BYTES, FLAG_TTL, FLAG_EXT, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
   getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
@@ -40,6 +40,14 @@ let lastSlot: u32 = NOT_FOUND;
 @inline function statAddr(i: u32): usize { return regs + (<usize>i << 3); }
 @inline function bump(i: u32): void { store<f64>(statAddr(i), load<f64>(statAddr(i)) + 1); }
 @inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
+
+/**
+ * Grows the expiry heap if it is full, before an operation that may add an item to it: growing
+ * rebuilds the tables and may move items, so it never happens while an item is being worked on.
+ */
+@inline function heapRoom(): void {
+  if (ttlItems >= heapCapacity) growHeap();
+}
 
 /** Bytes that are not slab pages: everything before the pages, and the tables after them. */
 @inline function fixedNow(): u64 {
@@ -66,7 +74,7 @@ export function setPolicy(id: u32): void {
 
 /** Empties everything; the policy stays the one init() chose. */
 export function resetStore(): void {
-  placeTables(initialCapacity); // an empty cache needs only the tables it started with
+  placeTables(initialCapacity, initialHeap); // an empty cache needs only the tables it started with
   publishLayout();
   clearIndex();
   initSlab();
@@ -230,6 +238,7 @@ function pickWindow(n: u32): i32 {
  */
 export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
   setReg(REG_ERROR, 0);
+  if (expireAt > 0) heapRoom();
   let old = lookupLive(key, klen, now);
   let h = lastHash;
   let present = old != 0 && !isStale(old, now); // a stale value is replaced, but counts as absent
@@ -381,6 +390,7 @@ export function ttl(klen: u32, now: f64): f64 {
  */
 export function expire(klen: u32, expireAt: f64, now: f64): i32 {
   setReg(REG_ERROR, 0);
+  heapRoom();
   let it = lookupFresh(scratch, klen, now);
   if (it == 0) {
     publish();
