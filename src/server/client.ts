@@ -95,7 +95,10 @@ export class Client {
     this.flush();
     this.socket.pause();
     late.then(
-      (write) => write(this.out),
+      (write) => {
+        this.out.resp = this.resp;
+        write(this.out);
+      },
       (e: unknown) => this.out.error(`ERR ${e instanceof Error ? e.message : String(e)}`),
     ).finally(() => {
       this.out.resp = this.resp;

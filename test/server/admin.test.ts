@@ -68,7 +68,8 @@ describe('server commands', () => {
       '*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*0\r\n*0\r\n*0\r\n*0\r\n*-1\r\n',
     );
     const docs = text(await c.call('COMMAND', 'DOCS', 'set'));
-    expect(docs).toMatch(/^\*2\r\n\$3\r\nset\r\n\*6\r\n\$7\r\nsummary\r\n/);
+    expect(docs).toMatch(/^\*2\r\n\$3\r\nset\r\n\*8\r\n\$7\r\nsummary\r\n/);
+    expect(docs).toContain('$9\r\narguments\r\n*5\r\n');
     expect(text(await c.call('COMMAND', 'DOCS', 'client'))).toContain('client|setname');
   });
 

@@ -54,11 +54,11 @@ describe('redis-cli', () => {
   });
   afterAll(() => wc?.close());
 
-  it('interactive mode: commands, quoting, errors, nil, help from COMMAND DOCS', async () => {
+  it('interactive mode: commands, quoting, errors, nil, help and hints from COMMAND DOCS', async () => {
     const { stdout } = await run('/usr/bin/python3', [
       '-c', PTY_DRIVER, String(wc.port),
       'set greeting "hello world"', 'get greeting', 'incr counter', 'incrbyfloat counter 0.5', 'get missing',
-      'mget greeting missing', 'nosuchcommand arg', 'get', 'help get', 'ttl greeting', 'dbsize',
+      'mget greeting missing', 'nosuchcommand arg', 'get', 'help get', 'help set', 'ttl greeting', 'dbsize',
     ]);
     // eslint-disable-next-line no-control-regex
     const text = stdout.replace(/\r/g, '').replace(/\x1b\[[0-9;]*m/g, '');
@@ -70,7 +70,8 @@ describe('redis-cli', () => {
     expect(text).toContain('1) "hello world"\n2) (nil)');
     expect(text).toContain("(error) ERR unknown command 'nosuchcommand', with args beginning with: 'arg'");
     expect(text).toContain("(error) ERR wrong number of arguments for 'get' command");
-    expect(text).toContain('summary: Returns the string value of a key.');
+    expect(text).toContain('GET key\n  summary: Returns the string value of a key.');
+    expect(text).toContain('SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]');
     expect(text).toContain('(integer) -1');
     expect(text).toContain('(integer) 2');
   }, 30_000);

@@ -3,6 +3,7 @@
 
 import type { Client } from '../client.js';
 import type { CommandSpec } from '../command.js';
+import { argumentsOf, writeArguments } from './signatures.js';
 
 /** The table entries named by arguments `from`.. (all when there are none); undefined for unknown names. */
 function selected(c: Client, from: number): (CommandSpec | undefined)[] {
@@ -43,13 +44,18 @@ export function commandInfo(c: Client): void {
 function writeDocs(c: Client, s: CommandSpec): void {
   const out = c.out;
   const subs = s.sub ? [...s.sub.values()] : [];
-  out.map(subs.length ? 4 : 3);
+  const args = argumentsOf(s.name);
+  out.map(3 + (subs.length ? 1 : 0) + (args ? 1 : 0));
   out.bulkLatin1('summary');
   out.bulkText(s.summary);
   out.bulkLatin1('since');
   out.bulkLatin1(s.since);
   out.bulkLatin1('group');
   out.bulkLatin1(s.group);
+  if (args) {
+    out.bulkLatin1('arguments');
+    writeArguments(out, args);
+  }
   if (subs.length) {
     out.bulkLatin1('subcommands');
     out.map(subs.length);
