@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `wasmcache serve [--port 6379] [--bind 127.0.0.1] [--maxmemory 256mb] [--requirepass ...]
-// [--dir . --dbfilename dump.wcs]`: serves a wasmcache over RESP until SHUTDOWN or SIGTERM
-// (both save the snapshot first; SIGINT exits without saving, as Ctrl-C on redis-server does not).
+// [--dir . --dbfilename dump.wcs]`: serves a wasmcache over RESP until SHUTDOWN, SIGTERM or SIGINT
+// (each saves the snapshot first, unless SHUTDOWN NOSAVE).
 
 import { createServer, parseFlags } from './server/index.js';
 
@@ -29,7 +29,6 @@ async function main(argv: string[]): Promise<void> {
   const server = await createServer(flags);
   server.handleSignals();
   server.onShutdown = () => process.exit(0);
-  process.once('SIGINT', () => server.close().then(() => process.exit(0)));
   console.log(`wasmcache ready: redis://${server.config.bind}:${server.port} (maxmemory ${server.config.maxmemory}, ${server.cache.size} keys loaded from ${server.snapshotPath})`);
 }
 

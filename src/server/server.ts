@@ -176,7 +176,10 @@ export class RespServer {
   /** Stops listening and closes every connection, without saving. Idempotent. */
   close(): Promise<void> {
     if (this.closed) return this.closed;
-    if (this.onExit) process.off('SIGTERM', this.onExit);
+    if (this.onExit) {
+      process.off('SIGTERM', this.onExit);
+      process.off('SIGINT', this.onExit);
+    }
     for (const s of this.sockets) s.destroy();
     this.clients.clear();
     const net = this.net;
@@ -184,18 +187,19 @@ export class RespServer {
     return this.closed;
   }
 
-  /** SIGTERM saves the snapshot, closes and exits (as redis-server does on SIGTERM). */
+  /** SIGTERM and SIGINT save the snapshot, close and exit (as redis-server does when it has save points). */
   handleSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
     this.onExit = () => {
       this.shutdown(true).then(
         () => exit(0),
         (e: unknown) => {
-          console.error(`wasmcache: save on SIGTERM failed: ${e instanceof Error ? e.message : String(e)}`);
+          console.error(`wasmcache: save on exit failed: ${e instanceof Error ? e.message : String(e)}`);
           exit(1);
         },
       );
     };
     process.once('SIGTERM', this.onExit);
+    process.once('SIGINT', this.onExit);
   }
 }
 

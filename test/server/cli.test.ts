@@ -54,6 +54,17 @@ describe('wasmcache serve', () => {
     expect(await second.exit).toBe(0);
   }, 60_000);
 
+  it('SIGINT (Ctrl-C) saves and exits 0 too', async () => {
+    const port = await freePort();
+    const s = await serve(['serve', '--port', String(port), '--dir', dir, '--dbfilename', 'int.wcs']);
+    const c = await RespConnection.open(port);
+    await c.call('SET', 'k', 'v');
+    c.close();
+    s.child.kill('SIGINT');
+    expect(await s.exit).toBe(0);
+    expect(existsSync(join(dir, 'int.wcs'))).toBe(true);
+  }, 60_000);
+
   it('--requirepass is enforced', async () => {
     const port = await freePort();
     const s = await serve(['serve', '--port', String(port), '--dir', dir, '--requirepass', 'pw']);
