@@ -1,16 +1,17 @@
 // Growing and shrinking the tables. Without maxEntries the index, expiry heap and ghost table
-// start at 1/16 of their largest size (layout.ts); when the items outnumber the index, the tables
-// double, taking pages from the top of the page area:
+// start at 1/16 of their largest size (layout.ts); when the items outnumber the index, it grows
+// by half, and the expiry heap doubles when the items with a TTL fill it, taking pages from the
+// top of the page area:
 //
 //   before:  │ pages ..................................│ tables │
-//   after:   │ pages ...........................│ tables (x2)   │
+//   after:   │ pages ...........................│ tables (grown) │
 //                                               └ these pages are emptied first: their items
 //                                                 move to free chunks below, else are evicted
 //
 // The grown tables are then rebuilt from the items themselves, walked in memory order (a
 // sequential read): every item is hashed into the index again, every item with a TTL pushed on
-// the heap; the ghost starts empty. The pause is linear in the items stored, and each doubling
-// happens once, so a cache filled with n items spends O(n) in all on growing.
+// the heap; the ghost starts empty. The pause is linear in the items stored, and the sizes grow
+// geometrically, so a cache filled with n items spends O(n) in all on growing.
 //
 // When memory runs short while the items fill less than a quarter of the index (small items
 // replaced by large ones), the tables halve and give their pages back, before anything is
@@ -27,10 +28,14 @@ import { publishLayout } from './store';
 
 const BATCH = 64;
 
-/** Doubles the index (up to maxCapacity). False if it is as large as it may be. */
+/**
+ * Grows the index by half (up to maxCapacity). False if it is as large as it may be. A half, not
+ * a doubling: the index is then never more than a third larger than the items need, for one more
+ * rebuild in all (a fill of n items rebuilds about 3n entries, a doubling schedule 2n).
+ */
 export function growTables(): bool {
   if (indexCapacity >= maxCapacity) return false;
-  resizeTables(<u32>min<u64>(<u64>maxCapacity, <u64>indexCapacity * 2), heapCapacity);
+  resizeTables(<u32>min<u64>(<u64>maxCapacity, <u64>indexCapacity * 3 / 2 + 1), heapCapacity);
   return true;
 }
 
