@@ -129,11 +129,12 @@ Command: \`npm run bench:server\` (${Math.round((Date.now() - t0) / 1000)} s): \
 
 ${table}
 
-Where the time goes (\`node --cpu-prof dist/cli.js serve\` under \`-P 16\`, 600,000 SET then GET): the process
-is idle about half of the time and spends about a fifth in the synchronous socket write (\`writeBuffer\`, the
-system call); parsing, dispatch, the Wasm core and reply encoding together take about 15%. On two cores
-shared with redis-benchmark (50 connections) and other jobs, both servers are bounded by the machine and
-the benchmark client more than by their own code, so the ratio moves with the load from run to run.
+Where the time goes (\`node --cpu-prof dist/cli.js serve\`, 400,000 SET then 1,000,000 GET at \`-P 16\`, 50
+clients): 36% in \`writeBuffer\` (the socket write: Node's stream machinery plus the \`write\` system call, in
+which loopback TCP also delivers the bytes to the reader), 29% idle (waiting in epoll), 7% the request
+parser, 5% garbage collection, 5% V8 itself, and the rest (dispatch, the Wasm core, reply encoding) a few
+percent each. One reply write per batch is what redis-server does too; the gap is Node's cost per read and
+per write (a \`WriteWrap\` and stream bookkeeping around each system call), not the cache.
 
 Every round (req/s), to show the spread on this shared machine:
 
