@@ -43,11 +43,20 @@ export class Command {
     return this.buf.subarray(this.start[i], this.end[i]);
   }
 
-  /** A plain Uint8Array view of argument i (cheaper than a Buffer: no species lookup), for hot paths. */
+  /**
+   * A view of argument i for hot paths: a subarray of a plain Uint8Array over the whole buffer,
+   * which V8 makes faster than Buffer#subarray or a Uint8Array constructed at an offset.
+   */
   view(i: number): Uint8Array {
-    const b = this.buf;
-    return new Uint8Array(b.buffer, b.byteOffset + this.start[i], this.end[i] - this.start[i]);
+    if (this.u8For !== this.buf) {
+      this.u8 = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+      this.u8For = this.buf;
+    }
+    return this.u8.subarray(this.start[i], this.end[i]);
   }
+
+  private u8: Uint8Array = new Uint8Array(0);
+  private u8For: Buffer | undefined;
 
   /** A copy of argument i, for values kept beyond this command. */
   copy(i: number): Buffer {
