@@ -810,7 +810,12 @@ export class Cache {
     try {
       try {
         // Blocks go out straight from the scratch region (writes are synchronous: nothing can change it meanwhile).
-        count = writeSnapshot(this.host(), (view) => writeAll(fs, fd, view), this.nowIfTtl());
+        count = writeSnapshot(
+          this.host(),
+          (view) => writeAll(fs, fd, view),
+          this.nowIfTtl(),
+          (header) => fs.writeSync(fd, header, 0, header.length, 0), // the count, known at the end
+        );
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);

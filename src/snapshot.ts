@@ -52,20 +52,20 @@ const fail = (code: 'ERR_SNAPSHOT_MAGIC' | 'ERR_SNAPSHOT_VERSION' | 'ERR_SNAPSHO
  * in the scratch region (records and checksum, one call per block); an item too large for the
  * scratch region gets a block of its own, written from its place in the cache. The views passed
  * to `write` are only valid during the call: copy them (or write them out) before returning.
+ * With `rewriteHeader` (a file that can be written at an offset), the header goes out first with
+ * an item count of 0 and is passed again, complete, to `rewriteHeader` at the end: that saves the
+ * pass over the index that counts the items first.
  */
-export function writeSnapshot(host: SnapshotHost, write: (bytes: Uint8Array) => void, now: number): number {
+export function writeSnapshot(
+  host: SnapshotHost,
+  write: (bytes: Uint8Array) => void,
+  now: number,
+  rewriteHeader?: (header: Uint8Array) => void,
+): number {
   const { core, u8, dv, regs32, scratch } = host;
-  const count = core.liveCount(now);
-
-  // Header, built in the scratch region so that the core can checksum it.
-  u8.set(MAGIC, scratch);
-  dv.setUint32(scratch + 8, FORMAT_VERSION, true);
-  dv.setUint32(scratch + 12, LAYOUT_VERSION, true);
-  dv.setFloat64(scratch + 16, Date.now(), true);
-  dv.setFloat64(scratch + 24, count, true);
-  dv.setUint32(scratch + 32, 0, true);
-  dv.setUint32(scratch + 36, core.checksum(scratch, 36) >>> 0, true);
-  write(u8.subarray(scratch, scratch + HEADER_BYTES));
+  let count = rewriteHeader ? 0 : core.liveCount(now);
+  const createdAt = Date.now();
+  write(header(host, createdAt, count));
 
   let blocks = 0;
   let cursor = 0;
@@ -75,6 +75,7 @@ export function writeSnapshot(host: SnapshotHost, write: (bytes: Uint8Array) => 
     if (n === BLOCK_ONE_LARGE_ITEM) writeLargeItem(host, write);
     else if (n > 0) write(u8.subarray(scratch, scratch + regs32[REG_BLOCK_BYTES]));
     else continue;
+    if (rewriteHeader) count += n === BLOCK_ONE_LARGE_ITEM ? 1 : n;
     blocks++;
   } while (cursor !== 0);
 
@@ -84,7 +85,21 @@ export function writeSnapshot(host: SnapshotHost, write: (bytes: Uint8Array) => 
   dv.setUint32(scratch + 16, 0, true);
   dv.setUint32(scratch + 20, core.checksum(scratch, 20) >>> 0, true);
   write(u8.subarray(scratch, scratch + TRAILER_BYTES));
+  rewriteHeader?.(header(host, createdAt, count));
   return count;
+}
+
+/** The header, built in the scratch region so that the core can checksum it. */
+function header(host: SnapshotHost, createdAt: number, count: number): Uint8Array {
+  const { core, u8, dv, scratch } = host;
+  u8.set(MAGIC, scratch);
+  dv.setUint32(scratch + 8, FORMAT_VERSION, true);
+  dv.setUint32(scratch + 12, LAYOUT_VERSION, true);
+  dv.setFloat64(scratch + 16, createdAt, true);
+  dv.setFloat64(scratch + 24, count, true);
+  dv.setUint32(scratch + 32, 0, true);
+  dv.setUint32(scratch + 36, core.checksum(scratch, 36) >>> 0, true);
+  return u8.subarray(scratch, scratch + HEADER_BYTES);
 }
 
 /** A block of the one item described in scan()'s registers, its key and value written in place. */
