@@ -62,7 +62,14 @@ function finish(p: usize, end: usize): u32 {
   } else {
     h = P5;
   }
-  h += total;
+  return tail(h + total, p, end);
+}
+
+/**
+ * XXH64's last steps: folds the bytes [p, end) (fewer than 32) into h, then avalanches; low 32
+ * bits. The key hash (hash.ts) is this alone, from a seeded start.
+ */
+@inline export function tail(h: u64, p: usize, end: usize): u32 {
   while (p + 8 <= end) {
     h = rotl<u64>(h ^ round(0, load<u64>(p)), 27) * P1 + P4;
     p += 8;
