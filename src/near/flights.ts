@@ -8,7 +8,6 @@
 // Versions are kept only for keys with an operation in flight, so memory is bounded by the
 // number of operations in flight, not by the number of keys ever seen.
 
-import type { Key } from '../codec.js';
 
 /** One remote operation's claim on a key, checked when its reply arrives. */
 export interface Ticket {
@@ -23,23 +22,9 @@ interface KeyState {
   open: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * The identity of a key as Redis sees it: a string key and the Uint8Array of its UTF-8 bytes are
- * the same key (as invalidation pushes name keys by their bytes); bytes that are not UTF-8 get a
- * hex id that no text id equals.
- */
-export function keyId(key: Key): string {
-  if (typeof key === 'string') return 't' + key;
-  try {
-    return 't' + utf8.decode(key);
-  } catch {
-    let hex = 'x';
-    for (const b of key) hex += b.toString(16).padStart(2, '0');
-    return hex;
-  }
-}
+// A key's identity as Redis sees it: a string key and the Uint8Array of its UTF-8 bytes are the
+// same key (invalidation pushes name keys by their bytes). fetch() coalesces loads by the same id.
+export { keyId } from '../fetch.js';
 
 export class Flights {
   /** Bumped by a flush: voids every outstanding ticket at once. */
