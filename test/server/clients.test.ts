@@ -6,10 +6,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import IORedis from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RespServer } from '../../src/server/index.js';
+import { describe, expect, it } from 'vitest';
 import { prng } from '../helpers/prng.js';
-import { requireTool, startRedis, startWasmcache, type RedisProcess } from './helpers.js';
+import { bothServers, requireTool } from './helpers.js';
 
 // The server runs in this process: child processes must be awaited, never run synchronously.
 const run = promisify(execFile);
@@ -138,20 +137,11 @@ async function workload(ops: Ops, seed: number): Promise<unknown[]> {
 }
 
 describe('Redis clients get the same answers from wasmcache as from redis-server', () => {
-  let redis: RedisProcess;
-  let wc: RespServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-    wc = await startWasmcache();
-  });
-  afterAll(async () => {
-    await wc?.close();
-    await redis?.stop();
-  });
+  const servers = bothServers();
 
   for (const protocol of [2, 3] as const) {
     it(`ioredis 6, RESP${protocol}: mixed workload and pipelines`, async () => {
-      const [a, b] = [ioredisOps(redis.port, protocol), ioredisOps(wc.port, protocol)];
+      const [a, b] = [ioredisOps(servers.redis.port, protocol), ioredisOps(servers.wc.port, protocol)];
       const want = await workload(a, 10 + protocol);
       const got = await workload(b, 10 + protocol);
       expect(got).toEqual(want);
@@ -161,7 +151,7 @@ describe('Redis clients get the same answers from wasmcache as from redis-server
     }, 60_000);
 
     it(`node-redis 6, RESP${protocol}: mixed workload and pipelines`, async () => {
-      const [a, b] = [await nodeRedisOps(redis.port, protocol), await nodeRedisOps(wc.port, protocol)];
+      const [a, b] = [await nodeRedisOps(servers.redis.port, protocol), await nodeRedisOps(servers.wc.port, protocol)];
       const want = await workload(a, 20 + protocol);
       const got = await workload(b, 20 + protocol);
       expect(got).toEqual(want);
@@ -173,7 +163,7 @@ describe('Redis clients get the same answers from wasmcache as from redis-server
   it('redis-py (Debian python3-redis) runs the snippet from the issue', async () => {
     requireTool('/usr/bin/python3', ['-c', 'import redis']);
     const script = `import redis
-r = redis.Redis(host='localhost', port=${wc.port}, db=0)
+r = redis.Redis(host='localhost', port=${servers.wc.port}, db=0)
 r.set('name', 'John Doe')
 print(r.get('name'))
 `;
@@ -184,7 +174,7 @@ print(r.get('name'))
 
   it('redis-py: pipelines, expiry, client name and INFO', async () => {
     const script = `import redis
-r = redis.Redis(host='127.0.0.1', port=${wc.port}, client_name='py')
+r = redis.Redis(host='127.0.0.1', port=${servers.wc.port}, client_name='py')
 p = r.pipeline(transaction=False)
 p.set('a', 1).incr('a').get('a').setex('t', 100, 'v').ttl('t').mget('a', 'nope')
 print(p.execute())

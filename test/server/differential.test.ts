@@ -10,10 +10,9 @@
 // - TTL may differ by 1 s and PTTL by up to 1000 ms (the two servers read their clocks apart).
 // Commands whose output describes the server (INFO, HELLO, CLIENT, COMMAND) are tested elsewhere.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prng } from '../helpers/prng.js';
-import { RespConnection, encode, replyLength, startRedis, startWasmcache, type RedisProcess } from './helpers.js';
-import type { RespServer } from '../../src/server/index.js';
+import { RespConnection, bothServers, encode, replyLength } from './helpers.js';
 
 type Args = (string | Uint8Array)[];
 
@@ -154,24 +153,15 @@ function encodeInline(args: Args): Buffer {
 const printable = (args: Args) => args.map((a) => (typeof a === 'string' ? a : `<${Buffer.from(a).toString('hex')}>`)).join(' ');
 
 describe('differential: wasmcache vs redis-server, byte for byte', () => {
-  let redis: RedisProcess;
-  let wc: RespServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-    wc = await startWasmcache();
-  });
-  afterAll(async () => {
-    await wc?.close();
-    await redis?.stop();
-  });
+  const servers = bothServers();
 
   // DIFF_SEEDS=10,11,12 replays other seeds (RESP2 for even, RESP3 for odd ones).
   const seeds = process.env.DIFF_SEEDS?.split(',').map((s) => [Number(s) % 2 ? 3 : 2, Number(s), false] as const) ??
     ([[2, 1, false], [3, 2, false], [2, 3, false], [2, 4, true]] as const);
   for (const [resp, seed, inline] of seeds) {
     it(`4000 random commands, RESP${resp} (seed ${seed}), pipelined in batches${inline ? ', sent as inline commands' : ''}`, async () => {
-      const a = await RespConnection.open(redis.port);
-      const b = await RespConnection.open(wc.port);
+      const a = await RespConnection.open(servers.redis.port);
+      const b = await RespConnection.open(servers.wc.port);
       await a.call('FLUSHALL');
       await b.call('FLUSHALL');
       if (resp === 3) expect((await a.call('HELLO', '3'))[0]).toBe(0x25), expect((await b.call('HELLO', '3'))[0]).toBe(0x25);
@@ -206,16 +196,7 @@ describe('differential: wasmcache vs redis-server, byte for byte', () => {
 });
 
 describe('differential: INCRBYFLOAT follows redis-server\'s long double arithmetic and printing', () => {
-  let redis: RedisProcess;
-  let wc: RespServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-    wc = await startWasmcache();
-  });
-  afterAll(async () => {
-    await wc?.close();
-    await redis?.stop();
-  });
+  const servers = bothServers();
 
   it('3000 random increments, from small decimals to 1e300', async () => {
     const rnd = prng(99);
@@ -231,8 +212,8 @@ describe('differential: INCRBYFLOAT follows redis-server\'s long double arithmet
         default: return pick(['0.1', '0.2', '0.3', '1e-17', '123456.7', '9007199254740993', '1.5e4932', '1e5000', '-0', '0x10', '1_0']);
       }
     };
-    const a = await RespConnection.open(redis.port);
-    const b = await RespConnection.open(wc.port);
+    const a = await RespConnection.open(servers.redis.port);
+    const b = await RespConnection.open(servers.wc.port);
     for (let batch = 0; batch < 30; batch++) {
       const cmds: Args[] = [];
       for (let i = 0; i < 100; i++) {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as netServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type CreateServerOptions, type RespServer } from '../../src/server/index.js';
 
 /** Fails (never skips) when a system tool the tests drive is missing. */
@@ -181,4 +182,29 @@ export class RespConnection {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * A redis-server and a wasmcache server for the tests of the enclosing describe block, started
+ * before them and stopped after: read `servers.redis` and `servers.wc` inside the tests.
+ */
+export function bothServers(): { readonly redis: RedisProcess; readonly wc: RespServer } {
+  let redis: RedisProcess | undefined;
+  let wc: RespServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+    wc = await startWasmcache();
+  });
+  afterAll(async () => {
+    await wc?.close();
+    await redis?.stop();
+  });
+  return {
+    get redis() {
+      return redis!;
+    },
+    get wc() {
+      return wc!;
+    },
+  };
 }

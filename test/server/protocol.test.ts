@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RespServer } from '../../src/server/index.js';
 import { prng } from '../helpers/prng.js';
-import { RespConnection, encode, startRedis, startWasmcache, type RedisProcess } from './helpers.js';
+import { RespConnection, bothServers, encode, startRedis, startWasmcache, type RedisProcess } from './helpers.js';
 
 /** Sends `bytes` and returns everything received until the server closes, or until a PING sent after them is answered. */
 async function exchange(port: number, bytes: Buffer | string, marker = true): Promise<string> {
@@ -48,21 +48,12 @@ const BAD_FRAMES: [string, string | Buffer, boolean?][] = [
 ];
 
 describe('malformed input: same replies and closes as redis-server', () => {
-  let redis: RedisProcess;
-  let wc: RespServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-    wc = await startWasmcache();
-  });
-  afterAll(async () => {
-    await wc?.close();
-    await redis?.stop();
-  });
+  const servers = bothServers();
 
   for (const [name, frame, marker] of BAD_FRAMES) {
     it(name, async () => {
-      const want = await exchange(redis.port, frame, marker);
-      const got = await exchange(wc.port, frame, marker);
+      const want = await exchange(servers.redis.port, frame, marker);
+      const got = await exchange(servers.wc.port, frame, marker);
       expect(got).toBe(want);
     });
   }
