@@ -1,26 +1,16 @@
 // Two near-caches and a plain client share keys on one redis-server. After a write by any of them,
 // the other near-caches never return the old value once the invalidation has been delivered; the
 // time from the write's acknowledgement to that delivery is measured and printed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNearCache, type NearCache, type NearCacheOptions } from '../../src/near/index.js';
-import { SLOW_MACHINE_PING_TIMEOUT, forKey, nextEvent, plainClient, template } from './helpers.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { forKey, nextEvent, type PlainClient, SLOW_MACHINE_PING_TIMEOUT, template, useRedis } from './helpers.js';
+import type { RedisServer } from './redis-server.js';
 import { StaleChecker, versioned } from './staleness.js';
 
 let server: RedisServer;
-let plain: Awaited<ReturnType<typeof plainClient>>;
+let plain: PlainClient;
 const opened: NearCache[] = [];
-
-beforeAll(async () => {
-  server = await startRedis();
-  plain = await plainClient(server.url);
-});
-
-afterAll(async () => {
-  for (const near of opened) near.dispose();
-  plain?.destroy();
-  await server?.stop();
-});
+useRedis((s, p) => ([server, plain] = [s, p]), opened);
 
 async function pair(options: Partial<NearCacheOptions> = {}): Promise<[NearCache<string>, NearCache<string>]> {
   const make = () => createNearCache({ redis: template(server.url), local: { maxMemory: '2mb' }, pingTimeout: SLOW_MACHINE_PING_TIMEOUT, ...options, values: 'string' });

@@ -1,6 +1,9 @@
 // Shared by the near-cache tests: clients for a test server and waiting for near-cache events.
 import type { EventEmitter } from 'node:events';
 import { createClient } from 'redis';
+import { afterAll, beforeAll } from 'vitest';
+import type { NearCache } from '../../src/near/index.js';
+import { startRedis, type RedisServer } from './redis-server.js';
 
 /**
  * The health-PING timeout for tests that count flushes or check what is kept: a PING stuck behind a
@@ -15,6 +18,27 @@ export async function plainClient(url: string) {
   client.on('error', () => {});
   await client.connect();
   return client;
+}
+
+export type PlainClient = Awaited<ReturnType<typeof plainClient>>;
+
+/**
+ * A redis-server and a plain client for this test file, handed to `use` before the tests; after
+ * them, the near-caches pushed on `opened` are disposed and the server stopped.
+ */
+export function useRedis(use: (server: RedisServer, plain: PlainClient) => void, opened: NearCache[]): void {
+  let server: RedisServer | undefined;
+  let plain: PlainClient | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+    plain = await plainClient(server.url);
+    use(server, plain);
+  });
+  afterAll(async () => {
+    for (const near of opened) near.dispose();
+    plain?.destroy();
+    await server?.stop();
+  });
 }
 
 /** A client template for createNearCache: never connected itself; quick reconnects for the tests. */

@@ -1,26 +1,16 @@
 // The near-cache's API against a real redis-server: reads kept locally, write-through, values as
 // strings or bytes, prefixes, TTL bounds, and option errors.
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CacheError } from '../../src/errors.js';
 import { createNearCache, type NearCache } from '../../src/near/index.js';
-import { SLOW_MACHINE_PING_TIMEOUT, forKey, nextEvent, plainClient, template } from './helpers.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { forKey, nextEvent, type PlainClient, SLOW_MACHINE_PING_TIMEOUT, template, useRedis } from './helpers.js';
+import type { RedisServer } from './redis-server.js';
 
 let server: RedisServer;
-let plain: Awaited<ReturnType<typeof plainClient>>;
+let plain: PlainClient;
 const opened: NearCache[] = [];
-
-beforeAll(async () => {
-  server = await startRedis();
-  plain = await plainClient(server.url);
-});
-
-afterAll(async () => {
-  for (const near of opened) near.dispose();
-  plain?.destroy();
-  await server?.stop();
-});
+useRedis((s, p) => ([server, plain] = [s, p]), opened);
 
 async function near(options: Partial<Parameters<typeof createNearCache>[0]> = {}) {
   const cache = await createNearCache({ redis: template(server.url), local: { maxMemory: '1mb' }, pingTimeout: SLOW_MACHINE_PING_TIMEOUT, ...options });

@@ -4,26 +4,16 @@
 // the invalidation to the blocked connection at once), waits for that push to be delivered, and
 // only then opens the gate. The read must answer the old value (it was read before the write) and
 // must not keep it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNearCache, type NearCache } from '../../src/near/index.js';
 import type { RedisArg, SendOptions } from '../../src/near/connection.js';
-import { forKey, nextEvent, plainClient, template } from './helpers.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { forKey, nextEvent, type PlainClient, template, useRedis } from './helpers.js';
+import type { RedisServer } from './redis-server.js';
 
 let server: RedisServer;
-let plain: Awaited<ReturnType<typeof plainClient>>;
+let plain: PlainClient;
 const opened: NearCache[] = [];
-
-beforeAll(async () => {
-  server = await startRedis();
-  plain = await plainClient(server.url);
-});
-
-afterAll(async () => {
-  for (const near of opened) near.dispose();
-  plain?.destroy();
-  await server?.stop();
-});
+useRedis((s, p) => ([server, plain] = [s, p]), opened);
 
 type Send = (args: ReadonlyArray<RedisArg>, options?: SendOptions) => Promise<unknown>;
 

@@ -1,26 +1,16 @@
 // Losing Redis: killing and restarting redis-server flushes the near-caches, which re-enable
 // tracking on reconnect and serve no stale value; a server that stops answering PINGs (SIGSTOP)
 // flushes them too, until it answers again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNearCache, type NearCache } from '../../src/near/index.js';
-import { SLOW_MACHINE_PING_TIMEOUT, forKey, nextEvent, plainClient, template } from './helpers.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { forKey, nextEvent, type PlainClient, SLOW_MACHINE_PING_TIMEOUT, template, useRedis } from './helpers.js';
+import type { RedisServer } from './redis-server.js';
 import { StaleChecker, versioned } from './staleness.js';
 
 let server: RedisServer;
-let plain: Awaited<ReturnType<typeof plainClient>>;
+let plain: PlainClient;
 const opened: NearCache[] = [];
-
-beforeAll(async () => {
-  server = await startRedis();
-  plain = await plainClient(server.url);
-});
-
-afterAll(async () => {
-  for (const near of opened) near.dispose();
-  plain?.destroy();
-  await server?.stop();
-});
+useRedis((s, p) => ([server, plain] = [s, p]), opened);
 
 async function near(options: { pingInterval?: number; pingTimeout?: number } = {}): Promise<NearCache<string>> {
   const cache = await createNearCache({ redis: template(server.url), local: { maxMemory: '1mb' }, values: 'string', pingTimeout: SLOW_MACHINE_PING_TIMEOUT, ...options });
