@@ -28,6 +28,8 @@ export const ASSUMED_ITEM_BYTES: u32 = 112;
 export const SLOT_BYTES: u32 = 8;
 export const HEAP_ENTRY_BYTES: u32 = 4;
 export const MIN_PAGES: u32 = 4;
+const TARGET_PAGES: usize = 1024;
+const PAGE_SHIFT_MIN: u32 = 11;
 
 export let regs: usize = 0;
 export let digestBuffer: usize = 0;
@@ -114,8 +116,8 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
   withGhost = ghost;
   let rest = memBytes - pageTable;
 
-  let shift: u32 = 11;
-  while (shift < 20 && (<usize>1 << (shift + 1)) <= rest / 1024) shift++;
+  let shift: u32 = PAGE_SHIFT_MIN;
+  while (shift < 20 && (<usize>1 << (shift + 1)) <= rest / TARGET_PAGES) shift++;
   pageShift = shift;
   pageBytes = 1 << shift;
 
