@@ -69,6 +69,7 @@ export const REG_PAGE_BYTES = 46;
 export const REG_PAGE_COUNT = 47;
 export const REG_FIXED_BYTES = 48; // bytes that are not slab pages: registers, scratch, tables (index, heap, ghost)
 export const REG_TOUCHED = 51; // batch prefetch (table.ts): the folded loads, kept so they are not optimized away
+export const REG_INDEX_SLOTS = 52; // slots of the index now (it grows with the items; scan cursors run over them)
 export const REGS_BYTES = 256;
 
 // ── batch records in the scratch region (mget / mset) ───────────────────────────────────────

@@ -13,7 +13,7 @@
 import {
   SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
-  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED, REG_PAGE_COUNT, REG_FIXED_BYTES,
+  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED, REG_PAGE_COUNT, REG_FIXED_BYTES, REG_INDEX_SLOTS,
 } from './abi';
 import { regs, scratch, indexSlots, indexCapacity, initialCapacity, initialHeap, heapCapacity, placeTables, pageCount, pageShift, minPageCount, memEnd } from './layout';
 import { growTables, growHeap, shrinkTables } from './grow';
@@ -58,6 +58,7 @@ let lastSlot: u32 = NOT_FOUND;
 export function publishLayout(): void {
   setReg(REG_PAGE_COUNT, pageCount);
   setReg(REG_FIXED_BYTES, <u32>fixedNow());
+  setReg(REG_INDEX_SLOTS, indexSlots);
 }
 
 function publish(): void {
@@ -458,9 +459,9 @@ export function persist(klen: u32, now: f64): bool {
 }
 
 /**
- * Touches the index slots, then the items, of `n` batch records from `rec` on (see table.ts), and
- * leaves each key's hash in its record's word `hashWord`. `withValues`: mset records (value bytes
- * after the key) rather than mget records.
+ * Touches the index slots, then the items, of the `n` batch records in the scratch region (see
+ * table.ts), and leaves each key's hash in its record's last header word (an output of mget, unused
+ * by mset). `withValues`: mset records (value bytes after the key) rather than mget records.
  */
 function prefetchBatch(n: u32, withValues: bool): void {
   let rec = scratch;

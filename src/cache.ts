@@ -1,6 +1,6 @@
 import {
   BATCH_HEADER_BYTES, ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KIND_FRESH, KIND_MASK, KIND_STRING,
-  POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN,
+  POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_INDEX_SLOTS, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN,
   REG_MAX_ITEM_BYTES, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD,
   REG_VALUE_PTR, REG_VLEN, REGS_BYTES, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED,
   STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES,
@@ -586,7 +586,7 @@ export class Cache {
 
   /**
    * One step of a cursor walk over the live keys, like Redis SCAN: start at cursor 0, pass back the
-   * returned cursor, stop when it is 0 again. Visits about `count` index slots' worth of keys per call.
+   * returned cursor, stop when it is 0 again. Returns up to `count` keys per call.
    * A key present for the whole walk is returned at least once unless keys are deleted during the
    * walk (deletes can shift a key behind the cursor); keys added during the walk may or may not be.
    */
@@ -610,8 +610,7 @@ export class Cache {
   randomKey(): Key | undefined {
     this.alive();
     const now = this.nowIfTtl();
-    const capacity = this.regs32[REG_INDEX_CAPACITY];
-    const start = Math.floor(Math.random() * capacity);
+    const start = Math.floor(Math.random() * this.regs32[REG_INDEX_SLOTS]);
     if (this.core.scan(start, now) !== 0 || this.core.scan(0, now) !== 0) return this.scannedKey();
     return undefined;
   }

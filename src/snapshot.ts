@@ -9,7 +9,7 @@
 import {
   BLOCK_ONE_LARGE_ITEM, FRESH_BYTES, KIND_FRESH, LAYOUT_VERSION, REG_BLOCK_BYTES, REG_BLOCK_ITEMS, REG_EXPIRE_AT, REG_KEY_PTR,
   REG_KIND, REG_KLEN, REG_VALUE_PTR, REG_VLEN, SNAPSHOT_BLOCK_HEADER_BYTES as BLOCK_HEADER_BYTES, SNAPSHOT_BLOCK_MAGIC,
-  SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_EVICTIONS, STAT_ITEMS, REG_LOAD_EXPIRED, REG_LOAD_DROPPED,
+  SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_COUNT, STAT_EVICTIONS, STAT_ITEMS, REG_LOAD_EXPIRED, REG_LOAD_DROPPED,
   LOAD_BAD_CHECKSUM, LOAD_BAD_MAGIC,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
@@ -167,7 +167,7 @@ export function fileSource(fs: typeof import('node:fs'), fd: number, u8: Uint8Ar
 export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, clear: () => void): LoadResult {
   const onePass = host.stats64[STAT_ITEMS] === 0;
   if (!onePass) walkSnapshot(host, source, now, false);
-  const counters = host.stats64.slice(0, 16);
+  const counters = host.stats64.slice(0, STAT_COUNT); // restored if the load fails
   clear();
   const regs32 = host.regs32;
   regs32[REG_LOAD_EXPIRED] = 0;

@@ -490,3 +490,16 @@ describe('iteration, stats, layout, dispose', () => {
     expect(() => c.size).toThrow(expect.objectContaining({ code: 'ERR_DISPOSED' }));
   });
 });
+
+describe('randomKey', () => {
+  it('spreads over the keys, also while the index is far below its largest size', () => {
+    const c = createCacheSync({ maxMemory: '64mb' });
+    for (let i = 0; i < 1000; i++) c.set(`k${i}`, i);
+    const seen = new Set<unknown>();
+    for (let i = 0; i < 200; i++) seen.add(c.randomKey());
+    expect(seen.size).toBeGreaterThan(50);
+    for (const k of seen) expect(c.has(k as string)).toBe(true);
+    c.clear();
+    expect(c.randomKey()).toBeUndefined();
+  });
+});
