@@ -50,6 +50,14 @@ const floors: string[] = [];
   }
   const [, s] = seconds(() => new Uint8Array(bytes).fill(1));
   floors.push(`| first touch of ${(bytes / 1e6).toFixed(0)} MB of fresh memory (new Uint8Array + fill) | ${mbps(bytes, s)} |`);
+  // The core's block checksum (XXH64) over its scratch region, as often as the file has bytes.
+  const probe = createCacheSync({ maxMemory: '64mb' }) as unknown as { core: { checksum(p: number, n: number): number }; scratch: number; scratchBytes: number; dispose(): void };
+  const rounds = Math.ceil(bytes / probe.scratchBytes);
+  const [, c] = seconds(() => {
+    for (let r = 0; r < rounds; r++) probe.core.checksum(probe.scratch, probe.scratchBytes);
+  });
+  floors.push(`| the core's block checksum (XXH64) over ${((rounds * probe.scratchBytes) / 1e6).toFixed(0)} MB of warm memory | ${mbps(rounds * probe.scratchBytes, c)} |`);
+  probe.dispose();
 }
 
 // ── wasmcache ──────────────────────────────────────────────────────────────────────────────────
