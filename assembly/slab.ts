@@ -21,9 +21,13 @@
 // because free >= chunks per slab) and its pages return to the pool for any class or run. The
 // store does this before it evicts anything, so memory follows the workload's sizes.
 // Contiguous pages (multi-page slabs, runs) come from a free run if there is one, else from the
-// window of pages that is cheapest to clear (bestWindow, clearWindow). The store clears a window
-// only when its items can all move elsewhere, or when the policy has nothing left to evict: the
-// one case where the cache evicts items that the policy did not choose.
+// window of pages that is cheapest to clear (bestWindow, clearWindow). Clearing moves what is in
+// the window aside: slab items into free chunks of their class, whole runs and slabs into free
+// gaps outside the window (best fit), so scattered free pages are joined instead of the policy
+// evicting more. The store clears a window when all of it looks movable (the cost estimate takes
+// the second-longest gap as the room available), or when the policy has nothing left to evict.
+// What cannot be placed after all is evicted: the cases where the cache evicts items that the
+// policy did not choose (about 4% of evictions on adaptsize-request at 1% of its bytes).
 
 import { classTable, pageTable, pagesBase, pageShift, pageBytes, pageCount, MAX_CLASSES } from './layout';
 import { FREE, getFlags, setFlags, getNext, setNext, itemBytes } from './item';
@@ -292,17 +296,6 @@ export function findFreeSpan(n: u32): i32 {
   return -1;
 }
 
-/** First page of n contiguous free pages that all lie outside pages [lo, hi), or -1. */
-function freeSpanOutside(n: u32, lo: u32, hi: u32): i32 {
-  if (freePages < n) return -1;
-  let len: u32 = 0;
-  for (let i: u32 = 0; i < pageCount; i++) {
-    len = kindOf(i) == PAGE_FREE && (i < lo || i >= hi) ? len + 1 : 0;
-    if (len == n) return <i32>(i + 1 - n);
-  }
-  return -1;
-}
-
 /** Makes pages [start, start + slabPages(c)) a new slab of class c, all chunks free. */
 export function carveSlab(c: u32, start: u32): void {
   markSpan(start, slabPages(c), c);
@@ -375,7 +368,7 @@ function evacuateSlab(head: u32, avoidStart: usize, avoidEnd: usize): void {
     if (dst == 0) {
       // Free pages elsewhere make a new slab of the class rather than evict (the tables growing
       // into the top pages of a cache that is not full must not cost items).
-      let s = freeSpanOutside(slabPages(c), pageOf(min(start, avoidStart)), pagesFor(<u32>(max(end, avoidEnd) - pagesBase)));
+      let s = bestFitOutside(slabPages(c), pageOf(min(start, avoidStart)), pagesFor(<u32>(max(end, avoidEnd) - pagesBase)));
       if (s >= 0) {
         carveSlab(c, <u32>s);
         dst = popFree(c);
@@ -411,14 +404,75 @@ export function releaseSlab(k: u32): void {
   evacuateSlab(best, pageStart(best), pageStart(best));
 }
 
+/**
+ * Set by bestWindow: the length of the second-longest free span. A slab or run no longer than
+ * this can move whole to free pages outside any window that overlaps at most one of the two
+ * longest spans; clearWindow evicts what it cannot place after all.
+ */
+let movableSpan: u32 = 0;
+
 /** Items that emptying the span starting at `head` would evict (the rest can move). */
 function evictionCost(head: u32): u32 {
   let k = kindOf(head);
   if (k == PAGE_FREE) return 0;
-  if (k == RUN_HEAD) return 1;
+  if (k == RUN_HEAD) return pagesFor(itemBytes(pageStart(head))) <= movableSpan ? 0 : 1;
   let live = highOf(head);
   let freeElsewhere = freeCount(k) - (perSlab(k) - live);
-  return live > freeElsewhere ? live - freeElsewhere : 0;
+  if (live <= freeElsewhere || slabPages(k) <= movableSpan) return 0;
+  return live - freeElsewhere;
+}
+
+/** The two longest free spans' lengths, longest first, into movableSpan (the second). */
+function measureFreeSpans(): void {
+  let first: u32 = 0;
+  let second: u32 = 0;
+  let len: u32 = 0;
+  for (let i: u32 = 0; i <= pageCount; i++) {
+    if (i < pageCount && kindOf(i) == PAGE_FREE) {
+      len++;
+      continue;
+    }
+    if (len > first) {
+      second = first;
+      first = len;
+    } else if (len > second) {
+      second = len;
+    }
+    len = 0;
+  }
+  movableSpan = second;
+}
+
+/** Start of the shortest run of at least n free pages that lies outside pages [lo, hi), or -1. */
+function bestFitOutside(n: u32, lo: u32, hi: u32): i32 {
+  if (freePages < n) return -1;
+  let best: i32 = -1;
+  let bestLen: u32 = 0xffffffff;
+  let len: u32 = 0;
+  for (let i: u32 = 0; i <= pageCount; i++) {
+    if (i < pageCount && kindOf(i) == PAGE_FREE && (i < lo || i >= hi)) {
+      len++;
+      continue;
+    }
+    if (len >= n && len < bestLen) {
+      best = <i32>(i - len);
+      bestLen = len;
+    }
+    len = 0;
+  }
+  return best;
+}
+
+/** Moves the run at page `head` to free pages outside [lo, hi). False if none are long enough. */
+function relocateRun(head: u32, lo: u32, hi: u32): bool {
+  let it = pageStart(head);
+  let n = pagesFor(itemBytes(it));
+  let d = bestFitOutside(n, lo, hi);
+  if (d < 0) return false;
+  markSpan(<u32>d, n, RUN_HEAD);
+  moveItem(it, pageStart(<u32>d));
+  freeSpan(head, n);
+  return true;
 }
 
 /** Set by bestWindow: items that clearing the chosen window would evict. */
@@ -435,6 +489,7 @@ export function bestWindow(n: u32, keepFirst: u32, keepLast: u32): i32 {
   let bestCost: u32 = 0xffffffff;
   let bestFree: u32 = 0;
   if (n > pageCount) return -1;
+  measureFreeSpans();
   let cost: u32 = 0;
   let free: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
@@ -472,8 +527,11 @@ export function clearWindow(s: u32, n: u32): void {
   for (let i = s; i < s + n; i++) {
     if (kindOf(i) == PAGE_FREE) continue;
     let head = headOf(i);
-    if (kindOf(head) == RUN_HEAD) evictItem(pageStart(head)); // frees the whole run
-    else evacuateSlab(head, winStart, winEnd);
+    if (kindOf(head) == RUN_HEAD) {
+      if (!relocateRun(head, s, s + n)) evictItem(pageStart(head)); // frees the whole run
+    } else {
+      evacuateSlab(head, winStart, winEnd);
+    }
   }
 }
 
@@ -516,3 +574,4 @@ export function checkSlab(): i32 {
   }
   return 0;
 }
+
