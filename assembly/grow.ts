@@ -1,7 +1,7 @@
-// Growing and shrinking the tables. Without maxEntries the index, expiry heap and ghost table
-// start at 1/16 of their largest size (layout.ts); when the items outnumber the index, it grows
-// by half, and the expiry heap doubles when the items with a TTL fill it, taking pages from the
-// top of the page area:
+// Growing and shrinking the tables. Without maxEntries the index and ghost table start at 1/16
+// of their largest size (layout.ts); when the items outnumber the index, it grows by half,
+// taking pages from the top of the page area. The expiry heap starts at 1024 entries whatever the
+// options, and doubles (without a rebuild) when the items with a TTL fill it:
 //
 //   before:  │ pages ..................................│ tables │
 //   after:   │ pages ...........................│ tables (grown) │
@@ -17,10 +17,10 @@
 // replaced by large ones), the tables halve and give their pages back, before anything is
 // evicted: an index grown for many small items must not keep the room that large items need.
 
-import { heapCapacity, indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, tablePagesFor } from './layout';
+import { heapBase, heapCapacity, indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, tablePagesFor } from './layout';
 import { addTopPages, clearWindow, dropTopPages, nextItemAt } from './slab';
 import { clearIndex, insertSlot, touchSlot } from './table';
-import { resetHeap, heapPush } from './expiry';
+import { resetHeap, heapPush, heapLen } from './expiry';
 import { hashBytes } from './hash';
 import { getKlen, hasTtl, keyPtr } from './item';
 import { policyTablesMoved } from './policy';
@@ -39,10 +39,23 @@ export function growTables(): bool {
   return true;
 }
 
-/** Doubles the expiry heap (up to the index capacity). False if it cannot grow. */
+/**
+ * Doubles the expiry heap (up to the index capacity). False if it cannot grow. The heap is the
+ * lowest table, so it grows downwards into the top pages and its entries slide down with it; the
+ * index and the ghost stay where they are, and the items keep their heap positions: no rebuild.
+ */
 export function growHeap(): bool {
   if (heapCapacity >= indexCapacity) return false;
-  resizeTables(indexCapacity, <u32>min<u64>(<u64>indexCapacity, <u64>heapCapacity * 2));
+  let heap = <u32>min<u64>(<u64>indexCapacity, <u64>heapCapacity * 2);
+  let more = tablePagesFor(indexCapacity, heap) - tablePagesFor(indexCapacity, heapCapacity);
+  if (more > 0) {
+    clearWindow(pageCount - more, more); // may move items with a TTL: their heap entries are updated in place
+    dropTopPages(more);
+  }
+  let from = heapBase;
+  placeTables(indexCapacity, heap);
+  memory.copy(heapBase, from, <usize>heapLen << 2);
+  publishLayout();
   return true;
 }
 

@@ -13,9 +13,8 @@
 //   expiry extension is present; it stays after PERSIST so a later EXPIRE needs no move).
 //   A free chunk has flags == FREE and the next free chunk's address in `next`.
 //
-// Per-item overhead: 16 B header + one 8 B index slot at a load factor of at most 7/8, plus the
-// 4 B expiry-heap entry reserved per index entry: 16 + 9.1 + 4.6 = 29.7 B. Items with an expiry
-// time carry 12 B more.
+// Per-item overhead: 16 B header + one 8 B index slot at a load factor of at most 7/8: 16 + 9.1 =
+// 25.1 B. Items with an expiry time carry 12 B more, and a 4 B expiry-heap entry (layout.ts).
 
 import { KIND_MASK, KIND_FRESH, KEY_BYTES } from './abi';
 

@@ -2,11 +2,11 @@
 // size is the configured maxMemory, fixed at creation: the memory never grows, so the wrapper's
 // views never detach, and every byte the cache uses is inside the budget.
 //
-//   __heap_base                                                               tablesBase        end
-//   ┌──────────┬────────┬─────────────┬─────────────┬─────────────┬─────────────────┬───────────────────────────────┐
-//   │ registers│ digest │ scratch     │ class table │ page table  │ pages ...       │ index │ expiry heap │ ghost │
-//   │ 256 B    │ 64 B   │ keys/values │ 6 x 128 u32 │ rows x 4 B  │ pageCount pages │ slots │ cap x 4 B   │ table │
-//   └──────────┴────────┴─────────────┴─────────────┴─────────────┴─────────────────┴───────────────────────────────┘
+//   __heap_base                                                               tablesBase               end
+//   ┌──────────┬────────┬─────────────┬─────────────┬─────────────┬─────────────────┬────────────────────────────────┐
+//   │ registers│ digest │ scratch     │ class table │ page table  │ pages ...       │ expiry heap │ index │ ghost  │
+//   │ 256 B    │ 64 B   │ keys/values │ 6 x 128 u32 │ rows x 4 B  │ pageCount pages │ heap x 4 B  │ slots │ table  │
+//   └──────────┴────────┴─────────────┴─────────────┴─────────────┴─────────────────┴────────────────────────────────┘
 //
 // Sizing:
 // - pageBytes is a power of two near 1/1024 of the budget, clamped to [2 KiB, 1 MiB], so that even
@@ -19,6 +19,9 @@
 //   up to budget / ASSUMED_ITEM_BYTES items. So a cache of large items does not pay for an index
 //   sized for small ones, and a cache of items smaller than that reaches the count limit before
 //   the byte limit (the policy then evicts as for a full cache).
+// - The tables are laid out downwards from the end (ghost, index, heap), so the heap is the lowest:
+//   it starts at 1024 entries whatever the options (only items with a TTL need one) and doubles
+//   into the pages below it without moving the index or the ghost.
 
 import { REGS_BYTES } from './abi';
 
@@ -67,19 +70,44 @@ let totalPages: u32 = 0; // pages if the tables took no room
   return (x + a - 1) & ~(a - 1);
 }
 
-/** Bytes of the tables for `capacity` items: slots, `heap` heap entries, and (S3-FIFO) ghost buckets. */
-function tablesBytes(capacity: u64, heap: u64): u64 {
-  let slots = (capacity * 8) / 7 + 1;
-  let bytes = align(<usize>(slots * SLOT_BYTES), 64) + align(<usize>(heap * HEAP_ENTRY_BYTES), 64);
-  if (withGhost) bytes += <usize>(((capacity * 9) / 10 + 1) * 5 / 16 + 1) * 16;
-  return <u64>bytes;
+@inline function alignDown(x: usize, a: usize): usize {
+  return x & ~(a - 1);
+}
+
+@inline function slotsFor(capacity: u64): u64 {
+  return (capacity * 8) / 7 + 1;
+}
+
+@inline function ghostEntriesFor(capacity: u64): u64 {
+  return withGhost ? (capacity * 9) / 10 + 1 : 0;
+}
+
+/** Bytes of the ghost table for this many entries: 16-byte buckets of 5 slots, 1.25 slots per entry. */
+@inline function ghostBytesFor(entries: u64): u64 {
+  return entries == 0 ? 0 : ((entries * 5) / 16 + 1) * 16;
+}
+
+/**
+ * Start of the tables for `capacity` items and `heap` heap entries, laid out downwards from the
+ * end of memory: ghost at the top, then the index, then the heap. The heap is the lowest, so it
+ * grows downwards into the pages without moving the index or the ghost (growHeap in grow.ts).
+ */
+function tablesStart(capacity: u64, heap: u64): u64 {
+  let top = <u64>memEnd;
+  let ghost = ghostBytesFor(ghostEntriesFor(capacity));
+  let index = slotsFor(capacity) * SLOT_BYTES;
+  let heapBytes = heap * HEAP_ENTRY_BYTES;
+  if (ghost + index + heapBytes + 192 > top) return 0; // cannot fit (the caller checks against 0)
+  top = (top - ghost) & ~63;
+  top = (top - index) & ~63;
+  return (top - heapBytes) & ~63;
 }
 
 /** Pages the tables take at the top of the memory for `capacity` items and `heap` heap entries. */
 export function tablePagesFor(capacity: u32, heap: u32): u32 {
-  let tail = memEnd - (pagesBase + (<usize>totalPages << pageShift)); // below a page: always theirs
-  let bytes = tablesBytes(capacity, heap);
-  return bytes <= <u64>tail ? 0 : <u32>((bytes - <u64>tail + pageBytes - 1) >> pageShift);
+  let pagesEnd = <u64>(pagesBase + (<usize>totalPages << pageShift)); // below a page past it: always theirs
+  let start = tablesStart(capacity, heap);
+  return start >= pagesEnd ? 0 : <u32>((pagesEnd - start + pageBytes - 1) >> pageShift);
 }
 
 /**
@@ -89,15 +117,14 @@ export function tablePagesFor(capacity: u32, heap: u32): u32 {
 export function placeTables(capacity: u32, heap: u32): void {
   pageCount = totalPages - tablePagesFor(capacity, heap);
   tablesBase = pagesBase + (<usize>pageCount << pageShift);
-  let slots = (<u64>capacity * 8) / 7 + 1;
   indexCapacity = capacity;
-  indexSlots = <u32>slots;
-  indexBase = tablesBase;
-  heapBase = align(indexBase + <usize>slots * SLOT_BYTES, 64);
-  heapCapacity = heap;
-  ghostBase = align(heapBase + <usize>heap * HEAP_ENTRY_BYTES, 64);
-  ghostCapacity = withGhost ? <u32>((<u64>capacity * 9) / 10 + 1) : 0;
+  indexSlots = <u32>slotsFor(capacity);
+  ghostCapacity = <u32>ghostEntriesFor(capacity);
   ghostBuckets = withGhost ? <u32>((<u64>ghostCapacity * 5) / 16 + 1) : 0;
+  ghostBase = alignDown(memEnd - <usize>ghostBytesFor(ghostCapacity), 64);
+  indexBase = alignDown(ghostBase - <usize>indexSlots * SLOT_BYTES, 64);
+  heapCapacity = heap;
+  heapBase = alignDown(indexBase - <usize>heap * HEAP_ENTRY_BYTES, 64);
 }
 
 /**
@@ -123,7 +150,7 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
 
   let capacity: u64 = maxEntries > 0 ? <u64>maxEntries : <u64>(rest / ASSUMED_ITEM_BYTES);
   if (capacity < 1) capacity = 1;
-  if (capacity > 0x7fffffff || tablesBytes(capacity, capacity) > <u64>(rest / 2)) return false;
+  if (capacity > 0x7fffffff || <u64>memBytes - tablesStart(capacity, capacity) > <u64>(rest / 2)) return false;
   maxCapacity = <u32>capacity;
   let rows = rest >> shift; // pages if neither the page table nor the tables took room
   pagesBase = align(pageTable + <usize>rows * 4, 64);
@@ -133,7 +160,8 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
   minPageCount = pageCount;
   if (minPageCount < MIN_PAGES) return false;
   initialCapacity = maxEntries > 0 ? maxCapacity : max<u32>(min<u32>(maxCapacity, 1024), maxCapacity / 16);
-  initialHeap = maxEntries > 0 ? maxCapacity : min<u32>(initialCapacity, 1024);
+  // The heap only holds items with a TTL, and growing it moves nothing else: start small.
+  initialHeap = min<u32>(initialCapacity, 1024);
   placeTables(initialCapacity, initialHeap);
   return true;
 }

@@ -158,4 +158,36 @@ describe('tables that follow the items', () => {
     expect(cache.get('b3999')).toEqual(big);
     expect(cache.checkInvariants()).toBe(0);
   });
+
+  it('with maxEntries the expiry heap starts small and grows in place in a full cache, keeping every TTL in order', () => {
+    const clock = { now: 1_000_000 };
+    const cache = createCacheSync({ maxMemory: '2mb', maxEntries: 30_000, activeExpiry: false, now: () => clock.now });
+    const start = cache.layout().fixedBytes;
+    // Fill the pages first, so that the heap's growth must move or evict items to take its pages.
+    for (let i = 0; i < 30_000; i++) cache.set(`p${i}`, 'x'.repeat(40));
+    expect(cache.stats().evictions).toBeGreaterThan(0);
+    // Far more TTL items than the heap's first 1024 entries; TTLs not in insertion order.
+    const ttlOf = (i: number) => 10_000 + ((i * 7919) % 20_000);
+    for (let i = 0; i < 8000; i++) cache.set(`t${i}`, 'y', { ttl: ttlOf(i) });
+    expect(cache.checkInvariants()).toBe(0);
+    expect(cache.layout().fixedBytes).toBeGreaterThan(start);
+    const alive: number[] = [];
+    for (let i = 0; i < 8000; i++) {
+      if (!cache.has(`t${i}`)) continue;
+      alive.push(i);
+      expect(cache.ttl(`t${i}`)).toBe(ttlOf(i));
+    }
+    expect(alive.length).toBeGreaterThan(4000);
+    // The heap hands the items back soonest deadline first: at each step the removal pass (run by
+    // `size`) takes exactly the items past their time, and the stored count says so.
+    const items = cache.stats().items;
+    for (const t of [12_000, 18_000, 25_000, 31_000]) {
+      clock.now = 1_000_000 + t;
+      const gone = alive.filter((i) => ttlOf(i) < t).length;
+      expect(cache.size).toBe(items - gone);
+      expect(cache.stats().items).toBe(items - gone);
+      for (const i of alive) expect(cache.has(`t${i}`)).toBe(ttlOf(i) >= t);
+      expect(cache.checkInvariants()).toBe(0);
+    }
+  });
 });
