@@ -574,4 +574,3 @@ export function checkSlab(): i32 {
   }
   return 0;
 }
-
