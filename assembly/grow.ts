@@ -26,7 +26,9 @@ import { getKlen, hasTtl, keyPtr } from './item';
 import { policyTablesMoved } from './policy';
 import { publishLayout } from './store';
 
-const BATCH = 64;
+const BATCH: u32 = 64;
+/** Item address and hash of each item of a rebuild batch. */
+const batch = memory.data(<i32>BATCH * 8, 8);
 
 /**
  * Grows the index by half (up to maxCapacity). False if it is as large as it may be. A half, not
@@ -89,13 +91,20 @@ function rebuildTables(): void {
   clearIndex();
   resetHeap();
   policyTablesMoved();
-  // In batches, with the home slots touched first (table.ts: their cache misses overlap).
+  // In batches, with the home slots touched first (table.ts: their cache misses overlap). The
+  // first pass keeps each item's address and hash, so the second neither walks nor hashes again.
   let it = nextItemAt(0);
   while (it != 0) {
-    let first = it;
-    for (let n = 0; n < BATCH && it != 0; n++, it = nextItemAt(it + 1)) touchSlot(hashBytes(keyPtr(it), getKlen(it)));
-    for (let p = first; p != it; p = nextItemAt(p + 1)) {
-      insertSlot(hashBytes(keyPtr(p), getKlen(p)), p);
+    let n: u32 = 0;
+    for (; n < BATCH && it != 0; n++, it = nextItemAt(it + 1)) {
+      let h = hashBytes(keyPtr(it), getKlen(it));
+      touchSlot(h);
+      store<u32>(batch + (<usize>n << 3), <u32>it);
+      store<u32>(batch + (<usize>n << 3), h, 4);
+    }
+    for (let k: u32 = 0; k < n; k++) {
+      let p = <usize>load<u32>(batch + (<usize>k << 3));
+      insertSlot(load<u32>(batch + (<usize>k << 3), 4), p);
       if (hasTtl(p)) heapPush(p);
     }
   }
