@@ -17,7 +17,7 @@
 // replaced by large ones), the tables halve and give their pages back, before anything is
 // evicted: an index grown for many small items must not keep the room that large items need.
 
-import { heapBase, heapCapacity, indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, tablePagesFor } from './layout';
+import { heapBase, heapCapacity, indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, rebuildBuffer, REBUILD_BATCH, tablePagesFor } from './layout';
 import { addTopPages, clearWindow, dropTopPages, nextItemAt } from './slab';
 import { clearIndex, insertSlot, touchSlot } from './table';
 import { resetHeap, heapPush, heapLen } from './expiry';
@@ -26,9 +26,6 @@ import { getKlen, hasTtl, keyPtr } from './item';
 import { policyTablesMoved } from './policy';
 import { publishLayout } from './store';
 
-const BATCH: u32 = 64;
-/** Item address and hash of each item of a rebuild batch. */
-const batch = memory.data(<i32>BATCH * 8, 8);
 
 /**
  * Grows the index by half (up to maxCapacity). False if it is as large as it may be. A half, not
@@ -49,11 +46,8 @@ export function growTables(): bool {
 export function growHeap(): bool {
   if (heapCapacity >= indexCapacity) return false;
   let heap = <u32>min<u64>(<u64>indexCapacity, <u64>heapCapacity * 2);
-  let more = tablePagesFor(indexCapacity, heap) - tablePagesFor(indexCapacity, heapCapacity);
-  if (more > 0) {
-    clearWindow(pageCount - more, more); // may move items with a TTL: their heap entries are updated in place
-    dropTopPages(more);
-  }
+  // Clearing the pages may move items with a TTL: their heap entries are updated where they are.
+  takeTopPages(tablePagesFor(indexCapacity, heap) - tablePagesFor(indexCapacity, heapCapacity));
   let from = heapBase;
   placeTables(indexCapacity, heap);
   memory.copy(heapBase, from, <usize>heapLen << 2);
@@ -76,14 +70,18 @@ function resizeTables(capacity: u32, heap: u32): void {
   let before = tablePagesFor(indexCapacity, heapCapacity);
   let after = tablePagesFor(capacity, heap);
   let first = pageCount;
-  if (after > before) {
-    clearWindow(pageCount - (after - before), after - before);
-    dropTopPages(after - before);
-  }
+  if (after > before) takeTopPages(after - before);
   placeTables(capacity, heap);
   if (after < before) addTopPages(first, before - after);
   rebuildTables();
   publishLayout();
+}
+
+/** Empties the top n pages (their items move down, or are evicted) and takes them from the pool. */
+function takeTopPages(n: u32): void {
+  if (n == 0) return;
+  clearWindow(pageCount - n, n);
+  dropTopPages(n);
 }
 
 /** Fills freshly placed tables from the items in the pages. */
@@ -96,15 +94,15 @@ function rebuildTables(): void {
   let it = nextItemAt(0);
   while (it != 0) {
     let n: u32 = 0;
-    for (; n < BATCH && it != 0; n++, it = nextItemAt(it + 1)) {
+    for (; n < REBUILD_BATCH && it != 0; n++, it = nextItemAt(it + 1)) {
       let h = hashBytes(keyPtr(it), getKlen(it));
       touchSlot(h);
-      store<u32>(batch + (<usize>n << 3), <u32>it);
-      store<u32>(batch + (<usize>n << 3), h, 4);
+      store<u32>(rebuildBuffer + (<usize>n << 3), <u32>it);
+      store<u32>(rebuildBuffer + (<usize>n << 3), h, 4);
     }
     for (let k: u32 = 0; k < n; k++) {
-      let p = <usize>load<u32>(batch + (<usize>k << 3));
-      insertSlot(load<u32>(batch + (<usize>k << 3), 4), p);
+      let p = <usize>load<u32>(rebuildBuffer + (<usize>k << 3));
+      insertSlot(load<u32>(rebuildBuffer + (<usize>k << 3), 4), p);
       if (hasTtl(p)) heapPush(p);
     }
   }

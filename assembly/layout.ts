@@ -2,11 +2,11 @@
 // size is the configured maxMemory, fixed at creation: the memory never grows, so the wrapper's
 // views never detach, and every byte the cache uses is inside the budget.
 //
-//   __heap_base                                                               tablesBase               end
-//   ┌──────────┬────────┬─────────────┬─────────────┬─────────────┬─────────────────┬────────────────────────────────┐
-//   │ registers│ digest │ scratch     │ class table │ page table  │ pages ...       │ expiry heap │ index │ ghost  │
-//   │ 256 B    │ 64 B   │ keys/values │ 6 x 128 u32 │ rows x 4 B  │ pageCount pages │ heap x 4 B  │ slots │ table  │
-//   └──────────┴────────┴─────────────┴─────────────┴─────────────┴─────────────────┴────────────────────────────────┘
+//   __heap_base                                                                         tablesBase               end
+//   ┌──────────┬────────┬─────────┬─────────────┬─────────────┬─────────────┬─────────────────┬────────────────────────────────┐
+//   │ registers│ digest │ rebuild │ scratch     │ class table │ page table  │ pages ...       │ expiry heap │ index │ ghost  │
+//   │ 256 B    │ 64 B   │ 512 B   │ keys/values │ 6 x 128 u32 │ rows x 4 B  │ pageCount pages │ heap x 4 B  │ slots │ table  │
+//   └──────────┴────────┴─────────┴─────────────┴─────────────┴─────────────┴─────────────────┴────────────────────────────────┘
 //
 // Sizing:
 // - pageBytes is a power of two near 1/1024 of the budget, clamped to [2 KiB, 1 MiB], so that even
@@ -36,6 +36,9 @@ const PAGE_SHIFT_MIN: u32 = 11;
 
 export let regs: usize = 0;
 export let digestBuffer: usize = 0;
+/** Work space of a table rebuild (grow.ts): an address and a hash per item of a batch. */
+export let rebuildBuffer: usize = 0;
+export const REBUILD_BATCH: u32 = 64;
 export let scratch: usize = 0;
 export let scratchBytes: u32 = 0;
 export let classTable: usize = 0;
@@ -70,10 +73,6 @@ let totalPages: u32 = 0; // pages if the tables took no room
   return (x + a - 1) & ~(a - 1);
 }
 
-@inline function alignDown(x: usize, a: usize): usize {
-  return x & ~(a - 1);
-}
-
 @inline function slotsFor(capacity: u64): u64 {
   return (capacity * 8) / 7 + 1;
 }
@@ -82,25 +81,28 @@ let totalPages: u32 = 0; // pages if the tables took no room
   return withGhost ? (capacity * 9) / 10 + 1 : 0;
 }
 
-/** Bytes of the ghost table for this many entries: 16-byte buckets of 5 slots, 1.25 slots per entry. */
-@inline function ghostBytesFor(entries: u64): u64 {
-  return entries == 0 ? 0 : ((entries * 5) / 16 + 1) * 16;
+/** 16-byte buckets of 5 slots for this many ghost entries (1.25 slots per entry). */
+@inline function ghostBucketsFor(entries: u64): u64 {
+  return entries == 0 ? 0 : (entries * 5) / 16 + 1;
+}
+
+/** Start of a table of `bytes` that ends at `top`, aligned down to a cache line. */
+@inline function below(top: u64, bytes: u64): u64 {
+  return (top - bytes) & ~63;
 }
 
 /**
  * Start of the tables for `capacity` items and `heap` heap entries, laid out downwards from the
  * end of memory: ghost at the top, then the index, then the heap. The heap is the lowest, so it
  * grows downwards into the pages without moving the index or the ghost (growHeap in grow.ts).
+ * 0 if they cannot fit.
  */
 function tablesStart(capacity: u64, heap: u64): u64 {
-  let top = <u64>memEnd;
-  let ghost = ghostBytesFor(ghostEntriesFor(capacity));
+  let ghost = ghostBucketsFor(ghostEntriesFor(capacity)) << 4;
   let index = slotsFor(capacity) * SLOT_BYTES;
   let heapBytes = heap * HEAP_ENTRY_BYTES;
-  if (ghost + index + heapBytes + 192 > top) return 0; // cannot fit (the caller checks against 0)
-  top = (top - ghost) & ~63;
-  top = (top - index) & ~63;
-  return (top - heapBytes) & ~63;
+  if (ghost + index + heapBytes + 192 > <u64>memEnd) return 0; // 192: the alignment of three tables
+  return below(below(below(<u64>memEnd, ghost), index), heapBytes);
 }
 
 /** Pages the tables take at the top of the memory for `capacity` items and `heap` heap entries. */
@@ -120,11 +122,12 @@ export function placeTables(capacity: u32, heap: u32): void {
   indexCapacity = capacity;
   indexSlots = <u32>slotsFor(capacity);
   ghostCapacity = <u32>ghostEntriesFor(capacity);
-  ghostBuckets = withGhost ? <u32>((<u64>ghostCapacity * 5) / 16 + 1) : 0;
-  ghostBase = alignDown(memEnd - <usize>ghostBytesFor(ghostCapacity), 64);
-  indexBase = alignDown(ghostBase - <usize>indexSlots * SLOT_BYTES, 64);
+  ghostBuckets = <u32>ghostBucketsFor(ghostCapacity);
   heapCapacity = heap;
-  heapBase = alignDown(indexBase - <usize>heap * HEAP_ENTRY_BYTES, 64);
+  // As tablesStart lays them out (it checked that they fit).
+  ghostBase = <usize>below(<u64>memEnd, <u64>ghostBuckets << 4);
+  indexBase = <usize>below(<u64>ghostBase, <u64>indexSlots * SLOT_BYTES);
+  heapBase = <usize>below(<u64>indexBase, <u64>heap * HEAP_ENTRY_BYTES);
 }
 
 /**
@@ -134,7 +137,8 @@ export function placeTables(capacity: u32, heap: u32): void {
 export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, ghost: bool): bool {
   regs = align(__heap_base, 64);
   digestBuffer = regs + REGS_BYTES;
-  scratch = digestBuffer + 64;
+  rebuildBuffer = digestBuffer + 64;
+  scratch = rebuildBuffer + (<usize>REBUILD_BATCH << 3);
   scratchBytes = <u32>align(wantScratch, 8);
   classTable = align(scratch + scratchBytes, 64);
   pageTable = align(classTable + 6 * MAX_CLASSES * 4, 64);

@@ -13,7 +13,7 @@ import { LRUCache } from 'lru-cache';
 import { createLRU } from 'lru.min';
 import { bench, group, run, summary } from 'mitata';
 import { type Cache, createCacheSync } from '../src/index.js';
-import { StringMaker, keyOf } from './lib/data.js';
+import { keyOf, stringEntries } from './lib/data.js';
 import { fullGc, requireExposedGc } from './lib/gc.js';
 import { LIBS, type Lib, type Row, envInt, load1, median, mitataDetails, writeSection } from './lib/report.js';
 import { uniformOrder } from './lib/rng.js';
@@ -30,15 +30,7 @@ requireExposedGc();
 const loadAtStart = load1();
 const started = performance.now();
 
-const keys: string[] = new Array(N);
-const values: string[] = new Array(N);
-{
-  const make = new StringMaker(VALUE_LEN);
-  for (let i = 0; i < N; i++) {
-    keys[i] = make.key(i);
-    values[i] = make.value(i);
-  }
-}
+const { keys, values } = stringEntries(N, VALUE_LEN);
 const order = uniformOrder(N, ORDER_MASK + 1, SEED);
 let sink = 0; // every get adds the value's length here; printed at the end
 

@@ -11,7 +11,7 @@ import { LRUCache } from 'lru-cache';
 import { createLRU } from 'lru.min';
 import { bench, group, run, summary } from 'mitata';
 import { createCacheSync } from '../src/index.js';
-import { StringMaker } from './lib/data.js';
+import { stringEntries } from './lib/data.js';
 import { fullGc, requireExposedGc } from './lib/gc.js';
 import { type Lib, type Row, envInt, load1, mitataDetails, writeSection } from './lib/report.js';
 import { uniformOrder } from './lib/rng.js';
@@ -25,15 +25,7 @@ requireExposedGc();
 const loadAtStart = load1();
 const started = performance.now();
 
-const keys: string[] = new Array(N);
-const values: string[] = new Array(N);
-{
-  const make = new StringMaker(VALUE_LEN);
-  for (let i = 0; i < N; i++) {
-    keys[i] = make.key(i);
-    values[i] = make.value(i);
-  }
-}
+const { keys, values } = stringEntries(N, VALUE_LEN);
 const order = uniformOrder(N, BATCH * BATCHES, 0xba7c4);
 const batches: string[][] = [];
 for (let b = 0; b < BATCHES; b++) batches.push(Array.from(order.subarray(b * BATCH, (b + 1) * BATCH), (id) => keys[id]));

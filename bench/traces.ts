@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { LRUCache } from 'lru-cache';
 import { CacheError, type Policy, createCacheSync } from '../src/index.js';
 import { coreWasmBase64 } from '../src/generated/core-wasm.js';
-import { type InternedTrace, readTraceInterned } from '../test/helpers/traces.js';
+import { type InternedTrace, firstSizes, readTraceInterned } from '../test/helpers/traces.js';
 
 const started = performance.now();
 
@@ -157,21 +157,6 @@ interface ByteRun {
   tooLarge: number;
   /** set() calls that threw (the core could not make room): misses, reported. */
   failedSets: number;
-}
-
-/** The per-key object sizes of a trace with sizes: the first size seen for each key. */
-function firstSizes(trace: InternedTrace): Uint32Array {
-  const sizes = trace.sizes as Uint32Array;
-  const byKey = new Uint32Array(trace.keys.length);
-  const seen = new Uint8Array(trace.keys.length);
-  for (let i = 0; i < trace.ids.length; i++) {
-    const id = trace.ids[i];
-    if (!seen[id]) {
-      seen[id] = 1;
-      byKey[id] = sizes[i];
-    }
-  }
-  return byKey;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCacheSync } from '../src/index.js';
 import { prng } from './helpers/prng.js';
-import { readTraceInterned } from './helpers/traces.js';
+import { firstSizes, readTraceInterned } from './helpers/traces.js';
 
 // Values are windows of one random pool: value i is POOL[start(i) .. start(i) + len(i)), so the
 // test can check every byte without keeping a copy of what it stored.
@@ -103,16 +103,8 @@ describe('large items do not strand free pages', () => {
   // a steady churn of mixed large sizes the stored payload keeps filling the slab pages.
   it('adaptsize-request at 1% of its bytes: the payload fills 83% of the slab pages on average, never under 70%', () => {
     const trace = readTraceInterned('adaptsize-request.txt.gz');
-    const sizes = trace.sizes as Uint32Array;
-    const sizeOf = new Uint32Array(trace.keys.length);
-    let unique = 0;
-    for (let i = 0; i < trace.ids.length; i++) {
-      const id = trace.ids[i];
-      if (sizeOf[id] === 0) {
-        sizeOf[id] = sizes[i];
-        unique += sizes[i];
-      }
-    }
+    const sizeOf = firstSizes(trace);
+    const unique = sizeOf.reduce((sum, size) => sum + size, 0);
     const cache = createCacheSync({ maxMemory: Math.floor(unique / 100) });
     const layout = cache.layout();
     const slabBytes = layout.pageCount * layout.pageBytes;

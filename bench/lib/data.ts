@@ -49,6 +49,18 @@ export class StringMaker {
   }
 }
 
+/** The keys and values of ids 0..n-1, built by one StringMaker (flat strings, held in arrays). */
+export function stringEntries(n: number, valueLen: number): { keys: string[]; values: string[] } {
+  const make = new StringMaker(valueLen);
+  const keys: string[] = new Array(n);
+  const values: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    keys[i] = make.key(i);
+    values[i] = make.value(i);
+  }
+  return { keys, values };
+}
+
 /** Writes id as ID_DIGITS zero-padded decimal digits at `at`. */
 function writeDigits(buf: Uint8Array, at: number, id: number): void {
   for (let i = at + ID_DIGITS - 1; i >= at; i--) {

@@ -121,3 +121,18 @@ export function readTraceInterned(name: string): InternedTrace {
     sizes: withSize > 0 ? sizes.slice(0, n) : undefined,
   };
 }
+
+/** The per-key object sizes of a trace with sizes: the first size seen for each key. */
+export function firstSizes(trace: InternedTrace): Uint32Array {
+  const sizes = trace.sizes as Uint32Array;
+  const byKey = new Uint32Array(trace.keys.length);
+  const seen = new Uint8Array(trace.keys.length);
+  for (let i = 0; i < trace.ids.length; i++) {
+    const id = trace.ids[i];
+    if (!seen[id]) {
+      seen[id] = 1;
+      byKey[id] = sizes[i];
+    }
+  }
+  return byKey;
+}
