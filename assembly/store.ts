@@ -239,7 +239,6 @@ function pickWindow(n: u32): i32 {
  */
 export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
   setReg(REG_ERROR, 0);
-  if (expireAt > 0) heapRoom();
   let old = lookupLive(key, klen, now);
   let h = lastHash;
   let present = old != 0 && !isStale(old, now); // a stale value is replaced, but counts as absent
@@ -252,21 +251,38 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
     setReg(REG_ERROR, ERR_TOO_LARGE);
     return 0;
   }
+  // Nothing has changed so far: a call refused above leaves the cache as it was. Growing the
+  // tables may move or evict items, the old one too, so it is looked up again after.
+  if (old != 0) {
+    if (ext && !hasTtl(old) && ttlItems >= heapCapacity) {
+      heapRoom();
+      old = lookupLive(key, klen, now);
+    }
+  } else {
+    while (count >= indexCapacity) if (!growTables() && !evictOne(now)) break;
+    // After the index grew: the heap refuses to grow past the index (growHeap).
+    if (ext) heapRoom();
+  }
   if (old != 0) {
     // Same chunk class: overwrite in place (no allocation, no index or slab work).
     let keepExt = (getFlags(old) & FLAG_EXT) != 0;
     let size2 = itemSize(klen, vlen, ext || keepExt);
     if (fitsInPlace(old, <u32>size2)) return overwrite(old, key, klen, vlen, kind, expireAt, ext || keepExt);
-    unlinkItem(old, lastSlot);
-  } else {
-    while (count >= indexCapacity) if (!growTables() && !evictOne(now)) break;
   }
+  // The old item stays stored (pinned: making room neither evicts it nor clears its pages, but
+  // may move it) until the new one has its chunk, so a failed replace leaves the old value.
+  if (old != 0) setPinned(old);
   let it = allocItem(<u32>size, now);
+  if (old != 0) {
+    old = getPinned();
+    setPinned(0);
+  }
   if (it == 0) {
     setReg(REG_ERROR, ERR_NO_MEMORY);
     publish();
     return 0;
   }
+  if (old != 0) removeItem(old); // its slot may have moved while room was made (tables rebuilt)
   writeHeader(it, klen, vlen, kind, ext);
   memory.copy(keyPtr(it), key, klen);
   insertSlot(h, it);
@@ -496,7 +512,7 @@ export function mget(n: u32, now: f64): void {
   publish();
 }
 
-/** Stores `n` mset records from the scratch region. Returns how many were stored. */
+/** Stores `n` mset records from the scratch region, up to the first that fails. Returns how many were stored. */
 export function mset(n: u32, expireAt: f64, now: f64): u32 {
   prefetchBatch(n, true);
   let rec = scratch;
@@ -506,10 +522,9 @@ export function mset(n: u32, expireAt: f64, now: f64): u32 {
     let vlen = load<u32>(rec, 4);
     let key = rec + BATCH_HEADER_BYTES;
     let v = setKey(key, klen, vlen, load<u32>(rec, 8), expireAt, 0, now);
-    if (v != 0) {
-      memory.copy(v, key + klen, vlen);
-      stored++;
-    }
+    if (v == 0) break; // REG_ERROR says why; the caller reports how many were stored
+    memory.copy(v, key + klen, vlen);
+    stored++;
     rec += recordBytes(klen, vlen);
   }
   return stored;
@@ -568,6 +583,7 @@ export function check(): i32 {
   if (bytes != liveBytes) return 12;
   if (policyLength() != <i32>count) return 13;
   if (heapLen != ttlItems) return 14;
+  if (heapLen > heapCapacity) return 15;
   let h = checkHeap();
   if (h != 0) return 20 + h;
   let s = checkSlab();

@@ -7,7 +7,7 @@ import {
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { type Key, Views, decodeValue, encodeText, encodeValue, keyTypeError, utf8Length, type EncodedValue } from './codec.js';
-import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
+import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
 import type { CoreExports } from './wasm.js';
 import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, keyId, waitFor } from './fetch.js';
@@ -113,10 +113,7 @@ export class Cache {
   constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions) {
     this.core = instance.exports as unknown as CoreExports;
     this.opts = opts;
-    const scratchWanted = Math.max(
-      Math.min(Math.max((opts.memoryPages * WASM_PAGE) >> 6, 16 * 1024), 256 * 1024),
-      opts.maxKeySize + 1024,
-    );
+    const scratchWanted = scratchBytesFor(opts.memoryPages, opts.maxKeySize);
     const seed = randomSeed();
     const rc = this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy]);
     if (rc === ERR_INIT) {
@@ -501,7 +498,10 @@ export class Cache {
 
   /**
    * Stores many entries, with one call into Wasm per scratch-full. Every entry is checked before
-   * anything is stored: one bad entry rejects the whole batch and the cache is unchanged.
+   * anything is stored: one bad entry rejects the whole batch and the cache is unchanged. If room
+   * cannot be made for an entry (ERR_NO_MEMORY), the entries before it stay stored and the error
+   * says how many.
+   * @throws CacheError ERR_KEY_TYPE, ERR_KEY_TOO_LARGE, ERR_VALUE_TYPE, ERR_VALUE_TOO_LARGE, ERR_TTL, ERR_NO_MEMORY
    */
   mset(entries: Iterable<readonly [Key, unknown]>, options?: { ttl?: number }): void {
     this.alive();
@@ -541,8 +541,10 @@ export class Cache {
         n++;
       }
       if (n > 0) {
-        this.core.mset(n, expireAt, now);
-        for (let k = i - n; k < i; k++) this.superseded(list[k].key);
+        // The core stops at the first entry it cannot store (no room could be made).
+        const stored = this.core.mset(n, expireAt, now) >>> 0;
+        for (let k = i - n; k < i - n + stored; k++) this.superseded(list[k].key);
+        if (stored < n) this.fail(`mset stored ${i - n + stored} of ${list.length} entries, then`);
       } else {
         // An entry larger than the scratch region goes alone.
         const { key, enc } = list[i];

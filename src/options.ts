@@ -101,6 +101,15 @@ export const MAX_MEMORY = 4 * 1024 ** 3 - WASM_PAGE;
 export const DEFAULT_MAX_KEY_SIZE = 1024;
 export const MAX_KEY_SIZE = 65535;
 
+/**
+ * The scratch region the wrapper asks the core for: 1/64 of memory, from 16 KiB to 256 KiB, and
+ * always room for the longest key. A division, not `>> 6`: memory sizes reach 2^32, past int32.
+ */
+export function scratchBytesFor(memoryPages: number, maxKeySize: number): number {
+  const share = Math.floor((memoryPages * WASM_PAGE) / 64);
+  return Math.max(Math.min(Math.max(share, 16 * 1024), 256 * 1024), maxKeySize + 1024);
+}
+
 function optionalInteger(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
