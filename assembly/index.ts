@@ -10,7 +10,7 @@ import { resetStore, setPolicy, maxItemBytes, publishLayout } from './store';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
-export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, expireStep, check } from './store';
+export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, randomItem, expireStep, check } from './store';
 
 /**
  * Lays out the memory (its whole current size is the budget) and empties the cache.

@@ -212,6 +212,30 @@ function s3fifoVictim(): usize {
   return 0;
 }
 
+/**
+ * The k-th item on the queues (queue 0 then queue 1, each from its head), k < the items stored;
+ * walked from the nearer end, so at most half the items are visited (a uniform pick for
+ * RANDOMKEY in a sparse index).
+ */
+export function policyNth(k: u32): usize {
+  let q: u32 = 0;
+  if (k >= items0) {
+    k -= items0;
+    q = 1;
+  }
+  let n = q == 0 ? items0 : items1;
+  if (k >= n) return 0;
+  let it: usize;
+  if (k < n - k) {
+    it = q == 0 ? head0 : head1;
+    for (; k > 0; k--) it = getNext(it);
+  } else {
+    it = q == 0 ? tail0 : tail1;
+    for (k = n - 1 - k; k > 0; k--) it = getPrev(it);
+  }
+  return it;
+}
+
 /** Number of items on the policy's queues, for invariant checks (-1 if the links are broken). */
 export function policyLength(): i32 {
   let a = queueLength(head0, tail0, 0);

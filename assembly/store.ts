@@ -27,7 +27,7 @@ import {
   classFor, spanPages, popFree, popFreeLarger, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
   bestWindow, clearWindow, windowCost, footprint, fitsInPlace, spanFirst, spanLast, initSlab, checkSlab,
 } from './slab';
-import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength } from './policy';
+import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength, policyNth } from './policy';
 import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, checkHeap } from './expiry';
 
 let count: u32 = 0;
@@ -528,6 +528,51 @@ export function mset(n: u32, expireAt: f64, now: f64): u32 {
     rec += recordBytes(klen, vlen);
   }
   return stored;
+}
+
+/** A live item (neither expired nor stale), or 0. */
+@inline function liveAt(slot: u32, now: f64): usize {
+  let it = slotItem(slot);
+  return it != 0 && !isExpired(it, now) && !isStale(it, now) ? it : 0;
+}
+
+@inline function xorshift(x: u32): u32 {
+  x ^= x << 13;
+  x ^= x >> 17;
+  return x ^ (x << 5);
+}
+
+/**
+ * Puts a live item chosen uniformly at random in the registers (RANDOMKEY). Returns 1, or 0 if
+ * there is none. Each item has one slot, so a random slot that holds a live item is a uniform
+ * pick, if the index is dense enough for a few probes to hit one; else the k-th item on the
+ * policy's queues for a random k is (at most count/2 steps). An expired or stale pick is drawn
+ * again; if all draws miss, one pass of reservoir sampling over the slots decides.
+ */
+export function randomItem(seed: u32, now: f64): u32 {
+  if (count == 0) return 0;
+  let x = seed | 1;
+  let dense = <u64>count * 32 >= <u64>indexSlots;
+  for (let p = 0; p < 64; p++) {
+    x = xorshift(x);
+    let it = dense ? liveAt(<u32>((<u64>x * indexSlots) >> 32), now) : policyNth(<u32>((<u64>x * count) >> 32));
+    if (it != 0 && (dense || (!isExpired(it, now) && !isStale(it, now)))) {
+      describe(it);
+      return 1;
+    }
+  }
+  let chosen: usize = 0;
+  let seen: u64 = 0;
+  for (let i: u32 = 0; i < indexSlots; i++) {
+    let it = liveAt(i, now);
+    if (it == 0) continue;
+    seen++;
+    x = xorshift(x);
+    if (((<u64>x * seen) >> 32) == 0) chosen = it;
+  }
+  if (chosen == 0) return 0;
+  describe(chosen);
+  return 1;
 }
 
 /** Puts item `it` in the registers: key, value, kind and expiry time. */

@@ -612,9 +612,7 @@ export class Cache {
   randomKey(): Key | undefined {
     this.alive();
     const now = this.nowIfTtl();
-    const start = Math.floor(Math.random() * this.regs32[REG_INDEX_SLOTS]);
-    if (this.core.scan(start, now) !== 0 || this.core.scan(0, now) !== 0) return this.scannedKey();
-    return undefined;
+    return this.core.randomItem((Math.random() * 2 ** 32) >>> 0, now) !== 0 ? this.scannedKey() : undefined;
   }
 
   /** The key of the item core.scan() just reported. */

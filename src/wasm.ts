@@ -25,6 +25,7 @@ export interface CoreExports {
   mget(n: number, now: number): void;
   mset(n: number, expireAt: number, now: number): number;
   scan(cursor: number, now: number): number;
+  randomItem(seed: number, now: number): number;
   expireStep(now: number, max: number): number;
   check(): number;
   checksum(ptr: number, len: number): number;

@@ -502,4 +502,45 @@ describe('randomKey', () => {
     c.clear();
     expect(c.randomKey()).toBeUndefined();
   });
+
+  // Counts within 4.5 standard deviations of a uniform pick: a false alarm about once in 10^5 runs.
+  const uniform = (counts: Map<unknown, number>, keys: number, draws: number) => {
+    expect(counts.size).toBe(keys);
+    const p = 1 / keys;
+    const sd = Math.sqrt(draws * p * (1 - p));
+    for (const n of counts.values()) expect(Math.abs(n - draws * p)).toBeLessThan(4.5 * sd);
+  };
+  const draw = (c: ReturnType<typeof createCacheSync>, draws: number) => {
+    const counts = new Map<unknown, number>();
+    for (let i = 0; i < draws; i++) {
+      const k = c.randomKey();
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    return counts;
+  };
+
+  it('picks each of two keys about half the time (Redis RANDOMKEY)', () => {
+    const c = createCacheSync({ maxMemory: '1mb' });
+    c.set('a', 1);
+    c.set('b', 2);
+    uniform(draw(c, 2000), 2, 2000);
+  });
+
+  it('is uniform in a small cache with a large index, and never returns an expired key', () => {
+    const clock = { now: 1000 };
+    const c = createCacheSync({ maxMemory: '64mb', maxEntries: 1_000_000, now: () => clock.now, activeExpiry: false });
+    for (let i = 0; i < 10; i++) c.set(`k${i}`, i);
+    for (let i = 0; i < 50; i++) c.set(`gone${i}`, i, { ttl: 10 });
+    clock.now += 20;
+    uniform(draw(c, 5000), 10, 5000);
+  });
+
+  it('is uniform over many keys in a dense index', () => {
+    const c = createCacheSync({ maxMemory: '8mb' });
+    for (let i = 0; i < 20_000; i++) c.set(`k${i}`, i);
+    // Grouped by the key's last digit: 10 groups of 2,000 keys.
+    const groups = new Map<unknown, number>();
+    for (const [k, n] of draw(c, 20_000)) groups.set(String(k).slice(-1), (groups.get(String(k).slice(-1)) ?? 0) + n);
+    uniform(groups, 10, 20_000);
+  });
 });
