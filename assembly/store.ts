@@ -244,7 +244,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   let present = old != 0 && !isStale(old, now); // a stale value is replaced, but counts as absent
   if ((mode & SET_NX) != 0 && present) return 0;
   if ((mode & SET_XX) != 0 && !present) return 0;
-  if ((mode & SET_KEEPTTL) != 0) expireAt = present && hasTtl(old) ? getExpireAt(old) : 0;
+  if ((mode & SET_KEEPTTL) != 0) expireAt = present ? userExpireAt(old) : 0;
   let ext = expireAt > 0;
   let size = itemSize(klen, vlen, ext);
   if (size > <u64>maxItemBytes) {
@@ -391,13 +391,26 @@ export function del(klen: u32, now: f64): bool {
  * Remaining ms before the key expires (or, for a value with a fresh-until time, goes stale), -1 if
  * it has no expiry, -2 if it does not exist (or is stale).
  */
+/**
+ * The expiry time users see (TTL, KEEPTTL): an item stored by fetch() with a stale window expires
+ * at the window's end, but to everyone else at its fresh-until time. 0 if it has none.
+ */
+function userExpireAt(it: usize): f64 {
+  if (!hasTtl(it)) return 0;
+  let end = getExpireAt(it);
+  return (getFlags(it) & <u8>KIND_FRESH) != 0 ? min(end, load<f64>(valuePtr(it))) : end;
+}
+
+/** A user's EXPIRE or PERSIST replaces fetch()'s stale window too: the value is fresh until it expires. */
+@inline function endStaleWindow(it: usize): void {
+  if ((getFlags(it) & <u8>KIND_FRESH) != 0) store<f64>(valuePtr(it), Infinity);
+}
+
 export function ttl(klen: u32, now: f64): f64 {
   let it = lookupFresh(scratch, klen, now);
   if (it == 0) return -2;
   if (!hasTtl(it)) return -1;
-  let end = getExpireAt(it);
-  if ((getFlags(it) & <u8>KIND_FRESH) != 0) end = min(end, load<f64>(valuePtr(it)));
-  return end - now;
+  return userExpireAt(it) - now;
 }
 
 /**
@@ -407,11 +420,18 @@ export function ttl(klen: u32, now: f64): f64 {
  */
 export function expire(klen: u32, expireAt: f64, now: f64): i32 {
   setReg(REG_ERROR, 0);
-  heapRoom();
   let it = lookupFresh(scratch, klen, now);
   if (it == 0) {
     publish();
     return 0;
+  }
+  if (!hasTtl(it) && ttlItems >= heapCapacity) {
+    heapRoom(); // may move or evict the item: look it up again
+    it = lookupFresh(scratch, klen, now);
+    if (it == 0) {
+      publish();
+      return 0;
+    }
   }
   if ((getFlags(it) & FLAG_EXT) == 0) {
     let payload = getKlen(it) + getVlen(it);
@@ -446,6 +466,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
     }
   }
   setExpireAt(it, expireAt);
+  endStaleWindow(it);
   if (hasTtl(it)) {
     heapFix(it);
   } else {
@@ -465,6 +486,7 @@ export function persist(klen: u32, now: f64): bool {
     heapRemove(it);
     setFlags(it, getFlags(it) & ~FLAG_TTL);
     ttlItems--;
+    endStaleWindow(it);
   }
   publish();
   return had;
