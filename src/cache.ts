@@ -6,7 +6,9 @@ import {
   STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
-import { type Key, Views, decodeValue, encodeText, encodeValue, keyTypeError, utf8Length, type EncodedValue } from './codec.js';
+import {
+  type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
+} from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
 import type { CoreExports } from './wasm.js';
 import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
@@ -180,6 +182,7 @@ export class Cache {
     let n: number;
     if (typeof key === 'string') {
       n = this.views.writeText(key, at, Math.min(room, this.maxKeySize));
+      if (n === ILL_FORMED) throw illFormedError('key', key);
       if (n < 0) n = utf8Length(key);
     } else if (key instanceof Uint8Array) {
       n = key.length;
@@ -196,6 +199,7 @@ export class Cache {
   /** Throws as putKey would, without writing. */
   private checkKey(key: Key): void {
     if (typeof key === 'string') {
+      if (!isWellFormedText(key)) throw illFormedError('key', key);
       if (key.length * 3 <= this.maxKeySize) return;
       const n = utf8Length(key);
       if (n > this.maxKeySize) {
@@ -260,6 +264,7 @@ export class Cache {
     if (bytes === undefined) {
       const text = enc.text as string;
       vlen = this.views.writeText(text, at, Math.min(room, this.maxValueSize));
+      if (vlen === ILL_FORMED) throw illFormedError('value', text);
       if (vlen >= 0) inScratch = true;
       else {
         vlen = utf8Length(text);
@@ -511,6 +516,7 @@ export class Cache {
       this.checkKey(key);
       const klen = typeof key === 'string' ? utf8Length(key) : key.length;
       const enc = encodeValue(value);
+      if (enc.text !== undefined && !isWellFormedText(enc.text)) throw illFormedError('value', enc.text);
       enc.kind |= this.keyKind(key);
       const vlen = enc.bytes ? enc.bytes.length : utf8Length(enc.text as string);
       if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);

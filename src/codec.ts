@@ -49,6 +49,50 @@ export function utf8Length(s: string): number {
   return n;
 }
 
+/** writeText's answer for text that has no UTF-8 form (a lone surrogate). */
+export const ILL_FORMED = -2;
+
+const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+
+/**
+ * True if the string is well-formed UTF-16 (no lone surrogate), so that UTF-8 holds it exactly:
+ * encoders replace a lone surrogate by U+FFFD, which would make distinct keys collide.
+ */
+export function isWellFormedText(s: string): boolean {
+  if (nativeWellFormed) return nativeWellFormed.call(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff || i + 1 === s.length) return false;
+    const d = s.charCodeAt(++i);
+    if (d < 0xdc00 || d > 0xdfff) return false;
+  }
+  return true;
+}
+
+/** Where the first lone surrogate is, for error messages. */
+function loneSurrogateAt(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** The error for a string key or value with a lone surrogate. */
+export function illFormedError(what: 'key' | 'value', s: string): CacheError {
+  const i = loneSurrogateAt(s);
+  const code = s.charCodeAt(i).toString(16).toUpperCase();
+  return new CacheError(
+    what === 'key' ? 'ERR_KEY_TYPE' : 'ERR_VALUE_TYPE',
+    `${what} must be well-formed UTF-16 text, got a lone surrogate (\\u${code}) at index ${i}, which has no UTF-8 form` +
+      (what === 'key' ? '; use a Uint8Array for binary keys' : '; store binary data as a Uint8Array'),
+  );
+}
+
 /** Typed views over one cache's memory. The memory never grows, so they never detach. */
 export class Views {
   readonly u8: Uint8Array;
@@ -62,8 +106,8 @@ export class Views {
   }
 
   /**
-   * Writes `text` as UTF-8 at `at`, if it fits in `room` bytes. Returns the byte length, or -1 if
-   * it does not fit (nothing useful is written then).
+   * Writes `text` as UTF-8 at `at`, if it fits in `room` bytes. Returns the byte length, -1 if
+   * it does not fit (nothing useful is written then), or ILL_FORMED if it has a lone surrogate.
    */
   writeText(text: string, at: number, room: number): number {
     const n = text.length;
@@ -77,6 +121,7 @@ export class Views {
       }
       if (i === n) return n;
     }
+    if (!isWellFormedText(text)) return ILL_FORMED;
     if (n * 3 > room && utf8Length(text) > room) return -1;
     if (this.direct) return this.nodeBuf!.utf8Write!(text, at, room);
     if (this.nodeBuf) return this.nodeBuf.write(text, at, room, 'utf8');
@@ -134,6 +179,10 @@ export function encodeValue(value: unknown): EncodedValue {
           text = JSON.stringify(value);
         } catch (e) {
           throw new CacheError('ERR_VALUE_TYPE', `value must be ${ALLOWED}; JSON.stringify failed: ${(e as Error).message}`);
+        }
+        // A toJSON() that returns undefined, a function or a Symbol leaves nothing to store.
+        if (typeof text !== 'string') {
+          throw new CacheError('ERR_VALUE_TYPE', `value must be ${ALLOWED}; its toJSON() gave no JSON value`);
         }
         return { kind: KIND_JSON, text };
       }

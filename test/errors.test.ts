@@ -82,6 +82,36 @@ describe('bad input is refused and changes nothing', () => {
     }
   });
 
+  it('values whose toJSON() gives no JSON value (undefined, a Symbol, a function)', () => {
+    const c = make();
+    for (const out of [undefined, Symbol('s'), () => 1]) {
+      const v = { toJSON: () => out };
+      expectRejected(c, () => c.set('a', v), 'ERR_VALUE_TYPE', /toJSON\(\) gave no JSON value/);
+      expectRejected(c, () => c.mset([['fresh', 1], ['a', v]]), 'ERR_VALUE_TYPE', /toJSON/);
+    }
+  });
+
+  it('keys and string values with a lone surrogate (no UTF-8 form): refused, never changed or merged', () => {
+    const c = make();
+    const bad = ['\uD800', '\uDC00', 'a\uD83Db', 'x'.repeat(40) + '\uDFFF', '\uDE00\uD83D', 'é\uD800'];
+    for (const s of bad) {
+      for (const call of [() => c.set(s, 1), () => c.get(s), () => c.has(s), () => c.delete(s), () => c.mget(['a', s]), () => c.mset([['z', 1], [s, 2]])]) {
+        expectRejected(c, call, 'ERR_KEY_TYPE', /well-formed UTF-16.*lone surrogate/);
+      }
+      expectRejected(c, () => c.set('v', s), 'ERR_VALUE_TYPE', /well-formed UTF-16.*lone surrogate/);
+      expectRejected(c, () => c.set('v', s.repeat(20_000)), 'ERR_VALUE_TYPE', /lone surrogate/);
+      expectRejected(c, () => c.mset([['z', 1], ['v', s]]), 'ERR_VALUE_TYPE', /lone surrogate/);
+    }
+    // Well-formed text, pairs included, is stored exactly; JSON escapes lone surrogates itself.
+    for (const s of ['\uD83D\uDE00', 'é', '日本', 'a\uD83D\uDE00b'.repeat(1000)]) {
+      c.set(s.slice(0, 20), s);
+      expect(c.get(s.slice(0, 20))).toBe(s);
+    }
+    c.set('j', { s: '\uD800' });
+    expect(c.get('j')).toEqual({ s: '\uD800' });
+    expect(c.checkInvariants()).toBe(0);
+  });
+
   it('values over maxValueSize, and larger than the whole cache', () => {
     const c = make();
     const max = c.layout().maxValueSize;
