@@ -57,10 +57,17 @@ export interface FetchStats {
 
 /** One load in flight. */
 export interface Load {
+  /** Settles with the loader's result, or rejects at once with ERR_DISPOSED on dispose(). */
   promise: Promise<unknown>;
   controller: AbortController;
   /** Set when the key was written or deleted during the load: its result is then not cached. */
   superseded: boolean;
+}
+
+/** A load and the rejecter of its shared promise (for dispose(), which must not wait for the loader). */
+interface Running {
+  load: Load;
+  reject: (reason: unknown) => void;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -82,7 +89,10 @@ export function keyId(key: Key): string {
 
 export class Loads {
   readonly stats: FetchStats = { loads: 0, loadErrors: 0, staleServed: 0, coalesced: 0 };
+  /** The loads a new fetch() may join, by key id. */
   private readonly inflight = new Map<string, Load>();
+  /** Every load whose loader has not settled yet, joinable or not (superseded loads still have waiters). */
+  private readonly running = new Set<Running>();
 
   get size(): number {
     return this.inflight.size;
@@ -92,15 +102,44 @@ export class Loads {
     return this.inflight.get(id);
   }
 
-  /** Starts a load: `run` gets the load (for its signal) and returns the promise every waiter shares. */
+  /**
+   * Starts a load: `run` gets the load (for its signal) and returns its result. The load's shared
+   * promise exists before `run` is called, so that a fetch() of the same key from inside the
+   * loader's synchronous part joins this load.
+   */
   start(id: string, run: (load: Load) => Promise<unknown>): Load {
-    const load: Load = { promise: Promise.resolve(undefined), controller: new AbortController(), superseded: false };
+    let resolve!: (value: unknown) => void;
+    let reject!: (reason: unknown) => void;
+    const promise = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => {}); // waiters see the rejection; a load nobody waits for is not "unhandled"
+    const load: Load = { promise, controller: new AbortController(), superseded: false };
+    const running: Running = { load, reject };
     this.stats.loads++;
     this.inflight.set(id, load);
-    load.promise = run(load).finally(() => {
+    this.running.add(running);
+    const done = () => {
       if (this.inflight.get(id) === load) this.inflight.delete(id);
-    });
-    load.promise.catch(() => {}); // waiters see the rejection; a load nobody waits for is not "unhandled"
+      this.running.delete(running);
+    };
+    let result: Promise<unknown>;
+    try {
+      result = run(load);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error) => {
+        done();
+        reject(error);
+      },
+    );
     return load;
   }
 
@@ -120,8 +159,18 @@ export class Loads {
     this.inflight.clear();
   }
 
+  /**
+   * dispose(): aborts every load still running and rejects its waiters with `reason` at once,
+   * whether or not the loader heeds its signal (what it returns later is dropped).
+   */
   abortAll(reason: unknown): void {
-    for (const load of this.inflight.values()) load.controller.abort(reason);
+    const all = [...this.running];
+    this.running.clear();
+    this.inflight.clear();
+    for (const { load, reject } of all) {
+      reject(reason);
+      load.controller.abort(reason);
+    }
   }
 }
 

@@ -212,15 +212,46 @@ describe('fetch', () => {
     expect(cache.checkInvariants()).toBe(0);
   });
 
-  it('dispose aborts the loads in flight', async () => {
+  it('dispose aborts the loads in flight and rejects their waiters at once with ERR_DISPOSED', async () => {
     const { cache } = clocked();
     const { loader, calls } = controlledLoader<string>();
-    const p = cache.fetch('k', loader);
+    // The loader ignores its signal: its promise settles only when the test says so.
+    const waiters = [cache.fetch('k', loader), cache.fetch('k', loader), cache.fetch('k', loader, { signal: new AbortController().signal })];
+    const superseded = cache.fetch('w', loader);
+    cache.set('w', 'written'); // the load of 'w' can no longer be joined, but its waiter still waits
     cache.dispose();
     expect(calls[0].signal.aborted).toBe(true);
     expect((calls[0].signal.reason as CacheError).code).toBe('ERR_DISPOSED');
-    calls[0].done.resolve('late');
-    expect(await p).toBe('late');
+    const settled = await Promise.race([
+      Promise.allSettled([...waiters, superseded]),
+      new Promise((r) => setTimeout(() => r('still waiting'), 1000)),
+    ]);
+    expect(settled).not.toBe('still waiting');
+    for (const s of settled as PromiseSettledResult<unknown>[]) {
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason).toBeInstanceOf(CacheError);
+      expect((s as PromiseRejectedResult).reason.code).toBe('ERR_DISPOSED');
+    }
+    // What the loaders answer later is dropped.
+    for (const c of calls) c.done.resolve('late');
+    await tick();
+  });
+
+  it('a fetch of the key from inside its own loader joins the load in flight', async () => {
+    const { cache } = clocked();
+    let inner: Promise<unknown> | undefined;
+    let loads = 0;
+    const loader = async (key: unknown) => {
+      loads++;
+      // The synchronous part of the loader: the load is registered, and must be joinable.
+      inner ??= cache.fetch(key as string, loader);
+      await tick();
+      return 'loaded';
+    };
+    expect(await cache.fetch('self', loader)).toBe('loaded');
+    expect(await inner).toBe('loaded');
+    expect(loads).toBe(1);
+    expect(cache.stats()).toMatchObject({ loads: 1, coalesced: 1 });
   });
 
   it('rejects bad arguments with CacheError', async () => {
@@ -247,6 +278,23 @@ describe('memo', () => {
     // Two memos on one cache do not share keys.
     const cube = cache.memo(async (n: number) => n * n * n);
     expect(await cube(3)).toBe(27);
+  });
+
+  it('dispose rejects memo callers whose function never settles with ERR_DISPOSED', async () => {
+    const { cache } = clocked();
+    const hang = cache.memo((n: number) => new Promise<number>(() => void n));
+    const calls = [hang(1), hang(1), hang(2)];
+    cache.dispose();
+    const settled = await Promise.race([
+      Promise.allSettled(calls),
+      new Promise((r) => setTimeout(() => r('still waiting'), 1000)),
+    ]);
+    expect(settled).not.toBe('still waiting');
+    for (const s of settled as PromiseSettledResult<unknown>[]) {
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason.code).toBe('ERR_DISPOSED');
+    }
+    await expect(hang(3)).rejects.toMatchObject({ code: 'ERR_DISPOSED' });
   });
 
   it('takes a key function', async () => {
