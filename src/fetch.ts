@@ -1,7 +1,9 @@
 // Get-or-load bookkeeping for Cache.fetch(): the loads in flight (one per key, shared by every
 // caller who asks for that key meanwhile), their counters, and waiting with an AbortSignal.
 
+import { KEY_MEMO } from '../assembly/abi.js';
 import type { Key } from './codec.js';
+import { CacheError } from './errors.js';
 
 /** Options of {@link Cache.fetch}. */
 export interface FetchOptions {
@@ -36,7 +38,11 @@ export type Loader<V> = (key: Key, context: LoaderContext<V>) => V | Promise<V>;
 
 /** Options of {@link Cache.memo}. */
 export interface MemoOptions<A extends unknown[]> {
-  /** The cache key for a call's arguments. Default: a per-memo prefix + JSON.stringify(args). */
+  /**
+   * The cache key for a call's arguments, a key like any other (get(), delete() and keys() see it).
+   * Default: a key in memo()'s own key space, which no key given to the cache can name (nor
+   * keys() list, nor snapshots save): the memo's number and {@link memoArgsKey} of the arguments.
+   */
   key?: (...args: A) => Key;
   ttl?: number;
   staleWhileRevalidate?: number;
@@ -71,6 +77,82 @@ interface Running {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The key space of memo()'s default keys in the core (an item flag that is part of a key's identity). */
+export const MEMO_SPACE = KEY_MEMO;
+
+/** The coalescing id of a key in memo()'s key space: never the id of a caller's key ('t…', 'b…'). */
+export function memoKeyId(key: string): string {
+  return 'm' + key;
+}
+
+/**
+ * The text of a memo() call's arguments: two argument lists get the same text only if they are
+ * equal value for value, kinds included (unlike JSON.stringify: undefined is not null, even in an
+ * array or object, -0 is not 0, NaN and ±Infinity are themselves, a bigint is not a number, a Date
+ * is not its ISO string, a string is kept exactly, lone surrogates too). Arrays, plain objects (own
+ * enumerable string keys, in their order), Dates and Uint8Arrays are encoded by content; any other
+ * object (Map, class instance, function, symbol...), or a cycle, is refused with ERR_KEY_TYPE: pass
+ * options.key to say what identifies it.
+ */
+export function memoArgsKey(args: readonly unknown[]): string {
+  return encodeArg(args, []);
+}
+
+function encodeArg(v: unknown, path: object[]): string {
+  switch (typeof v) {
+    case 'undefined':
+      return 'u';
+    case 'boolean':
+      return v ? 't' : 'f';
+    case 'number':
+      return Object.is(v, -0) ? 'd-0' : 'd' + String(v);
+    case 'bigint':
+      return 'i' + v.toString();
+    case 'string':
+      return JSON.stringify(v); // quoted (so self-delimiting), lone surrogates escaped
+    case 'object': {
+      if (v === null) return 'n';
+      if (path.includes(v)) throw memoArgError('a cyclic structure');
+      if (v instanceof Date) return 'D' + String(v.getTime());
+      if (v instanceof Uint8Array && Object.getPrototypeOf(v) === Uint8Array.prototype) {
+        let hex = 'B';
+        for (const b of v) hex += b.toString(16).padStart(2, '0');
+        return hex;
+      }
+      path.push(v);
+      let out: string;
+      if (Array.isArray(v)) {
+        out = '[';
+        for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + encodeArg(v[i], path);
+        out += ']';
+      } else {
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) {
+          throw memoArgError(`a ${(proto as { constructor?: { name?: string } }).constructor?.name || 'non-plain object'}`);
+        }
+        out = '{';
+        let first = true;
+        for (const k of Object.keys(v)) {
+          out += (first ? '' : ',') + JSON.stringify(k) + ':' + encodeArg((v as Record<string, unknown>)[k], path);
+          first = false;
+        }
+        out += '}';
+      }
+      path.pop();
+      return out;
+    }
+    default:
+      throw memoArgError(`a ${typeof v}`);
+  }
+}
+
+function memoArgError(what: string): CacheError {
+  return new CacheError(
+    'ERR_KEY_TYPE',
+    `memo() cannot make a key of an argument that is ${what}: pass options.key (arguments may be undefined, null, booleans, numbers, bigints, strings, Dates, Uint8Arrays, and arrays and plain objects of these)`,
+  );
+}
 
 /**
  * The identity of a key for coalescing: a string key, or the UTF-8 text of a byte key (so that
