@@ -20,6 +20,12 @@ export const KIND_FRESH = 4;
 export const FRESH_BYTES = 8;
 /** Flag beside the kind: the key was given as bytes (keys() gives it back as a Uint8Array). */
 export const KEY_BYTES = 32;
+/**
+ * Flag beside the kind, and part of the key's identity: the item is in memo()'s key space, apart
+ * from every key a caller can name (the same bytes with and without it are two keys). Only the
+ * getStale/peek/set calls of fetch() for memo() use it; scan() and snapshots leave such items out.
+ */
+export const KEY_MEMO = 64;
 
 // ── set() mode bits ─────────────────────────────────────────────────────────────────────────
 export const SET_NX = 1; // only if the key does not exist

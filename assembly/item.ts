@@ -9,14 +9,15 @@
 //   └────────┴────────┴────────┴──────┴─────┴─────┴───────────────────────────┴──────────┴────────────┘
 //   next/prev: links of the eviction policy's queue (0 = none). pbits: policy bits (unused by LRU).
 //   flags: bits 0-1 value kind, bit 2 KIND_FRESH (the value starts with a fresh-until time), bit 5
-//   KEY_BYTES (the key was given as bytes), bit 3 TTL (the item expires at expireAt), bit 4 EXT (the 12-byte
+//   KEY_BYTES (the key was given as bytes), bit 6 KEY_MEMO (the key is in memo()'s key space: part of
+//   its identity), bit 3 TTL (the item expires at expireAt), bit 4 EXT (the 12-byte
 //   expiry extension is present; it stays after PERSIST so a later EXPIRE needs no move).
 //   A free chunk has flags == FREE and the next free chunk's address in `next`.
 //
 // Per-item overhead: 16 B header + one 8 B index slot at a load factor of at most 7/8: 16 + 9.1 =
 // 25.1 B. Items with an expiry time carry 12 B more, and a 4 B expiry-heap entry (layout.ts).
 
-import { KIND_MASK, KIND_FRESH, KEY_BYTES } from './abi';
+import { KIND_MASK, KIND_FRESH, KEY_BYTES, KEY_MEMO } from './abi';
 
 export const HEADER_BYTES: u32 = 16;
 export const EXT_BYTES: u32 = 12;
@@ -34,9 +35,11 @@ export const FREE: u8 = 0xff;
 @inline export function setFlags(it: usize, f: u8): void { store<u8>(it, f, 14); }
 @inline export function getPbits(it: usize): u8 { return load<u8>(it, 15); }
 @inline export function setPbits(it: usize, v: u8): void { store<u8>(it, v, 15); }
-const KIND_BITS: u32 = KIND_MASK | KIND_FRESH | KEY_BYTES;
-/** Value kind and the KIND_FRESH and KEY_BYTES flags, as the wrapper reads them from REG_KIND. */
+const KIND_BITS: u32 = KIND_MASK | KIND_FRESH | KEY_BYTES | KEY_MEMO;
+/** Value kind and the KIND_FRESH, KEY_BYTES and KEY_MEMO flags, as the wrapper reads them from REG_KIND. */
 @inline export function getKind(it: usize): u32 { return <u32>getFlags(it) & KIND_BITS; }
+/** The item's key space: 0 (the caller's keys) or KEY_MEMO. */
+@inline export function getSpace(it: usize): u32 { return <u32>getFlags(it) & KEY_MEMO; }
 @inline export function hasTtl(it: usize): bool { return (getFlags(it) & FLAG_TTL) != 0; }
 @inline export function getExpireAt(it: usize): f64 { return load<f64>(it, 16); }
 @inline export function setExpireAt(it: usize, t: f64): void { store<f64>(it, t, 16); }

@@ -9,7 +9,7 @@ import {
   LOAD_BAD_MAGIC, LOAD_BAD_CHECKSUM, LOAD_BAD_LENGTHS, REG_TOUCHED,
 } from './abi';
 import { regs, scratch, scratchBytes, indexSlots } from './layout';
-import { getKlen, getVlen, getKind, hasTtl, getExpireAt, keyPtr, valuePtr, isExpired, isStale } from './item';
+import { getKlen, getVlen, getKind, getSpace, hasTtl, getExpireAt, keyPtr, valuePtr, isExpired, isStale } from './item';
 import { slotItem, touchSlot, touchItem, touchedSum } from './table';
 import { hashBytes } from './hash';
 import { nextItemAt } from './slab';
@@ -22,8 +22,12 @@ const RECORD_HEAD: u32 = SNAPSHOT_RECORD_HEADER_BYTES;
 @inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
 @inline function getReg(i: u32): u32 { return load<u32>(regs + (<usize>i << 2)); }
 
+/**
+ * An item a snapshot holds: live, and not memo()'s (a memo is known by its creation order in one
+ * process, so its results would be answered to another function after a load elsewhere).
+ */
 @inline function isLive(it: usize, now: f64): bool {
-  return it != 0 && !isExpired(it, now) && !isStale(it, now);
+  return it != 0 && getSpace(it) == 0 && !isExpired(it, now) && !isStale(it, now);
 }
 
 /** Items that a snapshot taken now would hold. */

@@ -11,7 +11,7 @@
 // is evicted. Only when nothing is left to evict does a window's clearing evict (slab.ts).
 
 import {
-  SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
+  SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, KEY_MEMO, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
   STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED, REG_PAGE_COUNT, REG_FIXED_BYTES, REG_INDEX_SLOTS,
 } from './abi';
@@ -19,7 +19,7 @@ import { regs, scratch, indexSlots, indexCapacity, initialCapacity, initialHeap,
 import { growTables, growHeap, shrinkTables } from './grow';
 import {
   HEADER_BYTES, EXT_BYTES, FLAG_TTL, FLAG_EXT, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
-  getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
+  getExpireAt, setExpireAt, getSpace, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
 } from './item';
 import { hashBytes } from './hash';
 import { touchSlot, touchItem, touchedSum, NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
@@ -92,15 +92,16 @@ export function resetStore(): void {
 
 // ── lookup and removal ──────────────────────────────────────────────────────────────────────
 
-function lookup(key: usize, klen: u32): usize {
+/** The item of the key in key space `space` (0: the caller's keys; KEY_MEMO: memo()'s), or 0. */
+function lookup(key: usize, klen: u32, space: u32): usize {
   lastHash = hashBytes(key, klen);
-  lastSlot = findKey(lastHash, key, klen);
+  lastSlot = findKey(lastHash, key, klen, space);
   return lastSlot == NOT_FOUND ? 0 : slotItem(lastSlot);
 }
 
 /** The live item for the key, or 0. An expired item found on the way is removed. */
-function lookupLive(key: usize, klen: u32, now: f64): usize {
-  let it = lookup(key, klen);
+function lookupLive(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
+  let it = lookup(key, klen, space);
   if (it != 0 && isExpired(it, now)) {
     unlinkItem(it, lastSlot);
     bump(STAT_EXPIRED);
@@ -239,7 +240,7 @@ function pickWindow(n: u32): i32 {
  */
 export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
   setReg(REG_ERROR, 0);
-  let old = lookupLive(key, klen, now);
+  let old = lookupLive(key, klen, now, kind & KEY_MEMO);
   let h = lastHash;
   let present = old != 0 && !isStale(old, now); // a stale value is replaced, but counts as absent
   if ((mode & SET_NX) != 0 && present) return 0;
@@ -256,7 +257,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   if (old != 0) {
     if (ext && !hasTtl(old) && ttlItems >= heapCapacity) {
       heapRoom();
-      old = lookupLive(key, klen, now);
+      old = lookupLive(key, klen, now, kind & KEY_MEMO);
     }
   } else {
     while (count >= indexCapacity) if (!growTables() && !evictOne(now)) break;
@@ -335,8 +336,8 @@ function answer(it: usize): usize {
 }
 
 /** The fresh item for the key (neither expired nor stale), or 0. */
-@inline function lookupFresh(key: usize, klen: u32, now: f64): usize {
-  let it = lookupLive(key, klen, now);
+@inline function lookupFresh(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
+  let it = lookupLive(key, klen, now, space);
   return it != 0 && isStale(it, now) ? 0 : it;
 }
 
@@ -344,8 +345,8 @@ function answer(it: usize): usize {
  * A read that counts: a hit for a fresh item (the policy sees the access), a miss otherwise. With
  * `stale`, a stale item is returned too (it still counts as a miss, but the policy sees it).
  */
-function readKey(key: usize, klen: u32, now: f64, stale: bool): usize {
-  let it = lookupLive(key, klen, now);
+function readKey(key: usize, klen: u32, now: f64, stale: bool, space: u32 = 0): usize {
+  let it = lookupLive(key, klen, now, space);
   let fresh = it != 0 && !isStale(it, now);
   if (fresh) bump(STAT_HITS);
   else bump(STAT_MISSES);
@@ -359,15 +360,18 @@ export function get(klen: u32, now: f64): usize {
   return it == 0 ? 0 : answer(it);
 }
 
-/** Like get, but a stale item is returned too (for fetch, which decides whether to serve it). */
-export function getStale(klen: u32, now: f64): usize {
-  let it = readKey(scratch, klen, now, true);
+/**
+ * Like get, but a stale item is returned too (for fetch, which decides whether to serve it), from
+ * key space `space` (0, or KEY_MEMO for memo(); a JS call without it passes 0).
+ */
+export function getStale(klen: u32, now: f64, space: u32): usize {
+  let it = readKey(scratch, klen, now, true, space & KEY_MEMO);
   return it == 0 ? 0 : answer(it);
 }
 
-/** Like get, with no effect on the policy or the hit counters. */
-export function peek(klen: u32, now: f64): usize {
-  let it = lookupFresh(scratch, klen, now);
+/** Like get, with no effect on the policy or the hit counters; `space` as for getStale. */
+export function peek(klen: u32, now: f64, space: u32): usize {
+  let it = lookupFresh(scratch, klen, now, space & KEY_MEMO);
   return it == 0 ? 0 : answer(it);
 }
 
@@ -552,10 +556,14 @@ export function mset(n: u32, expireAt: f64, now: f64): u32 {
   return stored;
 }
 
-/** A live item (neither expired nor stale), or 0. */
+/** True for an item that SCAN and RANDOMKEY see: a caller's key, neither expired nor stale. */
+@inline function listed(it: usize, now: f64): bool {
+  return it != 0 && getSpace(it) == 0 && !isExpired(it, now) && !isStale(it, now);
+}
+
 @inline function liveAt(slot: u32, now: f64): usize {
   let it = slotItem(slot);
-  return it != 0 && !isExpired(it, now) && !isStale(it, now) ? it : 0;
+  return listed(it, now) ? it : 0;
 }
 
 @inline function xorshift(x: u32): u32 {
@@ -565,8 +573,8 @@ export function mset(n: u32, expireAt: f64, now: f64): u32 {
 }
 
 /**
- * Puts a live item chosen uniformly at random in the registers (RANDOMKEY). Returns 1, or 0 if
- * there is none. Each item has one slot, so a random slot that holds a live item is a uniform
+ * Puts a listed item (a caller's live key) chosen uniformly at random in the registers (RANDOMKEY).
+ * Returns 1, or 0 if there is none. Each item has one slot, so a random slot that holds a live item is a uniform
  * pick, if the index is dense enough for a few probes to hit one; else the k-th item on the
  * policy's queues for a random k is (at most count/2 steps). An expired or stale pick is drawn
  * again; if all draws miss, one pass of reservoir sampling over the slots decides.
@@ -578,7 +586,7 @@ export function randomItem(seed: u32, now: f64): u32 {
   for (let p = 0; p < 64; p++) {
     x = xorshift(x);
     let it = dense ? liveAt(<u32>((<u64>x * indexSlots) >> 32), now) : policyNth(<u32>((<u64>x * count) >> 32));
-    if (it != 0 && (dense || (!isExpired(it, now) && !isStale(it, now)))) {
+    if (dense ? it != 0 : listed(it, now)) {
       describe(it);
       return 1;
     }
@@ -607,13 +615,14 @@ export function describe(it: usize): void {
 }
 
 /**
- * Iterates over live items by index slot. Returns the cursor to pass next (0 when done) and puts
- * the item in the registers. Items set or deleted between calls may be missed or seen twice.
+ * Iterates over live items by index slot, memo()'s left out (their keys are no caller's). Returns
+ * the cursor to pass next (0 when done) and puts the item in the registers. Items set or deleted
+ * between calls may be missed or seen twice.
  */
 export function scan(cursor: u32, now: f64): u32 {
   for (let i = cursor; i < indexSlots; i++) {
     let it = slotItem(i);
-    if (it != 0 && !isExpired(it, now) && !isStale(it, now)) {
+    if (listed(it, now)) {
       describe(it);
       return i + 1;
     }
@@ -644,7 +653,7 @@ export function check(): i32 {
     if (it == 0) continue;
     n++;
     bytes += footprintOf(it);
-    if (findKey(hashBytes(keyPtr(it), getKlen(it)), keyPtr(it), getKlen(it)) != i) return 10;
+    if (findKey(hashBytes(keyPtr(it), getKlen(it)), keyPtr(it), getKlen(it), getSpace(it)) != i) return 10;
   }
   if (n != count) return 11;
   if (bytes != liveBytes) return 12;

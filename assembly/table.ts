@@ -11,7 +11,7 @@
 
 import { indexBase, indexSlots } from './layout';
 import { bytesEqual } from './hash';
-import { getKlen, keyPtr } from './item';
+import { getKlen, getSpace, keyPtr } from './item';
 
 export const NOT_FOUND: u32 = 0xffffffff;
 
@@ -58,13 +58,16 @@ export function clearIndex(): void {
   memory.fill(indexBase, 0, <usize>indexSlots << 3);
 }
 
-/** Slot of the item whose key is the `klen` bytes at `key`, or NOT_FOUND. */
-export function findKey(h: u32, key: usize, klen: u32): u32 {
+/**
+ * Slot of the item whose key is the `klen` bytes at `key` in key space `space` (0 or KEY_MEMO: the
+ * hash is the bytes' alone, the space is compared with the length, from the same header word).
+ */
+export function findKey(h: u32, key: usize, klen: u32, space: u32): u32 {
   let i = home(h);
   while (true) {
     let it = slotItem(i);
     if (it == 0) return NOT_FOUND;
-    if (slotHash(i) == h && getKlen(it) == klen && bytesEqual(keyPtr(it), key, klen)) return i;
+    if (slotHash(i) == h && getKlen(it) == klen && getSpace(it) == space && bytesEqual(keyPtr(it), key, klen)) return i;
     i = nextSlot(i);
   }
 }

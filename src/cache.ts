@@ -12,7 +12,7 @@ import {
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
 import type { CoreExports } from './wasm.js';
 import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
-import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, keyId, waitFor } from './fetch.js';
+import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, MEMO_SPACE, keyId, memoArgsKey, memoKeyId, waitFor } from './fetch.js';
 
 /** Options of {@link Cache.set}. */
 export interface SetOptions {
@@ -637,18 +637,23 @@ export class Cache {
    * See {@link FetchOptions} for stale-while-revalidate, stale-if-error and per-caller abort.
    * Resolves undefined if the loader returns undefined (nothing is cached then).
    */
-  async fetch<V = unknown>(key: Key, loader: Loader<V>, options: FetchOptions = {}): Promise<V | undefined> {
+  fetch<V = unknown>(key: Key, loader: Loader<V>, options: FetchOptions = {}): Promise<V | undefined> {
+    return this.fetchIn(0, key, loader, options);
+  }
+
+  /** fetch() in key space `space`: 0 (the caller's keys) or MEMO_SPACE (memo()'s default keys). */
+  private async fetchIn<V>(space: number, key: Key, loader: Loader<V>, options: FetchOptions): Promise<V | undefined> {
     this.alive();
     if (typeof loader !== 'function') throw new CacheError('ERR_OPTIONS', 'fetch() needs a loader function');
     const ttl = options.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
     const swr = checkTtl(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
     const sie = checkTtl(options.staleIfError ?? 0, 'staleIfError');
     const klen = this.keyOf(key);
-    const id = keyId(key);
+    const id = space ? memoKeyId(key as string) : keyId(key);
     let stale: { value: V; freshUntil: number } | undefined;
     let current: V | undefined;
     const now = this.nowIfTtl();
-    const ptr = (options.forceRefresh ? this.core.peek(klen, now) : this.core.getStale(klen, now)) >>> 0;
+    const ptr = (options.forceRefresh ? this.core.peek(klen, now, space) : this.core.getStale(klen, now, space)) >>> 0;
     if (ptr !== 0) {
       const flags = this.regs32[REG_KIND];
       const value = decodeValue(this.views, ptr, this.regs32[REG_VLEN], flags) as V;
@@ -658,7 +663,7 @@ export class Cache {
       else {
         stale = { value, freshUntil };
         if (now <= freshUntil + swr) {
-          if (!this.loads.get(id)) this.startLoad(key, id, loader, stale, ttl, swr, sie);
+          if (!this.loads.get(id)) this.startLoad(space, key, id, loader, stale, ttl, swr, sie);
           this.loads.stats.staleServed++;
           return value;
         }
@@ -666,12 +671,13 @@ export class Cache {
     }
     let load = this.loads.get(id);
     if (load) this.loads.stats.coalesced++;
-    else load = this.startLoad(key, id, loader, stale ?? (current !== undefined ? { value: current, freshUntil: Infinity } : undefined), ttl, swr, sie);
+    else load = this.startLoad(space, key, id, loader, stale ?? (current !== undefined ? { value: current, freshUntil: Infinity } : undefined), ttl, swr, sie);
     return waitFor(load.promise as Promise<V | undefined>, options.signal);
   }
 
   /** Runs one load for fetch(), caching its result unless the key was written meanwhile. */
   private startLoad<V>(
+    space: number,
     key: Key,
     id: string,
     loader: Loader<V>,
@@ -685,7 +691,7 @@ export class Cache {
         const value = await loader(key, { signal: load.controller.signal, staleValue: stale?.value });
         if (value !== undefined && !load.superseded && !this.disposed) {
           const enc = encodeValue(value);
-          enc.kind |= this.keyKind(key);
+          enc.kind |= this.keyKind(key) | space;
           const now = this.opts.now();
           const window = ttl > 0 ? Math.max(swr, sie) : 0;
           // With a stale window, the value is kept (and counts against maxMemory) until it ends.
@@ -705,21 +711,26 @@ export class Cache {
 
   /**
    * Wraps an async function so that its results are cached by argument key (through fetch(): one
-   * call in flight per key, TTL and stale windows as in {@link MemoOptions}).
+   * call in flight per key, TTL and stale windows as in {@link MemoOptions}). Default keys live in
+   * a key space of their own (see {@link MemoOptions.key}); arguments that cannot be encoded
+   * reject with ERR_KEY_TYPE.
    */
   memo<A extends unknown[], V>(
     fn: (...args: A) => V | Promise<V>,
     options: MemoOptions<A> = {},
   ): (...args: A) => Promise<V | undefined> {
     this.alive();
-    const prefix = `memo:${this.memos++}:`;
-    const keyFor = options.key ?? ((...args: A): Key => prefix + JSON.stringify(args));
+    const prefix = `${this.memos++}:`;
+    const keyFor = options.key;
     const fetchOptions: FetchOptions = {
       ttl: options.ttl,
       staleWhileRevalidate: options.staleWhileRevalidate,
       staleIfError: options.staleIfError,
     };
-    return (...args: A) => this.fetch<V>(keyFor(...args), () => fn(...args), fetchOptions);
+    return async (...args: A) =>
+      keyFor
+        ? this.fetchIn<V>(0, keyFor(...args), () => fn(...args), fetchOptions)
+        : this.fetchIn<V>(MEMO_SPACE, prefix + memoArgsKey(args), () => fn(...args), fetchOptions);
   }
 
   // ── snapshots ─────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 /** Every code a {@link CacheError} can carry. */
 export type CacheErrorCode =
   | 'ERR_OPTIONS' // an option is out of range or of the wrong type
-  | 'ERR_KEY_TYPE' // a key is not a string or a Uint8Array
+  | 'ERR_KEY_TYPE' // a key is not a string or a Uint8Array (or a memo() argument has no key encoding)
   | 'ERR_KEY_TOO_LARGE' // a key is longer than maxKeySize bytes
   | 'ERR_VALUE_TYPE' // a value is not a string, a Uint8Array or a JSON-serialisable value
   | 'ERR_VALUE_TOO_LARGE' // a value is longer than maxValueSize bytes

@@ -15,8 +15,9 @@ export interface CoreExports {
   clear(): void;
   set(klen: number, vlen: number, kind: number, expireAt: number, mode: number, now: number): number;
   get(klen: number, now: number): number;
-  getStale(klen: number, now: number): number;
-  peek(klen: number, now: number): number;
+  /** `space`: 0 (default) or KEY_MEMO, memo()'s key space. */
+  getStale(klen: number, now: number, space?: number): number;
+  peek(klen: number, now: number, space?: number): number;
   has(klen: number, now: number): number;
   del(klen: number, now: number): number;
   ttl(klen: number, now: number): number;

@@ -1,7 +1,7 @@
 // fetch() and memo(): one load per missing key however many callers, errors shared and never
 // cached, stale values served exactly within their windows, per-caller abort.
 import { describe, expect, it } from 'vitest';
-import { CacheError, createCacheSync, type Cache, type CacheOptions } from '../src/index.js';
+import { CacheError, createCacheSync, fromBytes, type Cache, type CacheOptions } from '../src/index.js';
 
 /** A promise the test settles by hand. */
 function deferred<T>() {
@@ -212,15 +212,46 @@ describe('fetch', () => {
     expect(cache.checkInvariants()).toBe(0);
   });
 
-  it('dispose aborts the loads in flight', async () => {
+  it('dispose aborts the loads in flight and rejects their waiters at once with ERR_DISPOSED', async () => {
     const { cache } = clocked();
     const { loader, calls } = controlledLoader<string>();
-    const p = cache.fetch('k', loader);
+    // The loader ignores its signal: its promise settles only when the test says so.
+    const waiters = [cache.fetch('k', loader), cache.fetch('k', loader), cache.fetch('k', loader, { signal: new AbortController().signal })];
+    const superseded = cache.fetch('w', loader);
+    cache.set('w', 'written'); // the load of 'w' can no longer be joined, but its waiter still waits
     cache.dispose();
     expect(calls[0].signal.aborted).toBe(true);
     expect((calls[0].signal.reason as CacheError).code).toBe('ERR_DISPOSED');
-    calls[0].done.resolve('late');
-    expect(await p).toBe('late');
+    const settled = await Promise.race([
+      Promise.allSettled([...waiters, superseded]),
+      new Promise((r) => setTimeout(() => r('still waiting'), 1000)),
+    ]);
+    expect(settled).not.toBe('still waiting');
+    for (const s of settled as PromiseSettledResult<unknown>[]) {
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason).toBeInstanceOf(CacheError);
+      expect((s as PromiseRejectedResult).reason.code).toBe('ERR_DISPOSED');
+    }
+    // What the loaders answer later is dropped.
+    for (const c of calls) c.done.resolve('late');
+    await tick();
+  });
+
+  it('a fetch of the key from inside its own loader joins the load in flight', async () => {
+    const { cache } = clocked();
+    let inner: Promise<unknown> | undefined;
+    let loads = 0;
+    const loader = async (key: unknown) => {
+      loads++;
+      // The synchronous part of the loader: the load is registered, and must be joinable.
+      inner ??= cache.fetch(key as string, loader);
+      await tick();
+      return 'loaded';
+    };
+    expect(await cache.fetch('self', loader)).toBe('loaded');
+    expect(await inner).toBe('loaded');
+    expect(loads).toBe(1);
+    expect(cache.stats()).toMatchObject({ loads: 1, coalesced: 1 });
   });
 
   it('rejects bad arguments with CacheError', async () => {
@@ -249,10 +280,138 @@ describe('memo', () => {
     expect(await cube(3)).toBe(27);
   });
 
+  it('dispose rejects memo callers whose function never settles with ERR_DISPOSED', async () => {
+    const { cache } = clocked();
+    const hang = cache.memo((n: number) => new Promise<number>(() => void n));
+    const calls = [hang(1), hang(1), hang(2)];
+    cache.dispose();
+    const settled = await Promise.race([
+      Promise.allSettled(calls),
+      new Promise((r) => setTimeout(() => r('still waiting'), 1000)),
+    ]);
+    expect(settled).not.toBe('still waiting');
+    for (const s of settled as PromiseSettledResult<unknown>[]) {
+      expect(s.status).toBe('rejected');
+      expect((s as PromiseRejectedResult).reason.code).toBe('ERR_DISPOSED');
+    }
+    await expect(hang(3)).rejects.toMatchObject({ code: 'ERR_DISPOSED' });
+  });
+
   it('takes a key function', async () => {
     const { cache } = clocked();
     const user = cache.memo(async (id: number) => ({ id }), { key: (id) => `user:${id}` });
     await user(7);
     expect(cache.get('user:7')).toEqual({ id: 7 });
+  });
+
+  it('keys of its own: no key given to the cache is a memo key, and keys() and snapshots leave them out', async () => {
+    const { cache } = clocked();
+    let calls = 0;
+    const f = cache.memo(async (n: number) => `f(${n}) #${++calls}`);
+    // What memo keys were (or might look like) before: plain keys, as text and as bytes.
+    const lookalikes = ['memo:0:[21]', '0:[21]', '0:[d21]', '0:d21', 'memo:0:[d21]'];
+    for (const k of lookalikes) cache.set(k, 'planted');
+    for (const k of lookalikes) cache.set(new TextEncoder().encode(k + '!'), 'planted');
+    expect(await f(21)).toBe('f(21) #1');
+    expect(await f(21)).toBe('f(21) #1'); // cached
+    for (const k of lookalikes) expect(cache.get(k)).toBe('planted'); // and the planted keys untouched
+    // A write or delete of any caller's key does not touch the memo entry, nor its load in flight.
+    for (const k of lookalikes) cache.delete(k);
+    expect(await f(21)).toBe('f(21) #1');
+    expect(calls).toBe(1);
+    // keys() and entries() list the caller's keys only; size counts the memo entry (it takes memory).
+    cache.set('mine', 1);
+    expect([...cache.keys()].filter((k) => typeof k === 'string')).toEqual(['mine']);
+    expect(cache.size).toBe(1 + 5 + 1);
+    expect(cache.checkInvariants()).toBe(0);
+    // A snapshot holds the caller's keys only: a memo is known by its creation order in one process.
+    const copy = await fromBytes(cache.toBytes(), { maxMemory: '1mb' });
+    expect(copy.size).toBe(1 + 5);
+    let copyCalls = 0;
+    const g = copy.memo(async (n: number) => `g(${n}) #${++copyCalls}`);
+    expect(await g(21)).toBe('g(21) #1');
+    // clear() empties the memo's key space too.
+    cache.clear();
+    expect(await f(21)).toBe('f(21) #2');
+  });
+
+  it('tells argument lists apart that JSON.stringify would confuse', async () => {
+    const { cache } = clocked();
+    const seen: unknown[][] = [];
+    const echo = cache.memo(async (...args: unknown[]) => {
+      seen.push(args);
+      return seen.length;
+    });
+    const lists: unknown[][] = [
+      [undefined],
+      [null],
+      [],
+      [[undefined]],
+      [[null]],
+      [[]],
+      [{ a: undefined }],
+      [{}],
+      [{ a: null }],
+      [0],
+      [-0],
+      [NaN],
+      [Infinity],
+      [-Infinity],
+      [1],
+      [1n],
+      ['1'],
+      [true],
+      ['true'],
+      [new Date(0)],
+      [new Date(0).toISOString()],
+      ['a\uD800'],
+      ['a\uFFFD'],
+      [new Uint8Array([1, 2])],
+      [[1, 2]],
+      ['x', 'y'],
+      ['x,y'],
+      [{ a: 1, b: 2 }],
+      [{ '"a":1,"b"': 2 }],
+    ];
+    const first = await Promise.all(lists.map((args) => echo(...args)));
+    expect(new Set(first).size).toBe(lists.length); // one call each: no two lists share a key
+    const again = await Promise.all(lists.map((args) => echo(...args)));
+    expect(again).toEqual(first); // and each is cached under its own key
+    expect(seen.length).toBe(lists.length);
+    expect(Object.is(seen[lists.findIndex((l) => Object.is(l[0], -0))][0], -0)).toBe(true);
+  });
+
+  it('refuses arguments it cannot encode with ERR_KEY_TYPE, unless given a key function', async () => {
+    const { cache } = clocked();
+    const f = cache.memo(async (x: unknown) => typeof x);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const bad of [new Map(), new Set([1]), () => 1, Symbol('s'), cyclic, [new Map()], new (class Point {})()]) {
+      await expect(f(bad)).rejects.toMatchObject({ code: 'ERR_KEY_TYPE' });
+    }
+    const byName = cache.memo(async (m: Map<string, number>) => m.get('a'), { key: (m) => `map:${m.get('a')}` });
+    expect(await byName(new Map([['a', 7]]))).toBe(7);
+    expect(cache.get('map:7')).toBe(7);
+  });
+
+  it('the same key text in both key spaces stays two items through growth and eviction', async () => {
+    const cache = createCacheSync({ maxMemory: '1mb', activeExpiry: false });
+    const pad = '.'.repeat(150);
+    const f = cache.memo(async (n: number) => `memo ${n}${pad}`);
+    // `0:[d${n}]` is the text of f(n)'s key in memo()'s space (memo number 0, argument list [n]).
+    for (let round = 0; round < 3; round++) {
+      for (let n = 0; n < 4000; n++) {
+        expect(await f(n)).toBe(`memo ${n}${pad}`);
+        cache.set(`0:[d${n}]`, `user ${n}${pad}`); // the same bytes, in the callers' key space
+      }
+      expect(cache.checkInvariants()).toBe(0);
+    }
+    expect(cache.stats().evictions).toBeGreaterThan(0);
+    for (let n = 3990; n < 4000; n++) {
+      expect(cache.get(`0:[d${n}]`)).toBe(`user ${n}${pad}`);
+      expect(await f(n)).toBe(`memo ${n}${pad}`);
+    }
+    expect([...cache.keys()].every((k) => typeof k === 'string' && k.startsWith('0:[d'))).toBe(true);
+    expect(cache.checkInvariants()).toBe(0);
   });
 });

@@ -25,7 +25,9 @@ export type { RedisClientLike } from './connection.js';
 /**
  * Creates a near-cache: a local Wasm cache (options.local) in front of the Redis that
  * `options.redis` points at, on a connection of its own. Resolves once tracking is on; rejects
- * if Redis cannot be reached or refuses CLIENT TRACKING (Redis 6+ is needed).
+ * with a CacheError ERR_REDIS if Redis cannot be reached within `connectTimeout` (default 5 s,
+ * whatever the client's reconnect strategy; the connection is closed then) or refuses CLIENT
+ * TRACKING (Redis 6+ is needed).
  */
 export async function createNearCache(options: NearCacheOptions & { values: 'bytes' }): Promise<NearCache<Uint8Array>>;
 export async function createNearCache(options: NearCacheOptions & { values?: 'string' }): Promise<NearCache<string>>;

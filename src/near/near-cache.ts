@@ -121,7 +121,8 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
   }
 
   /**
-   * Writes `value` to Redis (`SET`, with `PX` if a ttl is given) and, once Redis has answered,
+   * Writes `value` to Redis (`SET`, with `PX` if a ttl is given; in one MULTI/EXEC with the PTTL
+   * that makes Redis track the key, when the value may be kept) and, once Redis has answered,
    * keeps it locally. A get() called meanwhile reads Redis, after the write. Rejects with a
    * CacheError (ERR_KEY_TYPE, ERR_VALUE_TYPE, ERR_TTL, ERR_DISPOSED) or node-redis's error.
    */
@@ -140,9 +141,29 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     const ticket = this.beforeWrite(key) ? this.flights.take(keyId(key)) : undefined;
     const sentAt = Date.now();
     const conn = this.tracking.connection;
-    // PTTL after SET re-tracks the key (a write does not) and bounds the local copy's TTL.
-    const replies = Promise.all([conn.sendCommand(args), ticket && conn.sendCommand<number>(['PTTL', rkey])]);
-    const [, pttl] = await this.settling(replies, ticket);
+    let pttl: number | undefined;
+    if (ticket === undefined) {
+      await conn.sendCommand(args);
+    } else {
+      // PTTL after SET re-tracks the key (a write does not) and bounds the local copy's TTL. The
+      // two run as one transaction: sent back to back, they may still reach Redis in separate
+      // reads (a SET of 32 KiB or more always does), and another client's write run between
+      // them would be neither in the kept copy nor pushed (the key was not tracked yet). The
+      // four commands are queued in one tick, so nothing else on the connection falls between.
+      const replies = Promise.all([
+        conn.sendCommand(['MULTI']),
+        conn.sendCommand(args),
+        conn.sendCommand(['PTTL', rkey]),
+        conn.sendCommand<unknown>(['EXEC']),
+      ]).then(([, , , exec]) => {
+        if (!Array.isArray(exec) || exec.length !== 2) {
+          throw new CacheError('ERR_REDIS', `set(): Redis answered EXEC of SET + PTTL with ${String(exec)}`);
+        }
+        if (exec[0] instanceof Error) throw exec[0];
+        return exec[1] as number;
+      });
+      pttl = await this.settling(replies, ticket);
+    }
     this.counters.writes++;
     if (ticket === undefined) return;
     if (!this.flights.settle(ticket)) this.counters.discarded++;

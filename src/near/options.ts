@@ -36,6 +36,11 @@ export interface NearCacheOptions {
   pingInterval?: number;
   /** A PING unanswered after this many ms flushes the local cache until one is answered. Default 1000. */
   pingTimeout?: number;
+  /**
+   * Longest time in ms createNearCache() waits to connect and enable tracking, however the client
+   * retries (its reconnectStrategy); past it, it disconnects and rejects with ERR_REDIS. Default 5000.
+   */
+  connectTimeout?: number;
 }
 
 export interface ResolvedNearOptions {
@@ -45,6 +50,7 @@ export interface ResolvedNearOptions {
   bytes: boolean;
   pingInterval: number;
   pingTimeout: number;
+  connectTimeout: number;
 }
 
 function ms(value: number | undefined, name: string, fallback: number): number {
@@ -76,6 +82,10 @@ export function resolveNearOptions(options: NearCacheOptions): ResolvedNearOptio
   if (pingInterval > 0 && pingTimeout === 0) {
     throw new CacheError('ERR_OPTIONS', 'createNearCache() option pingTimeout must be > 0 when pingInterval is');
   }
+  const connectTimeout = ms(options.connectTimeout, 'connectTimeout', 5000);
+  if (connectTimeout === 0) {
+    throw new CacheError('ERR_OPTIONS', 'createNearCache() option connectTimeout must be > 0 ms');
+  }
   return {
     mode,
     prefixes: [...prefixes],
@@ -83,5 +93,6 @@ export function resolveNearOptions(options: NearCacheOptions): ResolvedNearOptio
     bytes: values === 'bytes',
     pingInterval,
     pingTimeout,
+    connectTimeout,
   };
 }

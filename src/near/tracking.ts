@@ -78,9 +78,40 @@ export class TrackingConnection {
     return this.stateNow;
   }
 
-  /** Connects and enables tracking; rejects if either fails. */
+  /**
+   * Connects and enables tracking; rejects with ERR_REDIS if either fails or if both have not
+   * succeeded within connectTimeout (node-redis may retry a refused connection forever): the
+   * connection is then closed, its retries and timers with it.
+   */
   async start(): Promise<void> {
-    await this.connection.connect();
+    const limit = this.opts.connectTimeout;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new CacheError('ERR_REDIS', `createNearCache(): Redis was not reached (connected, tracking enabled) within ${limit} ms (connectTimeout)`)),
+        limit,
+      );
+    });
+    const started = this.connectAndEnable();
+    started.catch(() => {}); // after a timeout, its rejection (the connection closed) is not news
+    try {
+      await Promise.race([started, timedOut]);
+    } catch (error) {
+      this.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async connectAndEnable(): Promise<void> {
+    try {
+      await this.connection.connect();
+    } catch (error) {
+      const failure = new CacheError('ERR_REDIS', `createNearCache(): could not connect to Redis: ${(error as Error)?.message ?? String(error)}`);
+      (failure as { cause?: unknown }).cause = error;
+      throw failure;
+    }
     this.started = true;
     const failure = await this.enable();
     if (this.stateNow !== 'on') {

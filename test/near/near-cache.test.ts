@@ -1,5 +1,6 @@
 // The near-cache's API against a real redis-server: reads kept locally, write-through, values as
 // strings or bytes, prefixes, TTL bounds, and option errors.
+import { createServer, type Socket } from 'node:net';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { CacheError } from '../../src/errors.js';
@@ -169,8 +170,97 @@ describe('near-cache basics', () => {
     await expect(cache.get('k')).rejects.toBeInstanceOf(CacheError);
   });
 
-  it('rejects when Redis cannot be reached', async () => {
+  it('rejects with ERR_REDIS when Redis cannot be reached', async () => {
     const unreachable = createClient({ url: 'redis://127.0.0.1:1', socket: { reconnectStrategy: false } });
-    await expect(createNearCache({ redis: unreachable })).rejects.toThrow();
+    await expect(createNearCache({ redis: unreachable })).rejects.toMatchObject({ code: 'ERR_REDIS' });
+    await expect(createNearCache({ redis: unreachable, connectTimeout: 0 })).rejects.toThrow(/connectTimeout/);
+  });
+});
+
+/** A port on which nothing listens (it was free a moment ago). */
+function deadPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sockets and timers alive in this process (what a leak would add to). */
+function handles(): number {
+  return process.getActiveResourcesInfo().filter((r) => /TCP|Timeout|Pipe/i.test(r)).length;
+}
+
+/** A client template that records the connection createNearCache() duplicates from it. */
+function recording(client: ReturnType<typeof createClient>) {
+  const made: ReturnType<typeof client.duplicate>[] = [];
+  return {
+    made,
+    redis: {
+      duplicate(overrides?: Record<string, unknown>) {
+        const conn = client.duplicate(overrides);
+        made.push(conn);
+        return conn;
+      },
+    },
+  };
+}
+
+describe('createNearCache with Redis down', () => {
+  const cases: [string, () => Promise<ReturnType<typeof createClient>>][] = [
+    ['retrying every 50 ms', async () => createClient({ url: `redis://127.0.0.1:${await deadPort()}`, socket: { reconnectStrategy: () => 50 } })],
+    ["with node-redis's default reconnect strategy", async () => createClient({ url: `redis://127.0.0.1:${await deadPort()}` })],
+  ];
+  for (const [name, client] of cases) {
+    it(`rejects with ERR_REDIS within connectTimeout, ${name}, and leaves nothing open`, async () => {
+      const before = handles();
+      const { made, redis } = recording(await client());
+      const t0 = Date.now();
+      const outcome = await Promise.race([
+        createNearCache({ redis, connectTimeout: 300 }).then(
+          (near) => (near.dispose(), 'resolved'),
+          (error: unknown) => error,
+        ),
+        new Promise((r) => setTimeout(() => r('never settled'), 5000)),
+      ]);
+      expect(outcome).toBeInstanceOf(CacheError);
+      expect(outcome).toMatchObject({ code: 'ERR_REDIS' });
+      expect((outcome as Error).message).toMatch(/connectTimeout/);
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(made).toHaveLength(1);
+      expect(made[0].isOpen).toBe(false);
+      let retries = 0;
+      made[0].on('reconnecting', () => retries++);
+      made[0].on('connect', () => retries++);
+      // node-redis may still sleep out the backoff it was in (a timer of its own, which then
+      // ends the attempt): wait for it, then nothing of the connection may be left.
+      for (let i = 0; i < 300 && handles() > before; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(handles()).toBeLessThanOrEqual(before);
+      expect(retries).toBe(0);
+    });
+  }
+
+  it('rejects with ERR_REDIS within connectTimeout when Redis accepts but never answers, and hangs up', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((s) => {
+      sockets.add(s);
+      s.resume(); // reads (and drops) the handshake, so the client's hang-up is seen
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as { port: number };
+    try {
+      const { made, redis } = recording(createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: () => 50 } }));
+      await expect(createNearCache({ redis, connectTimeout: 300 })).rejects.toMatchObject({ code: 'ERR_REDIS' });
+      expect(made[0].isOpen).toBe(false);
+      for (let i = 0; i < 100 && sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(sockets.size).toBe(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
