@@ -535,6 +535,18 @@ describe('randomKey', () => {
     uniform(draw(c, 5000), 10, 5000);
   });
 
+  it("never returns memo()'s keys, in a dense or a sparse index", async () => {
+    for (const maxEntries of [undefined, 1_000_000]) {
+      const c = createCacheSync({ maxMemory: '64mb', maxEntries });
+      const m = c.memo(async (n: number) => n * 2);
+      for (let i = 0; i < 500; i++) await m(i);
+      c.set('mine', 1);
+      for (let i = 0; i < 300; i++) expect(c.randomKey()).toBe('mine');
+      c.delete('mine');
+      expect(c.randomKey()).toBeUndefined();
+    }
+  });
+
   it('is uniform over many keys in a dense index', () => {
     const c = createCacheSync({ maxMemory: '8mb' });
     for (let i = 0; i < 20_000; i++) c.set(`k${i}`, i);
