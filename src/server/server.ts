@@ -42,7 +42,13 @@ export class RespServer {
   private onExit: (() => void) | undefined;
 
   /** @internal Use createServer(). */
-  constructor(cache: Cache, config: ServerConfig, private readonly cacheOptions: CacheOptions) {
+  constructor(
+    cache: Cache,
+    config: ServerConfig,
+    private readonly cacheOptions: CacheOptions,
+    /** The clock the cache reads, pinned for the length of each command (see {@link CommandClock}). */
+    readonly clock: CommandClock = new CommandClock(cacheOptions.now ?? Date.now),
+  ) {
     this.cache = cache;
     this.config = config;
     this.limits = {
@@ -124,6 +130,7 @@ export class RespServer {
     this.stats.commandsProcessed++;
     c.lastCommand = spec.name;
     const mark = c.out.n;
+    this.clock.pin();
     try {
       const late = spec.run(c);
       return late === undefined ? undefined : late;
@@ -131,6 +138,8 @@ export class RespServer {
       c.out.n = mark; // drop a half-written reply
       c.out.error(cacheErrorReply(e));
       return undefined;
+    } finally {
+      this.clock.unpin();
     }
   }
 
@@ -203,6 +212,30 @@ export class RespServer {
   }
 }
 
+/**
+ * The time a command sees, like Redis's commandTimeSnapshot(): read once when the command starts
+ * and returned by every read until it ends, so the command's arithmetic (EXPIRE's `now + ttl`) and
+ * the cache's (which reads the same clock) agree to the millisecond.
+ */
+export class CommandClock {
+  private pinned: number | undefined;
+
+  constructor(private readonly source: () => number) {}
+
+  /** The command's time while one runs, else the source clock. */
+  readonly now = (): number => this.pinned ?? this.source();
+
+  /** @internal */
+  pin(): void {
+    this.pinned = this.source();
+  }
+
+  /** @internal */
+  unpin(): void {
+    this.pinned = undefined;
+  }
+}
+
 function arityOk(spec: CommandSpec, argc: number): boolean {
   return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
 }
@@ -242,10 +275,11 @@ export interface CreateServerOptions extends Partial<ServerConfig> {
 export async function createServer(options: CreateServerOptions = {}): Promise<RespServer> {
   const { cache: cacheOpts, ...rest } = options;
   const config = resolveConfig(rest);
-  const cacheOptions: CacheOptions = { maxKeySize: config.maxKeySize, ...cacheOpts, maxMemory: config.maxmemory };
+  const clock = new CommandClock(cacheOpts?.now ?? Date.now);
+  const cacheOptions: CacheOptions = { maxKeySize: config.maxKeySize, ...cacheOpts, maxMemory: config.maxmemory, now: clock.now };
   const path = resolve(join(config.dir, config.dbfilename));
   const cache = config.loadOnStart && existsSync(path) ? await loadCache(path, cacheOptions) : createCacheSync(cacheOptions);
-  const server = new RespServer(cache, config, cacheOptions);
+  const server = new RespServer(cache, config, cacheOptions, clock);
   try {
     return await server.listen();
   } catch (e) {

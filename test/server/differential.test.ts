@@ -7,7 +7,8 @@
 // - RANDOMKEY picks another key (compared as "some key" or nil).
 // - SET ... EXAT/PXAT <past>: Redis 7.0 keeps an already expired key that DBSIZE counts until it is
 //   touched; wasmcache removes it at once (not generated below).
-// - TTL may differ by 1 s and PTTL by up to 1000 ms (the two servers read their clocks apart).
+// - TTL and EXPIRETIME may differ by 1 s and PTTL by up to 1000 ms (the two servers read their
+//   clocks apart); PEXPIRETIME is exact when the expiry was given as an absolute time.
 // Commands whose output describes the server (INFO, HELLO, CLIENT, COMMAND) are tested elsewhere.
 
 import { describe, expect, it } from 'vitest';
@@ -77,7 +78,7 @@ function generator(seed: number): () => Args {
     () => [pick(['EXPIRE', 'PEXPIRE']), key(), pick(secs.concat(['100000', '200000'])), ...(chance(0.4) ? [pick(['NX', 'XX', 'GT', 'LT', 'bad'])] : []), ...(chance(0.1) ? [pick(['NX', 'XX', 'GT', 'LT'])] : [])],
     () => ['EXPIREAT', key(), pick([String(now + 3000), String(now - 5), '0', '-1', 'z']), ...(chance(0.3) ? [pick(['NX', 'XX', 'GT', 'LT'])] : [])],
     () => ['PEXPIREAT', key(), pick([String((now + 4000) * 1000), String((now - 5) * 1000), '9223372036854775807'])],
-    () => [pick(['TTL', 'PTTL']), key()],
+    () => [pick(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME', 'expiretime']), key()],
     () => ['PERSIST', key()],
     () => ['KEYS', pattern()],
     () => ['SCAN', '0', 'COUNT', '1000', ...(chance(0.5) ? ['MATCH', pattern()] : []), ...(chance(0.2) ? ['TYPE', pick(['string', 'list'])] : [])],
@@ -118,11 +119,11 @@ function normalise(args: Args, reply: Buffer): string {
 /** TTL within 1 s and PTTL within 1000 ms of each other (or of each other's float rounding at 2^63). */
 function ttlClose(args: Args, a: Buffer, b: Buffer): boolean {
   const name = String(args[0]).toUpperCase();
-  if ((name !== 'TTL' && name !== 'PTTL') || a[0] !== 0x3a || b[0] !== 0x3a) return false;
+  if (!['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME'].includes(name) || a[0] !== 0x3a || b[0] !== 0x3a) return false;
   const x = Number(a.toString('latin1', 1, a.length - 2));
   const y = Number(b.toString('latin1', 1, b.length - 2));
   if (x < 0 || y < 0) return x === y;
-  return Math.abs(x - y) <= Math.max(name === 'TTL' ? 1 : 1000, x * 1e-12);
+  return Math.abs(x - y) <= Math.max(name === 'TTL' || name === 'EXPIRETIME' ? 1 : 1000, x * 1e-12);
 }
 
 function splitArray(reply: Buffer): Buffer[] {
@@ -231,4 +232,43 @@ describe('differential: INCRBYFLOAT follows redis-server\'s long double arithmet
     a.close();
     b.close();
   }, 60_000);
+});
+
+/** Sends the same commands to both servers one at a time and compares each reply (TTL-like ones with ttlClose). */
+async function sameReplies(servers: ReturnType<typeof bothServers>, cmds: Args[], exactTtl = false): Promise<void> {
+  const a = await RespConnection.open(servers.redis.port);
+  const b = await RespConnection.open(servers.wc.port);
+  try {
+    for (const cmd of cmds) {
+      const [ra, rb] = await Promise.all([a.call(...cmd), b.call(...cmd)]);
+      if (!exactTtl && ttlClose(cmd, ra, rb)) continue;
+      expect(`${printable(cmd)} -> ${rb.toString('latin1')}`).toBe(`${printable(cmd)} -> ${ra.toString('latin1')}`);
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
+describe('differential: expiry times (EXPIRETIME, PEXPIRETIME)', () => {
+  const servers = bothServers();
+  const now = Math.floor(Date.now() / 1000);
+
+  it('EXPIRETIME and PEXPIRETIME: -2 missing, -1 without expiry, else the absolute time', async () => {
+    await sameReplies(servers, [
+      ['FLUSHALL'],
+      ['EXPIRETIME', 'nokey'], ['PEXPIRETIME', 'nokey'],
+      ['SET', 'p', 'v'], ['EXPIRETIME', 'p'], ['pexpiretime', 'p'],
+      ['PEXPIREAT', 'p', String(now * 1000 + 100_000_499)], ['EXPIRETIME', 'p'], ['PEXPIRETIME', 'p'],
+      ['PEXPIREAT', 'p', String(now * 1000 + 100_000_500)], ['EXPIRETIME', 'p'], ['PEXPIRETIME', 'p'],
+      ['EXPIREAT', 'p', String(now + 5000)], ['EXPIRETIME', 'p'], ['PEXPIRETIME', 'p'],
+      ['SET', 'q', 'v', 'PXAT', String(now * 1000 + 7_777_777)], ['PEXPIRETIME', 'q'], ['EXPIRETIME', 'q'],
+      ['SET', 'q', 'v', 'EXAT', String(now + 3600)], ['PEXPIRETIME', 'q'],
+      ['GETEX', 'q', 'PXAT', String(now * 1000 + 123_456_789)], ['PEXPIRETIME', 'q'],
+      ['RENAME', 'q', 'r'], ['PEXPIRETIME', 'r'], ['PEXPIRETIME', 'q'],
+      ['PERSIST', 'r'], ['PEXPIRETIME', 'r'], ['EXPIRETIME', 'r'],
+      ['EXPIRE', 'p', '100'], ['EXPIRETIME', 'p'], ['PEXPIRETIME', 'p'],
+      ['EXPIRETIME'], ['EXPIRETIME', 'a', 'b'], ['PEXPIRETIME'],
+    ]);
+  });
 });

@@ -71,7 +71,7 @@ function expire(unitMs: number, absolute: boolean, name: string) {
       return c.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');
     }
     if (flags & EXPIRE_GT && flags & EXPIRE_LT) return c.out.error('ERR GT and LT options at the same time are not compatible');
-    const now = Date.now();
+    const now = c.server.clock.now();
     const at = expiryArg(c, 2, unitMs, absolute ? 0 : now, name, false);
     if (at === undefined) return;
     const cache = c.server.cache;
@@ -91,10 +91,16 @@ function expire(unitMs: number, absolute: boolean, name: string) {
   };
 }
 
-function ttl(ms: boolean) {
+/**
+ * TTL / PTTL (remaining time) and EXPIRETIME / PEXPIRETIME (Redis 7.0: the absolute Unix time):
+ * -2 for a missing key, -1 without expiry; seconds are rounded as Redis does, (ms + 500) / 1000.
+ */
+function ttl(ms: boolean, absolute = false) {
   return (c: Client): void => {
     const t = c.server.cache.ttl(c.cmd.bytes(1));
-    c.out.int(t < 0 || ms ? t : Math.floor((t + 500) / 1000));
+    if (t < 0) return c.out.int(t);
+    const v = absolute ? c.server.clock.now() + t : t;
+    c.out.int(ms ? v : Math.floor((v + 500) / 1000));
   };
 }
 
@@ -182,6 +188,8 @@ export const keyCommands: CommandSpec[] = [
   cmd('pexpireat', -3, 'generic', '2.6.0', 'write fast', K1, 'Sets the expiration time of a key to a Unix milliseconds timestamp.', expire(1, true, 'pexpireat')),
   cmd('ttl', 2, 'generic', '1.0.0', 'readonly fast', K1, 'Returns the expiration time in seconds of a key.', ttl(false)),
   cmd('pttl', 2, 'generic', '2.6.0', 'readonly fast', K1, 'Returns the expiration time in milliseconds of a key.', ttl(true)),
+  cmd('expiretime', 2, 'generic', '7.0.0', 'readonly fast', K1, 'Returns the expiration time of a key as a Unix timestamp.', ttl(false, true)),
+  cmd('pexpiretime', 2, 'generic', '7.0.0', 'readonly fast', K1, 'Returns the expiration time of a key as a Unix milliseconds timestamp.', ttl(true, true)),
   cmd('persist', 2, 'generic', '2.2.0', 'write fast', K1, 'Removes the expiration time of a key.', persist),
   cmd('keys', 2, 'generic', '1.0.0', 'readonly', NONE, 'Returns all key names that match a pattern.', keys),
   cmd('scan', -2, 'generic', '2.8.0', 'readonly', NONE, 'Iterates over the key names in the database.', scan),

@@ -36,7 +36,7 @@ const SET_KEEPTTL = 8;
 function store(c: Client, key: Uint8Array, value: Uint8Array, flags: number, at: number): boolean {
   const cache = c.server.cache;
   if (at !== 0) {
-    const ttl = at - Date.now();
+    const ttl = at - c.server.clock.now();
     if (ttl <= 0) {
       const exists = cache.has(key);
       if ((flags & SET_NX && exists) || (flags & SET_XX && !exists)) return false;
@@ -86,7 +86,7 @@ function set(c: Client): void {
   }
   let at = 0;
   if (unit !== 0) {
-    const relative = unit <= 2 ? Date.now() : 0;
+    const relative = unit <= 2 ? c.server.clock.now() : 0;
     const a = expiryArg(c, expiryAt, unit === 1 || unit === 3 ? 1000 : 1, relative, 'set', true);
     if (a === undefined) return;
     at = a;
@@ -108,7 +108,7 @@ function setnx(c: Client): void {
 /** SETEX key seconds value / PSETEX key ms value. */
 function setex(unitMs: number, name: string) {
   return (c: Client): void => {
-    const at = expiryArg(c, 2, unitMs, Date.now(), name, true);
+    const at = expiryArg(c, 2, unitMs, c.server.clock.now(), name, true);
     if (at === undefined) return;
     store(c, c.cmd.bytes(1), c.cmd.bytes(3), 0, at);
     c.out.ok();
@@ -150,7 +150,7 @@ function getex(c: Client): void {
   if (!cache.has(key)) return c.out.nil();
   let at = 0;
   if (unit !== 0) {
-    const a = expiryArg(c, expiryAt, unit === 1 || unit === 3 ? 1000 : 1, unit <= 2 ? Date.now() : 0, 'getex', true);
+    const a = expiryArg(c, expiryAt, unit === 1 || unit === 3 ? 1000 : 1, unit <= 2 ? c.server.clock.now() : 0, 'getex', true);
     if (a === undefined) return;
     at = a;
   }
@@ -159,7 +159,7 @@ function getex(c: Client): void {
   c.out.bulk(v);
   if (persist) cache.persist(key);
   else if (at !== 0) {
-    const ttl = at - Date.now();
+    const ttl = at - c.server.clock.now();
     if (ttl <= 0) cache.delete(key);
     else cache.expire(key, ttl);
   }
