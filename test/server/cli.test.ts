@@ -1,31 +1,15 @@
 // `wasmcache serve` as a process: flags, snapshot load on start, SIGTERM saves and exits,
 // SHUTDOWN NOSAVE exits without saving, bad flags print the usage.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RespConnection, freePort } from './helpers.js';
+import { RespConnection, freePort, serveCli as serve } from './helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'wc-cli-'));
-
-/** Starts the CLI from source; resolves once it prints its ready line. */
-function serve(args: string[]): Promise<{ child: ChildProcess; out: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...args], { cwd: root });
-  let out = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (out += d));
-  const exit = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
-  return new Promise((ok, fail) => {
-    const check = () => {
-      if (out.includes('wasmcache ready')) ok({ child, out: () => out, exit });
-    };
-    child.stdout?.on('data', check);
-    exit.then((code) => fail(new Error(`exited with ${code}: ${out}`)));
-  });
-}
 
 describe('wasmcache serve', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -242,7 +242,7 @@ async function sameReplies(servers: ReturnType<typeof bothServers>, cmds: Args[]
     for (const cmd of cmds) {
       const [ra, rb] = await Promise.all([a.call(...cmd), b.call(...cmd)]);
       if (!exactTtl && ttlClose(cmd, ra, rb)) continue;
-      expect(`${printable(cmd)} -> ${rb.toString('latin1')}`).toBe(`${printable(cmd)} -> ${ra.toString('latin1')}`);
+      expect(`${printable(cmd)} -> ${normalise(cmd, rb)}`).toBe(`${printable(cmd)} -> ${normalise(cmd, ra)}`);
     }
   } finally {
     a.close();
@@ -269,6 +269,78 @@ describe('differential: expiry times (EXPIRETIME, PEXPIRETIME)', () => {
       ['PERSIST', 'r'], ['PEXPIRETIME', 'r'], ['EXPIRETIME', 'r'],
       ['EXPIRE', 'p', '100'], ['EXPIRETIME', 'p'], ['PEXPIRETIME', 'p'],
       ['EXPIRETIME'], ['EXPIRETIME', 'a', 'b'], ['PEXPIRETIME'],
+    ]);
+  });
+});
+
+describe('differential: glob patterns (KEYS, SCAN MATCH) match as redis-server\'s stringmatchlen', () => {
+  const servers = bothServers();
+
+  it('3000 random patterns over 80 random keys, with classes, ranges, escapes and signed-byte ranges', async () => {
+    const rnd = prng(4242);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    // Keys and patterns share a small alphabet, so that patterns often match; bytes >= 0x80 show
+    // that class ranges compare signed chars.
+    const alphabet = [0x61, 0x62, 0x63, 0x41, 0x5a, 0x2a, 0x3f, 0x5b, 0x5d, 0x5e, 0x2d, 0x5c, 0x30, 0xe0, 0xff, 0x7f, 0x00];
+    const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => pick(alphabet)));
+    const keys = new Set<string>(['', 'a', 'aa', 'ab', 'abc', 'b', '*', '\\', '[', ']', '-']);
+    while (keys.size < 80) keys.add(bytes(1 + Math.floor(rnd() * 6)).toString('latin1'));
+    const token = (): string => {
+      switch (Math.floor(rnd() * 9)) {
+        case 0: case 1: return pick(['*', '**', '?']);
+        case 2: {
+          let body = rnd() < 0.3 ? '^' : '';
+          for (let i = Math.floor(rnd() * 4); i > 0; i--) {
+            body += rnd() < 0.4 ? `${String.fromCharCode(pick(alphabet))}-${String.fromCharCode(pick(alphabet))}` : rnd() < 0.2 ? `\\${String.fromCharCode(pick(alphabet))}` : String.fromCharCode(pick(alphabet));
+          }
+          return `[${body}${rnd() < 0.85 ? ']' : ''}`;
+        }
+        case 3: return `\\${String.fromCharCode(pick(alphabet))}`;
+        default: return String.fromCharCode(pick(alphabet));
+      }
+    };
+    const pattern = (): Buffer => {
+      let p = '';
+      for (let i = Math.floor(rnd() * 7); i > 0; i--) p += token();
+      return Buffer.from(p, 'latin1');
+    };
+    const a = await RespConnection.open(servers.redis.port);
+    const b = await RespConnection.open(servers.wc.port);
+    await a.call('FLUSHALL');
+    await b.call('FLUSHALL');
+    const sets = [...keys].map((k) => encode(['SET', Buffer.from(k, 'latin1'), 'v']));
+    a.write(Buffer.concat(sets));
+    b.write(Buffer.concat(sets));
+    await Promise.all([a.read(sets.length), b.read(sets.length)]);
+    for (let batch = 0; batch < 30; batch++) {
+      const cmds: Args[] = Array.from({ length: 100 }, () => {
+        const p = pattern();
+        return rnd() < 0.7 ? ['KEYS', p] : ['SCAN', '0', 'MATCH', p, 'COUNT', '1000'];
+      });
+      const req = Buffer.concat(cmds.map(encode));
+      a.write(req);
+      b.write(req);
+      const [ra, rb] = await Promise.all([a.read(cmds.length), b.read(cmds.length)]);
+      for (let i = 0; i < cmds.length; i++) {
+        expect(`${printable(cmds[i])} -> ${normalise(cmds[i], rb[i])}`).toBe(`${printable(cmds[i])} -> ${normalise(cmds[i], ra[i])}`);
+      }
+    }
+    a.close();
+    b.close();
+  }, 60_000);
+
+  it('edge cases: empty key, `*` alone, unclosed classes, trailing backslash, signed ranges, 1000 nested stars', async () => {
+    const many = (n: number) => Buffer.from('a*'.repeat(n));
+    await sameReplies(servers, [
+      ['FLUSHALL'],
+      ...['', 'a', 'b', 'Z', 'ab', 'a\\', '\xe0', '\xff', 'a]', 'a-', '^', 'a'.repeat(1100)].map((k): Args => ['SET', Buffer.from(k, 'latin1'), '1']),
+      ...['*', '**', '?', '', '[', '[^', '[a', '[a-', '[a-]', '[]a]', '[^]]', 'a\\', '\\', 'a\\\\', '[\\]]', '[\\', 'a[\\-]',
+        '[a-\xff]', '[\xff-a]', '[\xe0-\xff]', '[Z-a]', '[a-Z]', '*[', '?*', '*?*', 'a*]', '[^a-z]*'].flatMap((p): Args[] => [
+        ['KEYS', Buffer.from(p, 'latin1')],
+        ['SCAN', '0', 'MATCH', Buffer.from(p, 'latin1'), 'COUNT', '1000'],
+      ]),
+      ['KEYS', many(1000)], ['KEYS', many(1001)], ['KEYS', many(1002)], ['KEYS', Buffer.concat([many(1001), Buffer.from('a')])],
+      ['KEYS', Buffer.from(`${'*'.repeat(3000)}a`)],
     ]);
   });
 });

@@ -4,7 +4,8 @@
 import type { Key } from '../../codec.js';
 import type { Client } from '../client.js';
 import { E_NO_KEY, E_NOT_INT, E_SYNTAX, cmd, expiryArg, type CommandSpec } from '../command.js';
-import { globMatch, parseSmallInt } from '../numbers.js';
+import { compileGlob } from '../glob.js';
+import { parseSmallInt } from '../numbers.js';
 
 /** A key as bytes (keys set from JavaScript come back as strings). */
 export function keyBytes(k: Key): Uint8Array {
@@ -121,8 +122,9 @@ function* allKeys(c: Client): Generator<Uint8Array> {
 function keys(c: Client): void {
   const pattern = c.cmd.bytes(1);
   const all = pattern.length === 1 && pattern[0] === 0x2a;
+  const glob = compileGlob(pattern);
   const found: Uint8Array[] = [];
-  for (const k of allKeys(c)) if (all || globMatch(pattern, k)) found.push(k);
+  for (const k of allKeys(c)) if (all || glob.test(k)) found.push(k);
   c.out.array(found.length);
   for (const k of found) c.out.bulk(k);
 }
@@ -151,10 +153,12 @@ function scan(c: Client): void {
   }
   const [next, found] = c.server.cache.scan(cursor, Math.min(count, 1 << 20));
   const keysOut: Uint8Array[] = [];
+  // As in Redis, the pattern `*` is no filter at all (it would not match the empty key).
+  const glob = pattern === undefined || (pattern.length === 1 && pattern[0] === 0x2a) ? undefined : compileGlob(pattern);
   if (typeName === undefined || typeName.toLowerCase() === 'string') {
     for (const k of found) {
       const b = keyBytes(k);
-      if (pattern === undefined || globMatch(pattern, b)) keysOut.push(b);
+      if (glob === undefined || glob.test(b)) keysOut.push(b);
     }
   }
   c.out.array(2);
