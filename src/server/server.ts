@@ -89,7 +89,7 @@ export class RespServer {
     if (this.clients.size >= this.config.maxclients) {
       this.stats.rejectedConnections++;
       socket.on('error', () => socket.destroy());
-      socket.end('-ERR max number of clients reached\r\n');
+      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy()); // closed both ways, as Redis does
       return;
     }
     this.clients.add(new Client(this, socket, this.nextId++));
