@@ -39,7 +39,7 @@ export class RespServer {
   private readonly sockets = new Set<Socket>(); // every open connection, refused ones included
   private nextId = 1;
   private closed: Promise<void> | undefined;
-  private onExit: (() => void) | undefined;
+  private onExit: ((signal: NodeJS.Signals) => void) | undefined;
 
   /** @internal Use createServer(). */
   constructor(
@@ -196,19 +196,36 @@ export class RespServer {
     return this.closed;
   }
 
-  /** SIGTERM and SIGINT save the snapshot, close and exit (as redis-server does when it has save points). */
+  /**
+   * SIGTERM and SIGINT save the snapshot, close and exit (as redis-server does when it has save
+   * points). If the save fails, the server logs it and keeps serving with every key, as Redis does
+   * ("errors trying to shut down the server"): the handlers stay installed, so the next signal tries
+   * again. A SIGINT that arrives while a save for a signal is still running exits at once, without
+   * saving (Redis's "You insist... exiting now").
+   */
   handleSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
-    this.onExit = () => {
+    let saving = false;
+    this.onExit = (signal: NodeJS.Signals) => {
+      if (saving) {
+        if (signal !== 'SIGINT') return;
+        console.error('wasmcache: SIGINT while saving for shutdown: exiting now, without saving');
+        return exit(1);
+      }
+      saving = true;
       this.shutdown(true).then(
         () => exit(0),
         (e: unknown) => {
-          console.error(`wasmcache: save on exit failed: ${e instanceof Error ? e.message : String(e)}`);
-          exit(1);
+          saving = false;
+          console.error(
+            `wasmcache: ${signal} received but the snapshot could not be saved to ${this.snapshotPath} ` +
+              `(${e instanceof Error ? e.message : String(e)}): not exiting, every key is kept. ` +
+              `Fix the problem and send ${signal} again, or use SHUTDOWN NOSAVE to exit without saving.`,
+          );
         },
       );
     };
-    process.once('SIGTERM', this.onExit);
-    process.once('SIGINT', this.onExit);
+    process.on('SIGTERM', this.onExit);
+    process.on('SIGINT', this.onExit);
   }
 }
 
