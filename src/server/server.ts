@@ -12,6 +12,7 @@ import { Client } from './client.js';
 import { arityError, type CommandSpec, type LateReply } from './command.js';
 import { CommandTable } from './commands/index.js';
 import { resolveConfig, type ServerConfig } from './config.js';
+import { ExactExpiry } from './expiry.js';
 import { ReplyWriter } from './reply.js';
 import type { ParserLimits } from './resp.js';
 
@@ -32,6 +33,8 @@ export class RespServer {
   readonly table = new CommandTable();
   readonly stats: ServerStats = { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 };
   readonly startedAt = Date.now();
+  /** Exact expiry times beyond 2^53 ms, which the cache's f64 cannot hold (see expiry.ts). */
+  readonly exactExpiry = new ExactExpiry();
   /** Unix time (s) of the last successful save, or of the start. */
   lastSave = Math.floor(Date.now() / 1000);
   cache: Cache;

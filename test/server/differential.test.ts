@@ -29,7 +29,8 @@ function generator(seed: number): () => Args {
     '9223372036854775808', 'abc', '1.5', '', '-0', '+1', '007', ' 1'];
   const floats = ['0', '1', '-1', '0.1', '2.5', '-3.75', '1e2', '1.5e-3', '.5', '5.', 'abc', '', 'nan', 'inf', '-inf', ' 1', '1 '];
   const now = Math.floor(Date.now() / 1000);
-  const secs = ['100', '1000', '5000', '-1', '0', 'abc', '9223372036854775807', '9223372036854776', '-9223372036854776'];
+  const secs = ['100', '1000', '5000', '-1', '0', 'abc', '9223372036854775807', '9223372036854776', '-9223372036854776',
+    '9223372036854775', '4611686018427387', '9223370000000000', '9007199254741'];
   const key = () => pick(keys);
   const value = () => (chance(0.1) ? Buffer.from([Math.floor(rnd() * 256), 0, 13, 10]) : pick(values));
   // `past` only where Redis removes the key at once: SET ... EXAT <past> leaves an expired key that
@@ -38,9 +39,9 @@ function generator(seed: number): () => Args {
     const kind = pick(['EX', 'PX', 'EXAT', 'PXAT', 'ex', 'KEEPTTL']);
     if (kind === 'KEEPTTL') return [kind];
     if (kind === 'EX' || kind === 'ex') return [kind, pick(secs)];
-    if (kind === 'PX') return [kind, pick(['100000', '5000000', '0', '-5', 'x', '9223372036854775807'])];
-    if (kind === 'EXAT') return [kind, pick(past ? [String(now + 1000), String(now - 1000), '1', '0', 'y'] : [String(now + 1000), '0', 'y'])];
-    return [kind, pick(past ? [String((now + 2000) * 1000), String((now - 10) * 1000), '1', '-1'] : [String((now + 2000) * 1000), '-1'])];
+    if (kind === 'PX') return [kind, pick(['100000', '5000000', '0', '-5', 'x', '9223372036854775807', '9223370000000000000'])];
+    if (kind === 'EXAT') return [kind, pick(past ? [String(now + 1000), String(now - 1000), '1', '0', 'y', '9223372036854775', '9223372036854776'] : [String(now + 1000), '0', 'y', '9223372036854775'])];
+    return [kind, pick(past ? [String((now + 2000) * 1000), String((now - 10) * 1000), '1', '-1', '9223372036854775807', '9007199254740993'] : [String((now + 2000) * 1000), '-1', '9223372036854775807', '9007199254740993'])];
   };
   const pattern = () => pick(['*', 'k*', 'k?', 'k[0-2]', 'k[^0]', '*:*', 'num', '\\k*', '[', 'k[', '*o*', 'ключ', '*[a-z]']);
   const makers: (() => Args)[] = [
@@ -77,7 +78,8 @@ function generator(seed: number): () => Args {
     () => ['SET', pick(['num', 'float']), pick(['10', '-3', '2.5', '9223372036854775806', '-9223372036854775807', '0.1'])],
     () => [pick(['EXPIRE', 'PEXPIRE']), key(), pick(secs.concat(['100000', '200000'])), ...(chance(0.4) ? [pick(['NX', 'XX', 'GT', 'LT', 'bad'])] : []), ...(chance(0.1) ? [pick(['NX', 'XX', 'GT', 'LT'])] : [])],
     () => ['EXPIREAT', key(), pick([String(now + 3000), String(now - 5), '0', '-1', 'z']), ...(chance(0.3) ? [pick(['NX', 'XX', 'GT', 'LT'])] : [])],
-    () => ['PEXPIREAT', key(), pick([String((now + 4000) * 1000), String((now - 5) * 1000), '9223372036854775807'])],
+    () => ['PEXPIREAT', key(), pick([String((now + 4000) * 1000), String((now - 5) * 1000), '9223372036854775807', '9223372036854775806', '9007199254740993', '9007199254740994']), ...(chance(0.3) ? [pick(['NX', 'XX', 'GT', 'LT'])] : [])],
+    () => ['EXPIREAT', key(), pick(['9223372036854775', '9223372036854776', '4611686018427387', '9007199254741'])],
     () => [pick(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME', 'expiretime']), key()],
     () => ['PERSIST', key()],
     () => ['KEYS', pattern()],
@@ -116,14 +118,16 @@ function normalise(args: Args, reply: Buffer): string {
   return text;
 }
 
-/** TTL within 1 s and PTTL within 1000 ms of each other (or of each other's float rounding at 2^63). */
+/** TTL and EXPIRETIME within 1 s, PTTL and PEXPIRETIME within 1000 ms of each other (the servers' clocks differ). */
 function ttlClose(args: Args, a: Buffer, b: Buffer): boolean {
   const name = String(args[0]).toUpperCase();
   if (!['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME'].includes(name) || a[0] !== 0x3a || b[0] !== 0x3a) return false;
-  const x = Number(a.toString('latin1', 1, a.length - 2));
-  const y = Number(b.toString('latin1', 1, b.length - 2));
-  if (x < 0 || y < 0) return x === y;
-  return Math.abs(x - y) <= Math.max(name === 'TTL' || name === 'EXPIRETIME' ? 1 : 1000, x * 1e-12);
+  // Exact integers: replies near 2^63 do not fit a number.
+  const x = BigInt(a.toString('latin1', 1, a.length - 2));
+  const y = BigInt(b.toString('latin1', 1, b.length - 2));
+  if (x < 0n || y < 0n) return x === y;
+  const d = x > y ? x - y : y - x;
+  return d <= (name === 'TTL' || name === 'EXPIRETIME' ? 1n : 1000n);
 }
 
 function splitArray(reply: Buffer): Buffer[] {
@@ -341,6 +345,63 @@ describe('differential: glob patterns (KEYS, SCAN MATCH) match as redis-server\'
       ]),
       ['KEYS', many(1000)], ['KEYS', many(1001)], ['KEYS', many(1002)], ['KEYS', Buffer.concat([many(1001), Buffer.from('a')])],
       ['KEYS', Buffer.from(`${'*'.repeat(3000)}a`)],
+    ]);
+  });
+});
+
+describe('differential: far expiry times are exact integers, with Redis\'s overflow errors', () => {
+  const servers = bothServers();
+
+  /** Replies compared exactly, but PTTL (which moves with each server's clock) within 1000 ms. */
+  async function exact(cmds: Args[]): Promise<void> {
+    const a = await RespConnection.open(servers.redis.port);
+    const b = await RespConnection.open(servers.wc.port);
+    try {
+      for (const cmd of cmds) {
+        const [ra, rb] = await Promise.all([a.call(...cmd), b.call(...cmd)]);
+        if (String(cmd[0]).toUpperCase() === 'PTTL' && ttlClose(cmd, ra, rb)) continue;
+        expect(`${printable(cmd)} -> ${rb.toString('latin1')}`).toBe(`${printable(cmd)} -> ${ra.toString('latin1')}`);
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  it('EXPIRE 4611686018427387 then TTL; PEXPIREAT 2^63-1 then PTTL, PEXPIRETIME and EXPIRETIME', async () => {
+    await exact([
+      ['FLUSHALL'], ['SET', 'e', 'v'],
+      ['EXPIRE', 'e', '4611686018427387'], ['TTL', 'e'], ['PTTL', 'e'],
+      ['PEXPIREAT', 'e', '9223372036854775807'], ['PTTL', 'e'], ['TTL', 'e'], ['PEXPIRETIME', 'e'], ['EXPIRETIME', 'e'],
+      ['PEXPIREAT', 'e', '9223372036854775806'], ['PEXPIRETIME', 'e'],
+      ['EXPIREAT', 'e', '9223372036854775'], ['EXPIRETIME', 'e'], ['PEXPIRETIME', 'e'],
+      ['PEXPIREAT', 'e', '9007199254740993'], ['PEXPIRETIME', 'e'],
+      ['PEXPIREAT', 'e', '9007199254740993', 'GT'], ['PEXPIREAT', 'e', '9007199254740994', 'GT'], ['PEXPIRETIME', 'e'],
+      ['PEXPIREAT', 'e', '9007199254740993', 'LT'], ['PEXPIRETIME', 'e'], ['PEXPIREAT', 'e', '9007199254740993', 'LT'],
+      ['RENAME', 'e', 'f'], ['PEXPIRETIME', 'f'], ['RENAMENX', 'f', 'e'], ['PEXPIRETIME', 'e'],
+      ['APPEND', 'e', 'x'], ['PEXPIRETIME', 'e'], ['SET', 'e', 'w', 'KEEPTTL'], ['PEXPIRETIME', 'e'],
+      ['SET', 'e', 'w'], ['PEXPIRETIME', 'e'], ['EXPIRE', 'e', '100'], ['EXPIRETIME', 'e'],
+    ]);
+  });
+
+  it('SET / SETEX / PSETEX / GETEX at the limits: far times kept exactly, overflows refused as Redis refuses them', async () => {
+    await exact([
+      ['FLUSHALL'],
+      ['SET', 'e', 'v', 'PXAT', '9223372036854775807'], ['PEXPIRETIME', 'e'], ['EXPIRETIME', 'e'],
+      ['SET', 'e', 'v', 'EXAT', '9223372036854775'], ['PEXPIRETIME', 'e'],
+      ['SET', 'e', 'v', 'EXAT', '9223372036854776'], ['SET', 'e', 'v', 'PX', '9223372036854775807'],
+      ['SET', 'e', 'v', 'EX', '9223372036854775'], ['SET', 'e', 'v', 'EX', '9223372036854'], ['TTL', 'e'],
+      ['SET', 'e', 'v', 'PX', '9223370000000000000'], ['PTTL', 'e'], ['TTL', 'e'],
+      ['SETEX', 'e', '4611686018427387', 'v'], ['TTL', 'e'],
+      ['SETEX', 'e', '9223372036854775', 'v'], ['PSETEX', 'e', '9223372036854775807', 'v'], ['PSETEX', 'e', '9223370000000000000', 'v'], ['TTL', 'e'],
+      ['GETEX', 'e', 'PXAT', '9007199254740993'], ['PEXPIRETIME', 'e'],
+      ['GETEX', 'e', 'EXAT', '9223372036854775'], ['PEXPIRETIME', 'e'],
+      ['GETEX', 'e', 'EX', '9223372036854775'], ['GETEX', 'e', 'PX', '9223372036854775807'], ['GETEX', 'e', 'EXAT', '9223372036854776'],
+      ['EXPIRE', 'e', '9223372036854775'], ['EXPIRE', 'e', '9223370000000000'], ['TTL', 'e'],
+      ['PEXPIRE', 'e', '9223372036854775807'], ['PEXPIRE', 'e', '9223370000000000000'], ['PTTL', 'e'],
+      ['EXPIREAT', 'e', '9223372036854776'], ['EXPIREAT', 'e', '-9223372036854775'], ['EXISTS', 'e'],
+      ['SET', 'e', 'v'], ['EXPIRE', 'e', '-9223372036854775'], ['EXPIRE', 'e', '-9223372036854776'],
+      ['PEXPIRE', 'e', '-9223372036854775808'], ['EXISTS', 'e'],
     ]);
   });
 });

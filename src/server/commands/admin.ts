@@ -15,6 +15,7 @@ function dbsize(c: Client): void {
 function flush(c: Client): void {
   if (c.cmd.argc > 2 || (c.cmd.argc === 2 && !c.cmd.is(1, 'ASYNC') && !c.cmd.is(1, 'SYNC'))) return c.out.error(E_SYNTAX);
   c.server.cache.clear();
+  c.server.exactExpiry.clear();
   c.out.ok();
 }
 

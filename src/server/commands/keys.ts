@@ -4,6 +4,7 @@
 import type { Key } from '../../codec.js';
 import type { Client } from '../client.js';
 import { E_NO_KEY, E_NOT_INT, E_SYNTAX, cmd, expiryArg, type CommandSpec } from '../command.js';
+import { expireAt, expireAtOf, nowMs, remember, ttlUntil } from '../expiry.js';
 import { compileGlob } from '../glob.js';
 import { parseSmallInt } from '../numbers.js';
 
@@ -41,8 +42,10 @@ function rename(nx: boolean) {
     if (Buffer.compare(src, dst) === 0) return nx ? c.out.int(0) : c.out.ok();
     if (nx && cache.has(dst)) return c.out.int(0);
     const value = Buffer.from(view);
-    const ttl = cache.ttl(src);
-    cache.set(dst, value, ttl > 0 ? { ttl } : undefined);
+    const at = expireAtOf(c, src);
+    if (at >= 0n) {
+      if (cache.set(dst, value, { ttl: ttlUntil(c, at) })) remember(c, dst, at);
+    } else cache.set(dst, value);
     cache.delete(src);
     return nx ? c.out.int(1) : c.out.ok();
   };
@@ -75,19 +78,17 @@ function expire(unitMs: number, absolute: boolean, name: string) {
     const now = c.server.clock.now();
     const at = expiryArg(c, 2, unitMs, absolute ? 0 : now, name, false);
     if (at === undefined) return;
-    const cache = c.server.cache;
     const key = cmd.bytes(1);
-    const ttl = cache.ttl(key);
-    if (ttl === -2) return c.out.int(0);
+    const currentAt = expireAtOf(c, key); // exact, as Redis compares for GT and LT
+    if (currentAt === -2n) return c.out.int(0);
     if (flags) {
-      const currentAt = ttl === -1 ? -1 : now + ttl;
-      if (flags & EXPIRE_NX && currentAt !== -1) return c.out.int(0);
-      if (flags & EXPIRE_XX && currentAt === -1) return c.out.int(0);
-      if (flags & EXPIRE_GT && (currentAt === -1 || at <= currentAt)) return c.out.int(0);
-      if (flags & EXPIRE_LT && currentAt !== -1 && at >= currentAt) return c.out.int(0);
+      if (flags & EXPIRE_NX && currentAt !== -1n) return c.out.int(0);
+      if (flags & EXPIRE_XX && currentAt === -1n) return c.out.int(0);
+      if (flags & EXPIRE_GT && (currentAt === -1n || at <= currentAt)) return c.out.int(0);
+      if (flags & EXPIRE_LT && currentAt !== -1n && at >= currentAt) return c.out.int(0);
     }
-    if (at <= now) cache.delete(key);
-    else cache.expire(key, at - now);
+    if (at <= BigInt(now)) c.server.cache.delete(key);
+    else expireAt(c, key, at);
     c.out.int(1);
   };
 }
@@ -98,10 +99,11 @@ function expire(unitMs: number, absolute: boolean, name: string) {
  */
 function ttl(ms: boolean, absolute = false) {
   return (c: Client): void => {
-    const t = c.server.cache.ttl(c.cmd.bytes(1));
-    if (t < 0) return c.out.int(t);
-    const v = absolute ? c.server.clock.now() + t : t;
-    c.out.int(ms ? v : Math.floor((v + 500) / 1000));
+    const at = expireAtOf(c, c.cmd.bytes(1));
+    if (at < 0n) return c.out.int(at);
+    let v = absolute ? at : at - nowMs(c);
+    if (v < 0n) v = 0n;
+    c.out.int(ms ? v : (v + 500n) / 1000n); // exact integers, up to 2^63 - 1 ms
   };
 }
 
