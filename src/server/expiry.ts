@@ -7,7 +7,7 @@
 //
 // An exact value is used only while the core's expiry is still within a few seconds of it, so a
 // key that was since deleted, evicted, rewritten without TTL or given a near time falls back to
-// the core's value; entries for keys that are gone are swept once they outnumber the keys. Exact
+// the core's value; entries for keys that are gone are swept each time the entries double. Exact
 // values are not in snapshots: after a restart such far times are the core's approximation.
 
 import type { Client } from './client.js';
@@ -42,13 +42,20 @@ export class ExactExpiry {
   /** Forgets every exact time (FLUSHALL). */
   clear(): void {
     this.far.clear();
+    this.sweepAt = 1024;
   }
 
-  /** Drops the entries whose key has no matching expiry any more, once they outnumber `keys` (amortised). */
-  sweep(keys: number, check: (key: Uint8Array, at: bigint) => boolean): void {
-    if (this.far.size < 1024 || this.far.size <= 2 * keys) return;
+  /**
+   * Drops the entries whose key has no matching expiry any more, once there are more than twice
+   * as many as there were after the last sweep (so the walks cost O(1) per entry added).
+   */
+  sweep(check: (key: Uint8Array, at: bigint) => boolean): void {
+    if (this.far.size < this.sweepAt) return;
     for (const [k, at] of this.far) if (!check(Buffer.from(k, 'latin1'), at)) this.far.delete(k);
+    this.sweepAt = Math.max(1024, 2 * this.far.size);
   }
+
+  private sweepAt = 1024;
 
   get size(): number {
     return this.far.size;
@@ -89,5 +96,5 @@ export function expireAt(c: Client, key: Uint8Array, at: bigint): boolean {
 export function remember(c: Client, key: Uint8Array, at: bigint): void {
   const exact = c.server.exactExpiry;
   exact.note(key, at);
-  if (exact.size !== 0) exact.sweep(c.server.cache.size, (k, t) => expireAtOf(c, k) === t);
+  exact.sweep((k, t) => expireAtOf(c, k) === t);
 }
