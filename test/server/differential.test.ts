@@ -43,7 +43,7 @@ function generator(seed: number): () => Args {
     if (kind === 'EXAT') return [kind, pick(past ? [String(now + 1000), String(now - 1000), '1', '0', 'y', '9223372036854775', '9223372036854776'] : [String(now + 1000), '0', 'y', '9223372036854775'])];
     return [kind, pick(past ? [String((now + 2000) * 1000), String((now - 10) * 1000), '1', '-1', '9223372036854775807', '9007199254740993'] : [String((now + 2000) * 1000), '-1', '9223372036854775807', '9007199254740993'])];
   };
-  const pattern = () => pick(['*', 'k*', 'k?', 'k[0-2]', 'k[^0]', '*:*', 'num', '\\k*', '[', 'k[', '*o*', 'ключ', '*[a-z]']);
+  const pattern = () => pick(['*', 'k*', 'k?', 'k[0-2]', 'k[^0]', '*:*', 'num', '\\k*', '[', 'k[', '*o*', 'ключ', '*[a-z]', '*k*0*', 'k**', '*?*?', '[^k]*', '*\\**']);
   const makers: (() => Args)[] = [
     () => ['GET', key()],
     () => ['SET', key(), value()],
