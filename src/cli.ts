@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `wasmcache serve [--port 6379] [--bind 127.0.0.1] [--maxmemory 256mb] [--requirepass ...]
 // [--dir . --dbfilename dump.wcs]`: serves a wasmcache over RESP until SHUTDOWN, SIGTERM or SIGINT
-// (each saves the snapshot first, unless SHUTDOWN NOSAVE).
+// (each saves the snapshot first, unless SHUTDOWN NOSAVE; if that save fails, the server logs it and
+// keeps serving with every key, and the next SIGTERM tries again).
 
 import { createServer, parseFlags } from './server/index.js';
 

@@ -86,7 +86,18 @@ export class Client {
       this.closing = true;
     }
     this.flush();
-    if (this.closing) this.socket.end();
+    if (this.closing) this.close();
+  }
+
+  /**
+   * Closes the connection in both directions once the replies written so far are sent, as Redis
+   * does after a protocol error or QUIT: ending only our side would leave the socket reading (and
+   * the client able to send on for ever).
+   */
+  close(): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    socket.end(() => socket.destroy());
   }
 
   /** Holds further commands until `late` settles, so replies stay in order. */

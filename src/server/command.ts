@@ -78,7 +78,7 @@ export function int64Arg(c: Client, i: number, error = E_NOT_INT): bigint | unde
  * EXPIREAT). `positive` refuses values <= 0 (SET EX 0 is an error; EXPIRE 0 deletes). Undefined
  * after answering an error.
  */
-export function expiryArg(c: Client, i: number, unitMs: number, base: number, name: string, positive: boolean): number | undefined {
+export function expiryArg(c: Client, i: number, unitMs: number, base: number, name: string, positive: boolean): bigint | undefined {
   const v = int64Arg(c, i);
   if (v === undefined) return undefined;
   const LIMIT = (1n << 63n) - 1n;
@@ -89,5 +89,5 @@ export function expiryArg(c: Client, i: number, unitMs: number, base: number, na
   if (ms > LIMIT - b) return void c.out.error(expireTimeError(name));
   const at = ms + b;
   if (positive && at <= 0n) return void c.out.error(expireTimeError(name));
-  return Number(at);
+  return at; // exact: times beyond 2^53 ms do not fit a number
 }

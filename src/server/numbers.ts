@@ -180,65 +180,6 @@ export function formatLongDouble(v: LongDouble): string {
   return digits;
 }
 
-// ── glob patterns (KEYS, SCAN MATCH, CONFIG GET) ────────────────────────────────────────────
+// ── glob patterns (KEYS, SCAN MATCH, CONFIG GET): see glob.ts ───────────────────────────────
 
-/**
- * Redis's glob match (stringmatchlen): `*`, `?`, `[abc]`, `[^a-z]`, and `\` escapes, over bytes.
- * `nocase` folds ASCII letters (CONFIG GET uses it).
- */
-export function globMatch(pat: Uint8Array, str: Uint8Array, nocase = false, p = 0, s = 0): boolean {
-  const fold = (c: number): number => (nocase && c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
-  const pend = pat.length;
-  const send = str.length;
-  while (p < pend && s < send) {
-    const c = pat[p];
-    if (c === 0x2a /* * */) {
-      while (p + 1 < pend && pat[p + 1] === 0x2a) p++;
-      if (p + 1 === pend) return true;
-      for (; s < send; s++) if (globMatch(pat, str, nocase, p + 1, s)) return true;
-      return false;
-    } else if (c === 0x3f /* ? */) {
-      s++;
-    } else if (c === 0x5b /* [ */) {
-      p++;
-      const not = pat[p] === 0x5e;
-      if (not) p++;
-      let match = false;
-      for (;;) {
-        if (p >= pend) {
-          p--; // an unclosed class: the loop's p++ below lands on the end
-          break;
-        }
-        if (pat[p] === 0x5c && p + 1 < pend) {
-          p++;
-          if (pat[p] === str[s]) match = true;
-        } else if (pat[p] === 0x5d /* ] */) {
-          break;
-        } else if (p + 2 < pend && pat[p + 1] === 0x2d /* - */) {
-          let lo = fold(pat[p]);
-          let hi = fold(pat[p + 2]);
-          if (lo > hi) [lo, hi] = [hi, lo];
-          const ch = fold(str[s]);
-          p += 2;
-          if (ch >= lo && ch <= hi) match = true;
-        } else if (fold(pat[p]) === fold(str[s])) {
-          match = true;
-        }
-        p++;
-      }
-      if (not) match = !match;
-      if (!match) return false;
-      s++;
-    } else {
-      if (c === 0x5c && p + 1 < pend) p++;
-      if (fold(pat[p]) !== fold(str[s])) return false;
-      s++;
-    }
-    p++;
-    if (s === send) {
-      while (p < pend && pat[p] === 0x2a) p++;
-      break;
-    }
-  }
-  return p === pend && s === send;
-}
+export { compileGlob, globMatch } from './glob.js';

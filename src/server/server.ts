@@ -12,6 +12,7 @@ import { Client } from './client.js';
 import { arityError, type CommandSpec, type LateReply } from './command.js';
 import { CommandTable } from './commands/index.js';
 import { resolveConfig, type ServerConfig } from './config.js';
+import { ExactExpiry } from './expiry.js';
 import { ReplyWriter } from './reply.js';
 import type { ParserLimits } from './resp.js';
 
@@ -32,6 +33,8 @@ export class RespServer {
   readonly table = new CommandTable();
   readonly stats: ServerStats = { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 };
   readonly startedAt = Date.now();
+  /** Exact expiry times beyond 2^53 ms, which the cache's f64 cannot hold (see expiry.ts). */
+  readonly exactExpiry = new ExactExpiry();
   /** Unix time (s) of the last successful save, or of the start. */
   lastSave = Math.floor(Date.now() / 1000);
   cache: Cache;
@@ -39,10 +42,16 @@ export class RespServer {
   private readonly sockets = new Set<Socket>(); // every open connection, refused ones included
   private nextId = 1;
   private closed: Promise<void> | undefined;
-  private onExit: (() => void) | undefined;
+  private onExit: ((signal: NodeJS.Signals) => void) | undefined;
 
   /** @internal Use createServer(). */
-  constructor(cache: Cache, config: ServerConfig, private readonly cacheOptions: CacheOptions) {
+  constructor(
+    cache: Cache,
+    config: ServerConfig,
+    private readonly cacheOptions: CacheOptions,
+    /** The clock the cache reads, pinned for the length of each command (see {@link CommandClock}). */
+    readonly clock: CommandClock = new CommandClock(cacheOptions.now ?? Date.now),
+  ) {
     this.cache = cache;
     this.config = config;
     this.limits = {
@@ -83,7 +92,7 @@ export class RespServer {
     if (this.clients.size >= this.config.maxclients) {
       this.stats.rejectedConnections++;
       socket.on('error', () => socket.destroy());
-      socket.end('-ERR max number of clients reached\r\n');
+      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy()); // closed both ways, as Redis does
       return;
     }
     this.clients.add(new Client(this, socket, this.nextId++));
@@ -124,6 +133,7 @@ export class RespServer {
     this.stats.commandsProcessed++;
     c.lastCommand = spec.name;
     const mark = c.out.n;
+    this.clock.pin();
     try {
       const late = spec.run(c);
       return late === undefined ? undefined : late;
@@ -131,6 +141,8 @@ export class RespServer {
       c.out.n = mark; // drop a half-written reply
       c.out.error(cacheErrorReply(e));
       return undefined;
+    } finally {
+      this.clock.unpin();
     }
   }
 
@@ -187,19 +199,60 @@ export class RespServer {
     return this.closed;
   }
 
-  /** SIGTERM and SIGINT save the snapshot, close and exit (as redis-server does when it has save points). */
+  /**
+   * SIGTERM and SIGINT save the snapshot, close and exit (as redis-server does when it has save
+   * points). If the save fails, the server logs it and keeps serving with every key, as Redis does
+   * ("errors trying to shut down the server"): the handlers stay installed, so the next signal tries
+   * again. A SIGINT that arrives while a save for a signal is still running exits at once, without
+   * saving (Redis's "You insist... exiting now").
+   */
   handleSignals(exit: (code: number) => void = (code) => process.exit(code)): void {
-    this.onExit = () => {
+    let saving = false;
+    this.onExit = (signal: NodeJS.Signals) => {
+      if (saving) {
+        if (signal !== 'SIGINT') return;
+        console.error('wasmcache: SIGINT while saving for shutdown: exiting now, without saving');
+        return exit(1);
+      }
+      saving = true;
       this.shutdown(true).then(
         () => exit(0),
         (e: unknown) => {
-          console.error(`wasmcache: save on exit failed: ${e instanceof Error ? e.message : String(e)}`);
-          exit(1);
+          saving = false;
+          console.error(
+            `wasmcache: ${signal} received but the snapshot could not be saved to ${this.snapshotPath} ` +
+              `(${e instanceof Error ? e.message : String(e)}): not exiting, every key is kept. ` +
+              `Fix the problem and send ${signal} again, or use SHUTDOWN NOSAVE to exit without saving.`,
+          );
         },
       );
     };
-    process.once('SIGTERM', this.onExit);
-    process.once('SIGINT', this.onExit);
+    process.on('SIGTERM', this.onExit);
+    process.on('SIGINT', this.onExit);
+  }
+}
+
+/**
+ * The time a command sees, like Redis's commandTimeSnapshot(): read once when the command starts
+ * and returned by every read until it ends, so the command's arithmetic (EXPIRE's `now + ttl`) and
+ * the cache's (which reads the same clock) agree to the millisecond.
+ */
+export class CommandClock {
+  private pinned: number | undefined;
+
+  constructor(private readonly source: () => number) {}
+
+  /** The command's time while one runs, else the source clock. */
+  readonly now = (): number => this.pinned ?? this.source();
+
+  /** @internal */
+  pin(): void {
+    this.pinned = this.source();
+  }
+
+  /** @internal */
+  unpin(): void {
+    this.pinned = undefined;
   }
 }
 
@@ -242,10 +295,11 @@ export interface CreateServerOptions extends Partial<ServerConfig> {
 export async function createServer(options: CreateServerOptions = {}): Promise<RespServer> {
   const { cache: cacheOpts, ...rest } = options;
   const config = resolveConfig(rest);
-  const cacheOptions: CacheOptions = { maxKeySize: config.maxKeySize, ...cacheOpts, maxMemory: config.maxmemory };
+  const clock = new CommandClock(cacheOpts?.now ?? Date.now);
+  const cacheOptions: CacheOptions = { maxKeySize: config.maxKeySize, ...cacheOpts, maxMemory: config.maxmemory, now: clock.now };
   const path = resolve(join(config.dir, config.dbfilename));
   const cache = config.loadOnStart && existsSync(path) ? await loadCache(path, cacheOptions) : createCacheSync(cacheOptions);
-  const server = new RespServer(cache, config, cacheOptions);
+  const server = new RespServer(cache, config, cacheOptions, clock);
   try {
     return await server.listen();
   } catch (e) {

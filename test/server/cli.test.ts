@@ -1,31 +1,15 @@
-// `wasmcache serve` as a process: flags, snapshot load on start, SIGTERM saves and exits,
-// SHUTDOWN NOSAVE exits without saving, bad flags print the usage.
+// `wasmcache serve` as a process: flags, snapshot load on start, SIGTERM saves and exits (or, when
+// the save fails, keeps serving), SHUTDOWN NOSAVE exits without saving, bad flags print the usage.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RespConnection, freePort } from './helpers.js';
+import { RespConnection, freePort, requireTool, serveCli as serve } from './helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'wc-cli-'));
-
-/** Starts the CLI from source; resolves once it prints its ready line. */
-function serve(args: string[]): Promise<{ child: ChildProcess; out: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...args], { cwd: root });
-  let out = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (out += d));
-  const exit = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
-  return new Promise((ok, fail) => {
-    const check = () => {
-      if (out.includes('wasmcache ready')) ok({ child, out: () => out, exit });
-    };
-    child.stdout?.on('data', check);
-    exit.then((code) => fail(new Error(`exited with ${code}: ${out}`)));
-  });
-}
 
 describe('wasmcache serve', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +47,60 @@ describe('wasmcache serve', () => {
     s.child.kill('SIGINT');
     expect(await s.exit).toBe(0);
     expect(existsSync(join(dir, 'int.wcs'))).toBe(true);
+  }, 60_000);
+
+  it('redis-server too: a SIGTERM whose save fails leaves it running with its keys', async () => {
+    requireTool('redis-server');
+    const port = await freePort();
+    const data = join(dir, 'redis-full');
+    mkdirSync(data);
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '900 1', '--appendonly', 'no', '--dir', data], { stdio: 'ignore' });
+    const exit = new Promise((ok) => child.on('exit', ok));
+    let c: RespConnection | undefined;
+    for (let i = 0; i < 100 && !c; i++) c = await RespConnection.open(port).catch(() => new Promise<undefined>((r) => setTimeout(r, 50)));
+    await c!.call('SET', 'k', 'v');
+    rmSync(data, { recursive: true }); // its working folder is gone: the save fails
+    child.kill('SIGTERM');
+    expect(await Promise.race([exit, new Promise((r) => setTimeout(() => r('running'), 1500))])).toBe('running');
+    expect((await c!.call('GET', 'k')).toString()).toBe('$1\r\nv\r\n');
+    c!.close();
+    child.kill('SIGKILL');
+    await exit;
+  }, 30_000);
+
+  it('SIGTERM whose save fails keeps serving with every key, and the next SIGTERM saves and exits', async () => {
+    const port = await freePort();
+    const data = join(dir, 'full');
+    mkdirSync(data);
+    const s = await serve(['serve', '--port', String(port), '--dir', data, '--dbfilename', 'keep.wcs']);
+    const c = await RespConnection.open(port);
+    for (let i = 0; i < 100; i++) await c.call('SET', `k${i}`, `v${i}`);
+    // The snapshot folder becomes a regular file: every write under it fails (even for root).
+    rmSync(data, { recursive: true });
+    writeFileSync(data, 'not a folder');
+    s.child.kill('SIGTERM');
+    const early = await Promise.race([s.exit, new Promise((r) => setTimeout(() => r('running'), 1500))]);
+    expect(early).toBe('running');
+    expect(s.out()).toMatch(/SIGTERM received but the snapshot could not be saved .*ENOTDIR.*not exiting, every key is kept/);
+    expect((await c.call('DBSIZE')).toString()).toBe(':100\r\n');
+    expect((await c.call('GET', 'k42')).toString()).toBe('$3\r\nv42\r\n');
+    // SHUTDOWN answers the same failure and keeps serving too.
+    expect((await c.call('SHUTDOWN')).toString()).toBe('-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
+    // A second failing SIGTERM tries again (the handler stayed installed) and still keeps everything.
+    s.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s.out().match(/SIGTERM received but the snapshot could not be saved/g)?.length).toBe(2);
+    expect((await c.call('DBSIZE')).toString()).toBe(':100\r\n');
+    // Once the folder is back, SIGTERM saves every key and exits 0.
+    rmSync(data);
+    mkdirSync(data);
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    c.close();
+    const again = await serve(['serve', '--port', String(port), '--dir', data, '--dbfilename', 'keep.wcs']);
+    expect(again.out()).toContain('100 keys loaded');
+    again.child.kill('SIGTERM');
+    expect(await again.exit).toBe(0);
   }, 60_000);
 
   it('--requirepass is enforced', async () => {

@@ -66,6 +66,27 @@ export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
   };
 }
 
+const root = join(import.meta.dirname, '..', '..');
+
+/**
+ * Starts `wasmcache serve` (the CLI, from source) as a child process; resolves once it prints its
+ * ready line. A server in its own process can hang without freezing the test.
+ */
+export function serveCli(args: string[]): Promise<{ child: ChildProcess; out: () => string; exit: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...args], { cwd: root });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  const exit = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  return new Promise((ok, fail) => {
+    const check = () => {
+      if (out.includes('wasmcache ready')) ok({ child, out: () => out, exit });
+    };
+    child.stdout?.on('data', check);
+    exit.then((code) => fail(new Error(`exited with ${code}: ${out}`)));
+  });
+}
+
 /** A wasmcache server on a free port with its snapshot in a fresh temporary folder. */
 export async function startWasmcache(options: CreateServerOptions = {}): Promise<RespServer & { tmp: string }> {
   const tmp = mkdtempSync(join(tmpdir(), 'wc-server-'));

@@ -2,6 +2,7 @@
 // must get the same bytes back before the same close; random bytes, huge declared lengths, half
 // frames and slow senders must never disturb another client.
 
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RespServer } from '../../src/server/index.js';
 import { prng } from '../helpers/prng.js';
@@ -55,6 +56,50 @@ describe('malformed input: same replies and closes as redis-server', () => {
       const want = await exchange(servers.redis.port, frame, marker);
       const got = await exchange(servers.wc.port, frame, marker);
       expect(got).toBe(want);
+    });
+  }
+});
+
+/**
+ * Sends `frame` on a connection that stays open for writing after the server's FIN, reads the
+ * reply up to that FIN, then keeps sending: a server that closed the socket in both directions
+ * makes those writes fail (reset), one that only ended its side keeps taking them.
+ */
+async function afterError(port: number, frame: Buffer | string): Promise<{ reply: string; writesFail: boolean }> {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await new Promise<void>((ok, fail) => socket.once('connect', ok).once('error', fail));
+  let reply = '';
+  let failed = false;
+  socket.on('data', (d: Buffer) => (reply += d.toString('latin1')));
+  socket.on('error', () => (failed = true));
+  const ended = new Promise<void>((ok) => socket.once('end', ok).once('close', ok));
+  socket.write(frame);
+  await ended;
+  for (let i = 0; i < 100 && !failed && !socket.destroyed; i++) {
+    socket.write(Buffer.alloc(1024, 0x61));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const writesFail = failed || socket.destroyed;
+  socket.destroy();
+  return { reply, writesFail };
+}
+
+describe('after a protocol error the connection is closed both ways, as redis-server closes it', () => {
+  const servers = bothServers();
+  const frames: [string, Buffer | string][] = [
+    ['NUL then bytes without a newline (too big inline request)', Buffer.concat([Buffer.from([0]), Buffer.alloc(70_000, 0x61)])],
+    ['*NUL then bytes without a newline (too big mbulk count string)', Buffer.concat([Buffer.from('*\0'), Buffer.alloc(70_000, 0x61)])],
+    ['$NUL then bytes without a newline', Buffer.concat([Buffer.from('$\0'), Buffer.alloc(70_000, 0x61)])],
+    ['bad multibulk count', '*abc\r\n'],
+    ['missing $', '*1\r\nx\r\n'],
+    ['unbalanced quotes', 'set a "b\r\n'],
+    ['QUIT', '*1\r\n$4\r\nQUIT\r\n'],
+  ];
+  for (const [name, frame] of frames) {
+    it(name, async () => {
+      const want = await afterError(servers.redis.port, frame);
+      expect(want.writesFail).toBe(true);
+      expect(await afterError(servers.wc.port, frame)).toEqual(want);
     });
   }
 });

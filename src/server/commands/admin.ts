@@ -3,7 +3,7 @@
 import { hostname, platform, arch, release } from 'node:os';
 import type { Client } from '../client.js';
 import { E_SYNTAX, cmd, NO_KEYS, type CommandSpec, type LateReply } from '../command.js';
-import { globMatch } from '../numbers.js';
+import { compileGlob } from '../glob.js';
 import { REDIS_VERSION } from './connection.js';
 import { configParams } from './config-params.js';
 import { commandDocs, commandInfo } from './introspection.js';
@@ -15,6 +15,7 @@ function dbsize(c: Client): void {
 function flush(c: Client): void {
   if (c.cmd.argc > 2 || (c.cmd.argc === 2 && !c.cmd.is(1, 'ASYNC') && !c.cmd.is(1, 'SYNC'))) return c.out.error(E_SYNTAX);
   c.server.cache.clear();
+  c.server.exactExpiry.clear();
   c.out.ok();
 }
 
@@ -123,9 +124,9 @@ function configGet(c: Client): void {
   const params = configParams(c.server);
   const found = new Map<string, string>();
   for (let i = 2; i < c.cmd.argc; i++) {
-    const pattern = c.cmd.bytes(i);
+    const glob = compileGlob(c.cmd.bytes(i), true);
     for (const [name, p] of Object.entries(params)) {
-      if (globMatch(pattern, Buffer.from(name), true)) found.set(name, p.get());
+      if (glob.test(Buffer.from(name, 'latin1'))) found.set(name, p.get());
     }
   }
   c.out.map(found.size);

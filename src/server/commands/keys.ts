@@ -4,7 +4,9 @@
 import type { Key } from '../../codec.js';
 import type { Client } from '../client.js';
 import { E_NO_KEY, E_NOT_INT, E_SYNTAX, cmd, expiryArg, type CommandSpec } from '../command.js';
-import { globMatch, parseSmallInt } from '../numbers.js';
+import { expireAt, expireAtOf, nowMs, remember, ttlUntil } from '../expiry.js';
+import { compileGlob } from '../glob.js';
+import { parseSmallInt } from '../numbers.js';
 
 /** A key as bytes (keys set from JavaScript come back as strings). */
 export function keyBytes(k: Key): Uint8Array {
@@ -40,8 +42,10 @@ function rename(nx: boolean) {
     if (Buffer.compare(src, dst) === 0) return nx ? c.out.int(0) : c.out.ok();
     if (nx && cache.has(dst)) return c.out.int(0);
     const value = Buffer.from(view);
-    const ttl = cache.ttl(src);
-    cache.set(dst, value, ttl > 0 ? { ttl } : undefined);
+    const at = expireAtOf(c, src);
+    if (at >= 0n) {
+      if (cache.set(dst, value, { ttl: ttlUntil(c, at) })) remember(c, dst, at);
+    } else cache.set(dst, value);
     cache.delete(src);
     return nx ? c.out.int(1) : c.out.ok();
   };
@@ -71,30 +75,35 @@ function expire(unitMs: number, absolute: boolean, name: string) {
       return c.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');
     }
     if (flags & EXPIRE_GT && flags & EXPIRE_LT) return c.out.error('ERR GT and LT options at the same time are not compatible');
-    const now = Date.now();
+    const now = c.server.clock.now();
     const at = expiryArg(c, 2, unitMs, absolute ? 0 : now, name, false);
     if (at === undefined) return;
-    const cache = c.server.cache;
     const key = cmd.bytes(1);
-    const ttl = cache.ttl(key);
-    if (ttl === -2) return c.out.int(0);
+    const currentAt = expireAtOf(c, key); // exact, as Redis compares for GT and LT
+    if (currentAt === -2n) return c.out.int(0);
     if (flags) {
-      const currentAt = ttl === -1 ? -1 : now + ttl;
-      if (flags & EXPIRE_NX && currentAt !== -1) return c.out.int(0);
-      if (flags & EXPIRE_XX && currentAt === -1) return c.out.int(0);
-      if (flags & EXPIRE_GT && (currentAt === -1 || at <= currentAt)) return c.out.int(0);
-      if (flags & EXPIRE_LT && currentAt !== -1 && at >= currentAt) return c.out.int(0);
+      if (flags & EXPIRE_NX && currentAt !== -1n) return c.out.int(0);
+      if (flags & EXPIRE_XX && currentAt === -1n) return c.out.int(0);
+      if (flags & EXPIRE_GT && (currentAt === -1n || at <= currentAt)) return c.out.int(0);
+      if (flags & EXPIRE_LT && currentAt !== -1n && at >= currentAt) return c.out.int(0);
     }
-    if (at <= now) cache.delete(key);
-    else cache.expire(key, at - now);
+    if (at <= BigInt(now)) c.server.cache.delete(key);
+    else expireAt(c, key, at);
     c.out.int(1);
   };
 }
 
-function ttl(ms: boolean) {
+/**
+ * TTL / PTTL (remaining time) and EXPIRETIME / PEXPIRETIME (Redis 7.0: the absolute Unix time):
+ * -2 for a missing key, -1 without expiry; seconds are rounded as Redis does, (ms + 500) / 1000.
+ */
+function ttl(ms: boolean, absolute = false) {
   return (c: Client): void => {
-    const t = c.server.cache.ttl(c.cmd.bytes(1));
-    c.out.int(t < 0 || ms ? t : Math.floor((t + 500) / 1000));
+    const at = expireAtOf(c, c.cmd.bytes(1));
+    if (at < 0n) return c.out.int(at);
+    let v = absolute ? at : at - nowMs(c);
+    if (v < 0n) v = 0n;
+    c.out.int(ms ? v : (v + 500n) / 1000n); // exact integers, up to 2^63 - 1 ms
   };
 }
 
@@ -115,8 +124,9 @@ function* allKeys(c: Client): Generator<Uint8Array> {
 function keys(c: Client): void {
   const pattern = c.cmd.bytes(1);
   const all = pattern.length === 1 && pattern[0] === 0x2a;
+  const glob = compileGlob(pattern);
   const found: Uint8Array[] = [];
-  for (const k of allKeys(c)) if (all || globMatch(pattern, k)) found.push(k);
+  for (const k of allKeys(c)) if (all || glob.test(k)) found.push(k);
   c.out.array(found.length);
   for (const k of found) c.out.bulk(k);
 }
@@ -145,10 +155,12 @@ function scan(c: Client): void {
   }
   const [next, found] = c.server.cache.scan(cursor, Math.min(count, 1 << 20));
   const keysOut: Uint8Array[] = [];
+  // As in Redis, the pattern `*` is no filter at all (it would not match the empty key).
+  const glob = pattern === undefined || (pattern.length === 1 && pattern[0] === 0x2a) ? undefined : compileGlob(pattern);
   if (typeName === undefined || typeName.toLowerCase() === 'string') {
     for (const k of found) {
       const b = keyBytes(k);
-      if (pattern === undefined || globMatch(pattern, b)) keysOut.push(b);
+      if (glob === undefined || glob.test(b)) keysOut.push(b);
     }
   }
   c.out.array(2);
@@ -182,6 +194,8 @@ export const keyCommands: CommandSpec[] = [
   cmd('pexpireat', -3, 'generic', '2.6.0', 'write fast', K1, 'Sets the expiration time of a key to a Unix milliseconds timestamp.', expire(1, true, 'pexpireat')),
   cmd('ttl', 2, 'generic', '1.0.0', 'readonly fast', K1, 'Returns the expiration time in seconds of a key.', ttl(false)),
   cmd('pttl', 2, 'generic', '2.6.0', 'readonly fast', K1, 'Returns the expiration time in milliseconds of a key.', ttl(true)),
+  cmd('expiretime', 2, 'generic', '7.0.0', 'readonly fast', K1, 'Returns the expiration time of a key as a Unix timestamp.', ttl(false, true)),
+  cmd('pexpiretime', 2, 'generic', '7.0.0', 'readonly fast', K1, 'Returns the expiration time of a key as a Unix milliseconds timestamp.', ttl(true, true)),
   cmd('persist', 2, 'generic', '2.2.0', 'write fast', K1, 'Removes the expiration time of a key.', persist),
   cmd('keys', 2, 'generic', '1.0.0', 'readonly', NONE, 'Returns all key names that match a pattern.', keys),
   cmd('scan', -2, 'generic', '2.8.0', 'readonly', NONE, 'Iterates over the key names in the database.', scan),

@@ -13,7 +13,7 @@ export const SIGNATURES: Record<string, string> = {
   decrby: 'key decrement', incrbyfloat: 'key increment', del: 'key...', unlink: 'key...', exists: 'key...',
   type: 'key', rename: 'key newkey', renamenx: 'key newkey', expire: 'key seconds [NX|XX|GT|LT]',
   pexpire: 'key milliseconds [NX|XX|GT|LT]', expireat: 'key unix-time-seconds [NX|XX|GT|LT]',
-  pexpireat: 'key unix-time-milliseconds [NX|XX|GT|LT]', ttl: 'key', pttl: 'key', persist: 'key', keys: 'pattern',
+  pexpireat: 'key unix-time-milliseconds [NX|XX|GT|LT]', ttl: 'key', pttl: 'key', expiretime: 'key', pexpiretime: 'key', persist: 'key', keys: 'pattern',
   scan: 'cursor [MATCH pattern] [COUNT count] [TYPE type]', ping: '[message]', echo: 'message',
   hello: '[protover]', auth: '[username] password', select: 'index', flushdb: '[ASYNC|SYNC]', flushall: '[ASYNC|SYNC]',
   info: '[section...]', bgsave: '[SCHEDULE]', shutdown: '[NOSAVE|SAVE] [NOW] [FORCE]',

@@ -6,6 +6,7 @@ import type { Client } from '../client.js';
 import {
   E_NOT_FLOAT, E_NOT_INT, E_OVERFLOW, E_SYNTAX, arityError, cmd, expiryArg, int64Arg, type CommandSpec,
 } from '../command.js';
+import { expireAt, nowMs, remember } from '../expiry.js';
 import { INT64_MIN, addLongDouble, formatLongDouble, inInt64, isInfinite, parseInt64, parseLongDouble } from '../numbers.js';
 
 /** Redis's largest string (proto-max-bulk-len's default), for SETRANGE and APPEND. */
@@ -33,17 +34,19 @@ const SET_KEEPTTL = 8;
  * An expiry already in the past deletes the key instead (SET ... EXAT <past> in Redis 7.0 leaves
  * nothing readable either). Returns false when NX or XX prevented it.
  */
-function store(c: Client, key: Uint8Array, value: Uint8Array, flags: number, at: number): boolean {
+function store(c: Client, key: Uint8Array, value: Uint8Array, flags: number, at: bigint): boolean {
   const cache = c.server.cache;
-  if (at !== 0) {
-    const ttl = at - Date.now();
-    if (ttl <= 0) {
+  if (at !== 0n) {
+    const ttl = at - nowMs(c);
+    if (ttl <= 0n) {
       const exists = cache.has(key);
       if ((flags & SET_NX && exists) || (flags & SET_XX && !exists)) return false;
       cache.delete(key);
       return true;
     }
-    return cache.set(key, value, { ttl, nx: (flags & SET_NX) !== 0, xx: (flags & SET_XX) !== 0 });
+    if (!cache.set(key, value, { ttl: Number(ttl), nx: (flags & SET_NX) !== 0, xx: (flags & SET_XX) !== 0 })) return false;
+    remember(c, key, at);
+    return true;
   }
   if (flags === 0) return cache.set(key, value);
   return cache.set(key, value, { nx: (flags & SET_NX) !== 0, xx: (flags & SET_XX) !== 0, keepTtl: (flags & SET_KEEPTTL) !== 0 });
@@ -84,9 +87,9 @@ function set(c: Client): void {
       return;
     }
   }
-  let at = 0;
+  let at = 0n;
   if (unit !== 0) {
-    const relative = unit <= 2 ? Date.now() : 0;
+    const relative = unit <= 2 ? c.server.clock.now() : 0;
     const a = expiryArg(c, expiryAt, unit === 1 || unit === 3 ? 1000 : 1, relative, 'set', true);
     if (a === undefined) return;
     at = a;
@@ -108,7 +111,7 @@ function setnx(c: Client): void {
 /** SETEX key seconds value / PSETEX key ms value. */
 function setex(unitMs: number, name: string) {
   return (c: Client): void => {
-    const at = expiryArg(c, 2, unitMs, Date.now(), name, true);
+    const at = expiryArg(c, 2, unitMs, c.server.clock.now(), name, true);
     if (at === undefined) return;
     store(c, c.cmd.bytes(1), c.cmd.bytes(3), 0, at);
     c.out.ok();
@@ -148,9 +151,9 @@ function getex(c: Client): void {
   const cache = c.server.cache;
   const key = cmd.bytes(1);
   if (!cache.has(key)) return c.out.nil();
-  let at = 0;
+  let at = 0n;
   if (unit !== 0) {
-    const a = expiryArg(c, expiryAt, unit === 1 || unit === 3 ? 1000 : 1, unit <= 2 ? Date.now() : 0, 'getex', true);
+    const a = expiryArg(c, expiryAt, unit === 1 || unit === 3 ? 1000 : 1, unit <= 2 ? c.server.clock.now() : 0, 'getex', true);
     if (a === undefined) return;
     at = a;
   }
@@ -158,10 +161,9 @@ function getex(c: Client): void {
   if (v === undefined) return c.out.nil();
   c.out.bulk(v);
   if (persist) cache.persist(key);
-  else if (at !== 0) {
-    const ttl = at - Date.now();
-    if (ttl <= 0) cache.delete(key);
-    else cache.expire(key, ttl);
+  else if (at !== 0n) {
+    if (at <= nowMs(c)) cache.delete(key);
+    else expireAt(c, key, at);
   }
 }
 
