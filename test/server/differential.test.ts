@@ -409,3 +409,29 @@ describe('differential: far expiry times are exact integers, with Redis\'s overf
     ]);
   });
 });
+
+describe('differential: RANDOMKEY picks uniformly, as redis-server does', () => {
+  const servers = bothServers();
+
+  it('two keys: each server returns each key about half of 400 times; an empty database answers nil', async () => {
+    for (const port of [servers.redis.port, servers.wc.port]) {
+      const c = await RespConnection.open(port);
+      try {
+        await c.call('FLUSHALL');
+        expect((await c.call('RANDOMKEY')).toString()).toBe('$-1\r\n');
+        await c.call('SET', 'a', '1');
+        await c.call('SET', 'b', '2');
+        const counts = new Map<string, number>();
+        for (let i = 0; i < 400; i++) {
+          const k = (await c.call('RANDOMKEY')).toString();
+          counts.set(k, (counts.get(k) ?? 0) + 1);
+        }
+        expect([...counts.keys()].sort()).toEqual(['$1\r\na\r\n', '$1\r\nb\r\n']);
+        // 400 draws at p = 1/2: sd 10, so 200 ± 50 is 5 sd.
+        for (const n of counts.values()) expect(Math.abs(n - 200), `port ${port}`).toBeLessThan(50);
+      } finally {
+        c.close();
+      }
+    }
+  });
+});
