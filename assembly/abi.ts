@@ -76,6 +76,11 @@ export const REG_PAGE_COUNT = 47;
 export const REG_FIXED_BYTES = 48; // bytes that are not slab pages: registers, scratch, tables (index, heap, ghost)
 export const REG_TOUCHED = 51; // batch prefetch (table.ts): the folded loads, kept so they are not optimized away
 export const REG_INDEX_SLOTS = 52; // slots of the index now (it grows with the items; scan cursors run over them)
+// The hot tier (src/hot.ts; assembly/hot.ts): decoded values the wrapper keeps in front of the core.
+export const REG_HOT_ITEM = 53; // get(): the item to put in the hot tier (0: none); its expiry is in REG_EXPIRE_AT
+export const REG_HOT_RING_LEN = 54; // hot items removed or moved since the wrapper last drained the ring (> HOT_RING_ENTRIES: it overflowed)
+export const REG_HOT_RING_PTR = 55; // the ring: HOT_RING_ENTRIES u32 item addresses
+export const HOT_RING_ENTRIES = 256;
 export const REGS_BYTES = 256;
 
 // ── batch records in the scratch region (mget / mset) ───────────────────────────────────────

@@ -11,7 +11,8 @@
 //   flags: bits 0-1 value kind, bit 2 KIND_FRESH (the value starts with a fresh-until time), bit 5
 //   KEY_BYTES (the key was given as bytes), bit 6 KEY_MEMO (the key is in memo()'s key space: part of
 //   its identity), bit 3 TTL (the item expires at expireAt), bit 4 EXT (the 12-byte
-//   expiry extension is present; it stays after PERSIST so a later EXPIRE needs no move).
+//   expiry extension is present; it stays after PERSIST so a later EXPIRE needs no move), bit 7
+//   HOT (the wrapper keeps the value in its hot tier: hot.ts; never saved in snapshots).
 //   A free chunk has flags == FREE and the next free chunk's address in `next`.
 //
 // Per-item overhead: 16 B header + one 8 B index slot at a load factor of at most 7/8: 16 + 9.1 =

@@ -2,11 +2,11 @@
 // size is the configured maxMemory, fixed at creation: the memory never grows, so the wrapper's
 // views never detach, and every byte the cache uses is inside the budget.
 //
-//   __heap_base                                                                         tablesBase               end
-//   ┌──────────┬────────┬─────────┬─────────────┬─────────────┬─────────────┬─────────────────┬────────────────────────────────┐
-//   │ registers│ digest │ rebuild │ scratch     │ class table │ page table  │ pages ...       │ expiry heap │ index │ ghost  │
-//   │ 256 B    │ 64 B   │ 512 B   │ keys/values │ 6 x 128 u32 │ rows x 4 B  │ pageCount pages │ heap x 4 B  │ slots │ table  │
-//   └──────────┴────────┴─────────┴─────────────┴─────────────┴─────────────┴─────────────────┴────────────────────────────────┘
+//   __heap_base                                                                                    tablesBase               end
+//   ┌──────────┬────────┬─────────┬──────────┬─────────────┬─────────────┬─────────────┬─────────────────┬────────────────────────────────┐
+//   │ registers│ digest │ rebuild │ hot ring │ scratch     │ class table │ page table  │ pages ...       │ expiry heap │ index │ ghost  │
+//   │ 256 B    │ 64 B   │ 512 B   │ 1 KiB    │ keys/values │ 6 x 128 u32 │ rows x 4 B  │ pageCount pages │ heap x 4 B  │ slots │ table  │
+//   └──────────┴────────┴─────────┴──────────┴─────────────┴─────────────┴─────────────┴─────────────────┴────────────────────────────────┘
 //
 // Sizing:
 // - pageBytes is a power of two near 1/1024 of the budget, clamped to [2 KiB, 1 MiB], so that even
@@ -23,7 +23,7 @@
 //   it starts at 1024 entries whatever the options (only items with a TTL need one) and doubles
 //   into the pages below it without moving the index or the ghost.
 
-import { REGS_BYTES } from './abi';
+import { REGS_BYTES, HOT_RING_ENTRIES } from './abi';
 
 export const MAX_CLASSES: u32 = 128;
 /** Average item size (header + key + value) the index is sized for when maxEntries is not given. */
@@ -39,6 +39,8 @@ export let digestBuffer: usize = 0;
 /** Work space of a table rebuild (grow.ts): an address and a hash per item of a batch. */
 export let rebuildBuffer: usize = 0;
 export const REBUILD_BATCH: u32 = 64;
+/** Addresses of hot items removed or moved, for the wrapper to drop from its hot tier (hot.ts). */
+export let hotRing: usize = 0;
 export let scratch: usize = 0;
 export let scratchBytes: u32 = 0;
 export let classTable: usize = 0;
@@ -138,7 +140,8 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
   regs = align(__heap_base, 64);
   digestBuffer = regs + REGS_BYTES;
   rebuildBuffer = digestBuffer + 64;
-  scratch = rebuildBuffer + (<usize>REBUILD_BATCH << 3);
+  hotRing = rebuildBuffer + (<usize>REBUILD_BATCH << 3);
+  scratch = hotRing + (<usize>HOT_RING_ENTRIES << 2);
   scratchBytes = <u32>align(wantScratch, 8);
   classTable = align(scratch + scratchBytes, 64);
   pageTable = align(classTable + 6 * MAX_CLASSES * 4, 64);

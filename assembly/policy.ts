@@ -4,7 +4,7 @@
 // items' next/prev fields (head = newest), and their per-item state in the header's pbits byte:
 //
 //   'lru'    one list in recency order; a hit moves the item to the head (two neighbours' links
-//            change, which costs cache misses at scale).
+//            change, which costs cache misses at scale) and sets pbits bit 0 (read once: policySeen).
 //   'sieve'  (NSDI'24) one FIFO list and a hand that walks from the tail towards the head; a hit
 //            sets the item's visited bit (pbits bit 0) and moves nothing. The hand clears visited
 //            bits as it passes and evicts the first unvisited item.
@@ -132,9 +132,15 @@ export function policyRemove(it: usize): void {
   unlink(queueOf(it), it);
 }
 
+/** True if the item was hit before (S3-FIFO: its frequency; SIEVE: visited since the hand passed; LRU: ever). */
+@inline export function policySeen(it: usize): bool {
+  return policy == POLICY_S3FIFO ? (getPbits(it) & FREQ) != 0 : (getPbits(it) & 1) != 0;
+}
+
 /** A hit (a read, or an overwrite in place). */
 export function policyTouch(it: usize): void {
   if (policy == POLICY_LRU) {
+    setPbits(it, 1); // LRU keeps no state of its own in pbits: bit 0 says "read" (policySeen)
     if (it == head0) return;
     unlink(0, it);
     pushHead(0, it);

@@ -27,6 +27,7 @@ import {
   classFor, spanPages, popFree, popFreeLarger, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
   bestWindow, clearWindow, windowCost, footprint, fitsInPlace, spanFirst, spanLast, initSlab, checkSlab,
 } from './slab';
+import { hotRemoved, hotMoved, hotOnHit, hotReset } from './hot';
 import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength, policyNth } from './policy';
 import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, checkHeap } from './expiry';
 
@@ -81,6 +82,7 @@ export function resetStore(): void {
   initSlab();
   resetPolicy(policyId);
   resetHeap();
+  hotReset();
   count = 0;
   ttlItems = 0;
   liveBytes = 0;
@@ -117,6 +119,7 @@ function lookupLive(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
 }
 
 function unlinkItem(it: usize, slot: u32): void {
+  hotRemoved(it);
   removeSlot(slot);
   policyRemove(it);
   if (hasTtl(it)) {
@@ -145,6 +148,7 @@ export function evictItem(it: usize): void {
 /** The item at src was copied to chunk dst by the slab allocator: re-point everything at it. */
 export function moveItem(src: usize, dst: usize): void {
   memory.copy(dst, src, itemBytes(src));
+  hotMoved(src, dst);
   setSlotItem(slotOf(src), dst);
   policyMoved(src, dst);
   if (hasTtl(dst)) heapMoved(dst);
@@ -303,6 +307,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
 
 /** Rewrites item `it` (same key) with a new value size, kind and expiry; it becomes the most recent. */
 function overwrite(it: usize, key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, ext: bool): usize {
+  hotRemoved(it); // a snapshot load writes without the wrapper: the tier hears of it (the flag goes with the header)
   let hadTtl = hasTtl(it);
   writeHeaderKeepLinks(it, klen, vlen, kind, ext);
   memory.copy(keyPtr(it), key, klen);
@@ -345,18 +350,22 @@ function answer(it: usize): usize {
  * A read that counts: a hit for a fresh item (the policy sees the access), a miss otherwise. With
  * `stale`, a stale item is returned too (it still counts as a miss, but the policy sees it).
  */
-function readKey(key: usize, klen: u32, now: f64, stale: bool, space: u32 = 0): usize {
+function readKey(key: usize, klen: u32, now: f64, stale: bool, space: u32 = 0, promote: bool = false): usize {
   let it = lookupLive(key, klen, now, space);
   let fresh = it != 0 && !isStale(it, now);
   if (fresh) bump(STAT_HITS);
   else bump(STAT_MISSES);
   if (!fresh && !stale) return 0;
-  if (it != 0) policyTouch(it);
+  if (it != 0) {
+    if (promote) hotOnHit(it); // before the touch: was it read before this hit?
+    policyTouch(it);
+  }
   return it;
 }
 
+/** A read that counts; a hit may ask the wrapper to keep the value in its hot tier (hot.ts). */
 export function get(klen: u32, now: f64): usize {
-  let it = readKey(scratch, klen, now, false);
+  let it = readKey(scratch, klen, now, false, 0, true);
   return it == 0 ? 0 : answer(it);
 }
 
@@ -461,6 +470,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
       memory.copy(dst, it, HEADER_BYTES);
       memory.copy(dst + HEADER_BYTES + EXT_BYTES, it + HEADER_BYTES, payload);
       setFlags(dst, getFlags(it) | FLAG_EXT);
+      hotMoved(it, dst);
       setSlotItem(slotOf(it), dst);
       policyMoved(it, dst);
       liveBytes -= footprintOf(it);

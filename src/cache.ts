@@ -4,10 +4,12 @@ import {
   REG_MAX_ITEM_BYTES, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD,
   REG_VALUE_PTR, REG_VLEN, REGS_BYTES, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED,
   STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES,
+  HOT_RING_ENTRIES, KIND_BYTES, REG_EXPIRE_AT, REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
+import { HotTier } from './hot.js';
 import {
-  type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
+  type Key, ILL_FORMED, Views, decodeText, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
 } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
 import type { CoreExports } from './wasm.js';
@@ -48,6 +50,12 @@ export interface CacheStats extends FetchStats {
   maxBytes: number;
   /** The eviction policy. */
   policy: Policy;
+  /** Hits (counted in `hits` too) served by the hot tier, without a call into Wasm. */
+  hotHits: number;
+  /** Values the hot tier keeps decoded now. */
+  hotItems: number;
+  /** Estimated JS heap bytes of those values (not counted in usedBytes, which is Wasm memory). */
+  hotBytes: number;
 }
 
 /** Sizes the cache settled on, for capacity planning and tests. */
@@ -104,6 +112,8 @@ export class Cache {
   private readonly maxItemBytes: number;
   private readonly dv: DataView;
   private readonly loads = new Loads();
+  /** Decoded copies of the most-read values (src/hot.ts), or undefined when options.hotTier is false. */
+  private readonly hot: HotTier | undefined;
   private memos = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private saveTimer: ReturnType<typeof setInterval> | undefined;
@@ -147,6 +157,12 @@ export class Cache {
       );
     }
     this.maxValueSize = opts.maxValueSize ?? ceiling;
+    const tier = opts.hotTier;
+    this.core.hotConfigure(tier ? 1 : 0, tier ? Math.floor(tier.maxBytes / 16) : 0);
+    if (tier) {
+      const ring = new Uint32Array(memory.buffer, this.regs32[REG_HOT_RING_PTR], HOT_RING_ENTRIES);
+      this.hot = new HotTier(this.core, ring, this.regs32, REG_HOT_RING_LEN, this.u32, this.scratch >>> 2, tier.maxEntries, tier.maxBytes, opts.policy === 'lru');
+    }
     if (opts.snapshot) {
       nodeFs(); // fail now, not at the first save, where there is no fs
       const { path, intervalMs } = opts.snapshot;
@@ -319,6 +335,7 @@ export class Cache {
     // Strings, the common case, skip encodeValue's classification.
     const enc = typeof value === 'string' ? { kind: KIND_STRING, text: value } : encodeValue(value);
     enc.kind |= this.keyKind(key);
+    this.writing(key); // before the key goes into the scratch region (writing may use it)
     const klen = this.keyOf(key);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
     const stored = this.store(klen, enc, this.expireAtFor(ttl, now), mode, now);
@@ -334,8 +351,57 @@ export class Cache {
   /** The value stored under the key, or undefined. Counts a hit or a miss and refreshes the item for the policy. */
   get(key: Key): unknown {
     this.alive();
-    const klen = this.keyOf(key);
-    return this.valueAt(this.core.get(klen, this.nowIfTtl()) >>> 0);
+    const hot = this.hot;
+    if (hot !== undefined && typeof key === 'string') {
+      hot.drain();
+      const e = hot.byKey.get(key);
+      if (e !== undefined) {
+        if (e.exp === 0 || e.exp >= this.opts.now()) {
+          hot.hit(e);
+          return e.kind === KIND_BYTES ? (e.value as Uint8Array).slice() : e.value;
+        }
+        hot.expired(e);
+      }
+      this.hitsFirst();
+      const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+      if (ptr === 0) return undefined;
+      const value = this.valueAt(ptr);
+      const it = this.regs32[REG_HOT_ITEM];
+      if (it === 0) return value;
+      hot.drain();
+      return hot.admit(key, it, value, this.stats64[REG_EXPIRE_AT], this.regs32[REG_KIND] & KIND_MASK, this.regs32[REG_VLEN]);
+    }
+    this.hitsFirst();
+    const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+    if (ptr === 0) return undefined;
+    this.notKept();
+    return this.valueAt(ptr);
+  }
+
+  /** LRU: hits the hot tier served reach the policy before a read in the core does (their order is its state). */
+  private hitsFirst(): void {
+    const hot = this.hot;
+    if (hot !== undefined && hot.exact && hot.pending !== 0) hot.flush();
+  }
+
+  /** After a core get whose value this call does not put in the hot tier: the item may be asked for again. */
+  private notKept(): void {
+    const it = this.regs32[REG_HOT_ITEM];
+    if (it !== 0) this.core.hotRelease(it);
+  }
+
+  /**
+   * Before the core writes or removes `key` (and before the key goes into the scratch region, which
+   * the replay of queued hits uses): its kept value goes, and the policy hears of the queued hits.
+   */
+  private writing(key: Key): void {
+    const hot = this.hot;
+    if (hot === undefined) return;
+    hot.flush();
+    if (hot.size === 0) return;
+    // A Uint8Array key names the item of the string it decodes to (the tier keeps string keys only).
+    if (typeof key === 'string') hot.forget(key);
+    else if (key instanceof Uint8Array) hot.forget(decodeText(key));
   }
 
   /**
@@ -345,8 +411,10 @@ export class Cache {
    */
   getView(key: Key): Uint8Array | undefined {
     this.alive();
+    this.hitsFirst();
     const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return undefined;
+    this.notKept();
     const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
     return this.u8.subarray(ptr + skip, ptr + this.regs32[REG_VLEN]);
   }
@@ -361,8 +429,10 @@ export class Cache {
     if (!(target instanceof Uint8Array)) {
       throw new CacheError('ERR_VALUE_TYPE', 'getInto() target must be a Uint8Array');
     }
+    this.hitsFirst();
     const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return -1;
+    this.notKept();
     const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
     const len = this.regs32[REG_VLEN] - skip;
     if (!(offset >= 0) || offset + len > target.length) {
@@ -392,6 +462,7 @@ export class Cache {
   delete(key: Key): boolean {
     this.alive();
     this.superseded(key);
+    this.writing(key);
     return this.core.del(this.keyOf(key), this.nowIfTtl()) !== 0;
   }
 
@@ -399,6 +470,7 @@ export class Cache {
   clear(): void {
     this.alive();
     this.loads.supersedeAll();
+    this.hot?.dropAll();
     this.core.clear();
   }
 
@@ -422,6 +494,7 @@ export class Cache {
   expire(key: Key, ms: number): boolean {
     this.alive();
     checkTtl(ms, 'ms');
+    this.writing(key);
     const klen = this.keyOf(key);
     const now = this.opts.now();
     if (ms === 0) {
@@ -437,6 +510,7 @@ export class Cache {
   /** Removes the key's expiry time. True if it had one. */
   persist(key: Key): boolean {
     this.alive();
+    this.writing(key);
     return this.core.persist(this.keyOf(key), this.nowIfTtl()) !== 0;
   }
 
@@ -451,6 +525,7 @@ export class Cache {
     if (!Number.isSafeInteger(by)) {
       throw new CacheError('ERR_NOT_INTEGER', `incr() increment must be a safe integer, got ${String(by)}`);
     }
+    this.writing(key);
     const klen = this.keyOf(key);
     const now = this.nowIfTtl();
     const ptr = this.core.peek(klen, now) >>> 0;
@@ -475,6 +550,7 @@ export class Cache {
     this.alive();
     for (const key of keys) this.checkKey(key); // reject before any read changes the policy
     const out: unknown[] = new Array(keys.length);
+    this.hitsFirst();
     const now = this.nowIfTtl();
     const end = this.scratch + this.scratchBytes;
     let i = 0;
@@ -525,6 +601,7 @@ export class Cache {
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
     const expireAt = this.expireAtFor(ttl, now);
     if (expireAt > 0) this.startActiveExpiry();
+    if (this.hot !== undefined) for (const { key } of list) this.writing(key);
     const end = this.scratch + this.scratchBytes;
     let i = 0;
     while (i < list.length) {
@@ -648,6 +725,7 @@ export class Cache {
     const ttl = options.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
     const swr = checkTtl(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
     const sie = checkTtl(options.staleIfError ?? 0, 'staleIfError');
+    this.hitsFirst();
     const klen = this.keyOf(key);
     const id = space ? memoKeyId(key as string) : keyId(key);
     let stale: { value: V; freshUntil: number } | undefined;
@@ -695,6 +773,7 @@ export class Cache {
           const now = this.opts.now();
           const window = ttl > 0 ? Math.max(swr, sie) : 0;
           // With a stale window, the value is kept (and counts against maxMemory) until it ends.
+          this.writing(key);
           this.store(this.keyOf(key), enc, ttl > 0 ? now + ttl + window : 0, 0, now, window > 0 ? now + ttl : 0);
         }
         return value;
@@ -792,6 +871,7 @@ export class Cache {
   private loadFrom(source: SnapshotSource): LoadResult {
     const clear = () => {
       this.loads.supersedeAll();
+      this.hot?.dropAll();
       this.core.clear();
     };
     const result = loadSnapshot(this.host(), source, this.opts.now(), clear);
@@ -860,8 +940,9 @@ export class Cache {
   stats(): CacheStats {
     this.alive();
     const s = this.stats64;
+    const hot = this.hot;
     return {
-      hits: s[STAT_HITS],
+      hits: s[STAT_HITS] + (hot?.hits ?? 0),
       misses: s[STAT_MISSES],
       sets: s[STAT_SETS],
       deletes: s[STAT_DELETES],
@@ -871,6 +952,9 @@ export class Cache {
       usedBytes: s[STAT_USED_BYTES],
       maxBytes: this.opts.memoryPages * WASM_PAGE,
       policy: this.opts.policy,
+      hotHits: hot?.hits ?? 0,
+      hotItems: hot?.size ?? 0,
+      hotBytes: hot?.bytes ?? 0,
       ...this.loads.stats,
     };
   }

@@ -56,6 +56,23 @@ export interface CacheOptions {
    * Load it back with loadCache(path, options).
    */
   snapshot?: SnapshotOptions;
+  /**
+   * The hot tier: the most-read values (read twice or more) also kept decoded on the JS heap, in
+   * front of the Wasm store, so that their gets cost a Map lookup. On by default; false turns it
+   * off. JSON values it hands out are deep-frozen. See {@link HotTierOptions}.
+   */
+  hotTier?: HotTierOptions | false;
+}
+
+/** See {@link CacheOptions.hotTier}. */
+export interface HotTierOptions {
+  /** Most values kept decoded. Default 16,384. */
+  maxEntries?: number;
+  /**
+   * Their estimated heap bytes (2 per UTF-8 byte of text, the length of bytes, 120 per entry).
+   * Default 16 MiB, or a quarter of maxMemory if that is less. Values over 1/16 of it are not kept.
+   */
+  maxBytes?: number | string;
 }
 
 /** See {@link CacheOptions.snapshot}. */
@@ -137,6 +154,8 @@ export interface ResolvedOptions {
   activeExpiry: number | false;
   module?: WebAssembly.Module;
   snapshot?: { path: string; intervalMs: number };
+  /** The hot tier's budget, or undefined when it is off. */
+  hotTier?: { maxEntries: number; maxBytes: number };
 }
 
 function inWorkers(): boolean {
@@ -179,6 +198,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     }
   }
   return {
+    hotTier: resolveHotTier(options.hotTier, bytes),
     snapshot: snap ? { path: snap.path, intervalMs: snap.intervalMs ?? 0 } : undefined,
     memoryPages: Math.floor(bytes / WASM_PAGE),
     maxEntries: optionalInteger(options.maxEntries, 'maxEntries', 1, 2 ** 31) ?? 0,
@@ -190,4 +210,15 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     activeExpiry: active,
     module,
   };
+}
+
+function resolveHotTier(hot: HotTierOptions | false | undefined, memoryBytes: number): ResolvedOptions['hotTier'] {
+  if (hot === false) return undefined;
+  if (hot !== undefined && (typeof hot !== 'object' || hot === null)) {
+    throw new CacheError('ERR_OPTIONS', `hotTier must be false or { maxEntries?, maxBytes? }, got ${String(hot)}`);
+  }
+  const maxEntries = optionalInteger(hot?.maxEntries, 'hotTier.maxEntries', 0, 2 ** 24) ?? 16_384;
+  const maxBytes = hot?.maxBytes !== undefined ? parseBytes(hot.maxBytes, 'hotTier.maxBytes') : Math.min(16 * 1024 ** 2, Math.floor(memoryBytes / 4));
+  if (maxEntries === 0 || maxBytes === 0) return undefined;
+  return { maxEntries, maxBytes };
 }

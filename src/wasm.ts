@@ -27,6 +27,11 @@ export interface CoreExports {
   mset(n: number, expireAt: number, now: number): number;
   scan(cursor: number, now: number): number;
   randomItem(seed: number, now: number): number;
+  hotConfigure(on: number, maxValueBytes: number): void;
+  hotDrained(): void;
+  hotRelease(it: number): void;
+  hotReleaseAll(): void;
+  hotTouch(n: number): void;
   expireStep(now: number, max: number): number;
   check(): number;
   checksum(ptr: number, len: number): number;

@@ -300,6 +300,8 @@ interface RunConfig {
   keySpace: number;
   /** Values up to 40 KiB (relaxed runs). */
   bigValues: boolean;
+  /** Percent of steps that are extra gets of the first 12 keys (so that some values are read often). */
+  hotReads?: number;
   options: Omit<CacheOptions, 'now' | 'activeExpiry'>;
 }
 
@@ -317,6 +319,8 @@ class ModelRun {
   op = '';
   readonly recent: string[] = [];
   readonly counters = { hits: 0, misses: 0, sets: 0, deletes: 0, evictions: 0 };
+  /** Gets the hot tier served, read at the end of the run. */
+  hotHits = 0;
   /** Relaxed runs: keys the cache evicted (found missing while the model had them). */
   vanished = 0;
   /** Counts at the last full read-out (compareAll). */
@@ -383,6 +387,11 @@ class ModelRun {
 
   pickKey(): KeyId {
     return this.rng.pick(this.keys);
+  }
+
+  /** One of the first 12 keys: the often-read ones of hotReads runs. */
+  pickHotKey(): KeyId {
+    return this.keys[this.rng.int(0, Math.min(11, this.keys.length - 1))];
   }
 
   /** The key as a string or as bytes (a fresh array, sometimes a Buffer or a view). */
@@ -513,8 +522,8 @@ class ModelRun {
     }
   }
 
-  opGet(kind: 'get' | 'peek'): void {
-    const id = this.pickKey();
+  opGet(kind: 'get' | 'peek', hot = false): void {
+    const id = hot ? this.pickHotKey() : this.pickKey();
     const { key, label } = this.keyInput(id);
     this.setOp(`${kind}(${label})`);
     const actual = kind === 'get' ? this.cache.get(key) : this.cache.peek(key);
@@ -827,6 +836,7 @@ class ModelRun {
   }
 
   oneStep(): void {
+    if (this.cfg.hotReads !== undefined && this.rng.float() * 100 < this.cfg.hotReads) return this.opGet('get', true);
     const r = this.rng.float() * 100;
     if (r < 24) this.opSet();
     else if (r < 40) this.opGet('get');
@@ -881,6 +891,7 @@ class ModelRun {
       this.opScan();
       const code = this.cache.checkInvariants();
       this.check(code === 0, 'checkInvariants() at the end', 0, code);
+      this.hotHits = this.cache.stats().hotHits;
     } catch (err) {
       if (err instanceof Divergence) throw err;
       this.fail(`unexpected exception: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -918,6 +929,29 @@ const RELAXED_RUNS: RunConfig[] = (<RunConfig[]>[
   { name: 'B4 1mb budget, maxEntries 60, defaultTtl 5000', exact: false, seed: 14, steps: 20_000, keySpace: 150, bigValues: true, options: { maxMemory: '1mb', maxEntries: 60, defaultTtl: 5000 } },
   { name: 'B5 512kb budget, maxEntries 40, sieve', exact: false, seed: 15, steps: 20_000, keySpace: 120, bigValues: true, options: { maxMemory: '512kb', maxEntries: 40, policy: 'sieve' } },
 ]).map(withEnv);
+
+// The hot tier (on by default above) with budgets small enough that values come and go from it all
+// the time, beside the core's own evictions and expiries: every read must still match the model.
+const HOT_RUNS: RunConfig[] = (<RunConfig[]>[
+  { name: 'C1 lru 50 entries, hot tier of 8', exact: true, seed: 21, steps: 30_000, keySpace: 100, bigValues: false, hotReads: 40, options: { policy: 'lru', maxEntries: 50, maxMemory: '16mb', hotTier: { maxEntries: 8 } } },
+  { name: 'C2 1mb s3fifo, hot tier of 16 / 8 KiB', exact: false, seed: 22, steps: 30_000, keySpace: 300, bigValues: true, hotReads: 40, options: { maxMemory: '1mb', hotTier: { maxEntries: 16, maxBytes: '8kb' } } },
+  { name: 'C3 512kb sieve, hot tier of 4', exact: false, seed: 23, steps: 30_000, keySpace: 200, bigValues: true, hotReads: 40, options: { maxMemory: '512kb', policy: 'sieve', hotTier: { maxEntries: 4 } } },
+  { name: 'C4 256kb lru, defaultTtl 5000, hot tier of 32 / 16 KiB', exact: false, seed: 24, steps: 20_000, keySpace: 100, bigValues: true, hotReads: 40, options: { maxMemory: '256kb', policy: 'lru', defaultTtl: 5000, hotTier: { maxEntries: 32, maxBytes: '16kb' } } },
+  { name: 'C5 1mb s3fifo, maxEntries 60, defaultTtl 3000, hot tier of 64', exact: false, seed: 25, steps: 20_000, keySpace: 150, bigValues: false, hotReads: 40, options: { maxMemory: '1mb', maxEntries: 60, defaultTtl: 3000, hotTier: { maxEntries: 64 } } },
+  { name: 'C6 lru 60 entries, no hot tier', exact: true, seed: 26, steps: 20_000, keySpace: 150, bigValues: false, hotReads: 40, options: { policy: 'lru', maxEntries: 60, maxMemory: '16mb', hotTier: false } },
+]).map(withEnv);
+
+describe('model-based: the hot tier, small, with every policy', () => {
+  it.each(HOT_RUNS)('$name (seed $seed, $steps steps)', (cfg) => {
+    const run = new ModelRun(cfg);
+    run.run();
+    const hotHits = run.hotHits;
+    if (cfg.options.hotTier === false) expect(hotHits).toBe(0);
+    else expect(hotHits).toBeGreaterThan(300);
+    if (cfg.exact) expect(run.counters.evictions).toBeGreaterThan(100);
+    else expect(run.vanished).toBeGreaterThan(50);
+  }, 60_000);
+});
 
 describe('model-based: exact LRU (maxEntries, memory to spare)', () => {
   it.each(EXACT_RUNS)('$name (seed $seed, $steps steps)', (cfg) => {

@@ -1,0 +1,108 @@
+// The core's side of the hot tier (src/hot.ts). The wrapper keeps decoded copies of the most-read
+// values in front of the core and must drop a copy before it could be read stale. Writes of a key
+// go through the wrapper, which drops that key itself; what the core decides alone (an eviction,
+// an expiry, the slab allocator moving an item) it reports here:
+//
+//   item flags bit 7, FLAG_HOT   the wrapper holds this item in its tier, by address
+//   ring (layout.ts, hotRing)    addresses of hot items removed or moved since the wrapper last
+//                                drained it; more than HOT_RING_ENTRIES and the wrapper drops all
+//
+// Admission is by frequency, so a scan never fills the tier: a get of an item the policy has seen
+// read before (S3-FIFO's frequency bits, SIEVE's visited bit, LRU's read bit) asks the wrapper to
+// keep it. Hits served by the tier come back in batches (hotTouch), so the policy still sees them.
+
+import { REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR, REG_EXPIRE_AT, HOT_RING_ENTRIES, KIND_FRESH, KEY_BYTES, KEY_MEMO } from './abi';
+import { regs, hotRing, scratch, indexSlots } from './layout';
+import { slotItem } from './table';
+import { getFlags, setFlags, getVlen, hasTtl, getExpireAt, FREE } from './item';
+import { policySeen, policyTouch } from './policy';
+
+export const FLAG_HOT: u8 = 0x80;
+/** Items that are never promoted: fetch()'s values with a fresh-until time, byte keys, memo keys. */
+const NOT_PROMOTED: u8 = <u8>(KIND_FRESH | KEY_BYTES | KEY_MEMO) | FLAG_HOT;
+
+let enabled = false;
+let maxValueBytes: u32 = 0;
+let ringLen: u32 = 0;
+
+@inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
+
+/** Turns promotion on (values up to `maxValue` bytes) or off. Called once, after init. */
+export function hotConfigure(on: u32, maxValue: u32): void {
+  enabled = on != 0;
+  maxValueBytes = maxValue;
+  hotReset();
+}
+
+/** The cache was emptied: the wrapper drops its whole tier. */
+export function hotReset(): void {
+  ringLen = 0;
+  setReg(REG_HOT_RING_LEN, 0);
+  setReg(REG_HOT_RING_PTR, <u32>hotRing);
+  setReg(REG_HOT_ITEM, 0);
+}
+
+/** The wrapper has read the ring. */
+export function hotDrained(): void {
+  ringLen = 0;
+  setReg(REG_HOT_RING_LEN, 0);
+}
+
+function report(it: usize): void {
+  if (ringLen < <u32>HOT_RING_ENTRIES) store<u32>(hotRing + (<usize>ringLen << 2), <u32>it);
+  ringLen++;
+  setReg(REG_HOT_RING_LEN, ringLen);
+}
+
+/** Item `it` is being removed (deleted, replaced, expired or evicted). */
+@inline export function hotRemoved(it: usize): void {
+  if ((getFlags(it) & FLAG_HOT) != 0) report(it);
+}
+
+/** Item `src` was copied to `dst`: the tier drops its copy (found by the old address), the item can be promoted again. */
+@inline export function hotMoved(src: usize, dst: usize): void {
+  let f = getFlags(dst);
+  if ((f & FLAG_HOT) == 0) return;
+  setFlags(dst, f & ~FLAG_HOT);
+  report(src);
+}
+
+/**
+ * A get hit on `it`, before the policy sees it: asks the wrapper to keep the value if the item was
+ * read before (REG_HOT_ITEM, with its expiry time in REG_EXPIRE_AT), else clears the request.
+ */
+@inline export function hotOnHit(it: usize): void {
+  if (!enabled || (getFlags(it) & NOT_PROMOTED) != 0 || getVlen(it) > maxValueBytes || !policySeen(it)) {
+    setReg(REG_HOT_ITEM, 0);
+    return;
+  }
+  setFlags(it, getFlags(it) | FLAG_HOT);
+  setReg(REG_HOT_ITEM, <u32>it);
+  store<f64>(regs + (<usize>REG_EXPIRE_AT << 3), hasTtl(it) ? getExpireAt(it) : 0);
+}
+
+/** The wrapper dropped item `it` from its tier for its own reasons (its budget): it may be promoted again. */
+export function hotRelease(it: usize): void {
+  setFlags(it, getFlags(it) & ~FLAG_HOT);
+}
+
+/** The ring overflowed and the wrapper dropped its whole tier: every item may be promoted again. */
+export function hotReleaseAll(): void {
+  for (let i: u32 = 0; i < indexSlots; i++) {
+    let it = slotItem(i);
+    if (it != 0) setFlags(it, getFlags(it) & ~FLAG_HOT);
+  }
+  hotDrained();
+}
+
+/**
+ * Hits the tier served, replayed to the policy: `n` item addresses in the scratch region, each a
+ * hot item (the wrapper drained the ring first, so none was removed or moved since it was kept).
+ */
+export function hotTouch(n: u32): void {
+  for (let i: u32 = 0; i < n; i++) {
+    let it = <usize>load<u32>(scratch + (<usize>i << 2));
+    let f = getFlags(it);
+    if (f != FREE && (f & FLAG_HOT) != 0) policyTouch(it);
+  }
+}

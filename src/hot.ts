@@ -1,0 +1,185 @@
+// The hot tier: decoded values of the most-read entries, kept on the JS side in front of the core,
+// which stays the store of record. A hit here is a Map lookup (no key encoding, no Wasm call, no
+// UTF-8 decode or JSON.parse). Coherence:
+// - the wrapper drops a key here whenever it writes that key (set, mset, incr, fetch, expire...);
+// - what the core removes or moves on its own (eviction, expiry, slab moves) it reports through
+//   a ring of item addresses (assembly/hot.ts), drained before every read of the tier;
+// - clear() and load() drop everything.
+// Admission is the core's (a second hit); hits served here are replayed to the core's policy in
+// batches, before anything else reaches the policy when the order matters (LRU). JSON values are deep-frozen when admitted, so no caller can change what a later
+// get returns; byte values are handed out as copies.
+
+import { HOT_RING_ENTRIES, KIND_BYTES, KIND_JSON } from '../assembly/abi.js';
+
+/** One kept value. `addr` is its item's address in the core, 0 once dropped. */
+export interface HotEntry {
+  readonly key: string;
+  readonly value: unknown;
+  /** Expiry time in ms (0: none); expired once the clock has passed it, as in the core. */
+  exp: number;
+  addr: number;
+  readonly kind: number;
+  readonly bytes: number;
+  /** Already in the touch batch. */
+  touched: boolean;
+}
+
+/** Touches replayed to the core in one call. */
+export const TOUCH_BATCH = 256;
+/** Rough heap cost of an entry beyond its value: the entry object and two Map slots. */
+const ENTRY_OVERHEAD = 120;
+
+/** What the tier needs from the core: its replay and release calls and the ring. */
+export interface HotCore {
+  hotTouch(n: number): void;
+  hotRelease(it: number): void;
+  hotReleaseAll(): void;
+  hotDrained(): void;
+}
+
+export class HotTier {
+  readonly byKey = new Map<string, HotEntry>();
+  private readonly byAddr = new Map<number, HotEntry>();
+  private readonly batch: HotEntry[] = [];
+  private heapBytes = 0;
+  /** Gets served by the tier. */
+  hits = 0;
+
+  constructor(
+    private readonly core: HotCore,
+    private readonly ring: Uint32Array,
+    private readonly ringLen: Uint32Array,
+    private readonly ringLenIndex: number,
+    private readonly scratch: Uint32Array,
+    private readonly scratchIndex: number,
+    readonly maxEntries: number,
+    readonly maxBytes: number,
+    /** Replay every hit in order (LRU), rather than each kept value once per batch. */
+    readonly exact: boolean,
+  ) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** Estimated heap bytes of the kept values and their entries. */
+  get bytes(): number {
+    return this.heapBytes;
+  }
+
+  /** Drops what the core reported removed or moved. Cheap when it reported nothing. */
+  drain(): void {
+    const n = this.ringLen[this.ringLenIndex];
+    if (n === 0) return;
+    if (n > HOT_RING_ENTRIES) {
+      // Which addresses are stale is unknown: the core clears every item's flag.
+      this.dropAll();
+      this.core.hotReleaseAll();
+    }
+    else {
+      for (let i = 0; i < n; i++) {
+        const e = this.byAddr.get(this.ring[i]);
+        if (e !== undefined) this.unlink(e);
+      }
+    }
+    this.core.hotDrained();
+  }
+
+  /** Hits queued for the policy. */
+  get pending(): number {
+    return this.batch.length;
+  }
+
+  /**
+   * A hit served by the tier: counted, and queued for the policy: every hit, in order, for LRU
+   * (`exact`, whose order is its state), else once per batch (S3-FIFO and SIEVE keep a frequency
+   * or a visited bit, which one touch per batch of hits sets).
+   */
+  hit(e: HotEntry): void {
+    this.hits++;
+    if (e.touched) return;
+    e.touched = !this.exact;
+    this.batch.push(e);
+    if (this.batch.length >= TOUCH_BATCH) this.flush();
+  }
+
+  /** Replays the queued hits to the core's policy. */
+  flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.drain(); // the addresses must still be the items'
+    let n = 0;
+    const out = this.scratch;
+    const at = this.scratchIndex;
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i];
+      e.touched = false;
+      if (e.addr !== 0) out[at + n++] = e.addr;
+    }
+    batch.length = 0;
+    if (n !== 0) this.core.hotTouch(n);
+  }
+
+  /** Keeps `value`, the decoded value of the item at `addr` (the core asked for it on a get). */
+  admit(key: string, addr: number, value: unknown, exp: number, kind: number, vlen: number): unknown {
+    const old = this.byKey.get(key);
+    if (old !== undefined) this.unlink(old);
+    if (kind === KIND_JSON) deepFreeze(value);
+    const bytes = ENTRY_OVERHEAD + (kind === KIND_BYTES ? vlen : 2 * vlen);
+    const e: HotEntry = { key, value: kind === KIND_BYTES ? (value as Uint8Array).slice() : value, exp, addr, kind, bytes, touched: false };
+    this.byKey.set(key, e);
+    this.byAddr.set(addr, e);
+    this.heapBytes += bytes;
+    // Over budget: the oldest entries go (Map order is admission order); their items may come back.
+    while (this.byKey.size > this.maxEntries || this.heapBytes > this.maxBytes) {
+      const first = this.byKey.values().next().value as HotEntry;
+      this.core.hotRelease(first.addr);
+      this.unlink(first);
+    }
+    return value;
+  }
+
+  /** The caller wrote or removed `key` in the core: its kept value is gone. */
+  drop(key: string): void {
+    const e = this.byKey.get(key);
+    if (e !== undefined) this.unlink(e);
+  }
+
+  /** The caller is about to write or remove `key` in the core. */
+  forget(key: string): void {
+    this.drain();
+    const e = this.byKey.get(key);
+    if (e === undefined) return;
+    this.core.hotRelease(e.addr);
+    this.unlink(e);
+  }
+
+  /** An entry found expired on read: the core removes its item on its next look at the key. */
+  expired(e: HotEntry): void {
+    this.core.hotRelease(e.addr);
+    this.unlink(e);
+  }
+
+  dropAll(): void {
+    for (const e of this.batch) e.touched = false;
+    this.batch.length = 0;
+    for (const e of this.byKey.values()) e.addr = 0;
+    this.byKey.clear();
+    this.byAddr.clear();
+    this.heapBytes = 0;
+  }
+
+  private unlink(e: HotEntry): void {
+    this.byKey.delete(e.key);
+    this.byAddr.delete(e.addr);
+    this.heapBytes -= e.bytes;
+    e.addr = 0;
+  }
+}
+
+/** Freezes a JSON value and everything in it, so a caller's mutation throws (strict mode) or does nothing. */
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const k in v as Record<string, unknown>) deepFreeze((v as Record<string, unknown>)[k]);
+}
