@@ -22,8 +22,14 @@ export interface HotEntry {
   readonly bytes: number;
   /** Already in the touch batch. */
   touched: boolean;
+  /** Read since the tier's clock hand last passed it (second chance). */
+  ref: boolean;
+  /** Its place on the clock. */
+  slot: number;
 }
 
+/** Entries the clock hand looks at for a victim before it refuses a newcomer. */
+const CLOCK_STEPS = 8;
 /** Touches replayed to the core in one call. */
 export const TOUCH_BATCH = 256;
 /** Rough heap cost of an entry beyond its value: the entry object and two Map slots. */
@@ -41,6 +47,10 @@ export class HotTier {
   readonly byKey = new Map<string, HotEntry>();
   private readonly byAddr = new Map<number, HotEntry>();
   private readonly batch: HotEntry[] = [];
+  /** The clock: entries by slot (a slot per entry the tier may hold), and the free slots. */
+  private readonly clock: (HotEntry | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private hand = 0;
   private heapBytes = 0;
   /** Gets served by the tier. */
   hits = 0;
@@ -97,6 +107,7 @@ export class HotTier {
    */
   hit(e: HotEntry): void {
     this.hits++;
+    e.ref = true;
     if (e.touched) return;
     e.touched = !this.exact;
     this.batch.push(e);
@@ -126,17 +137,43 @@ export class HotTier {
     if (old !== undefined) this.unlink(old);
     if (kind === KIND_JSON) deepFreeze(value);
     const bytes = ENTRY_OVERHEAD + (kind === KIND_BYTES ? vlen : 2 * vlen);
-    const e: HotEntry = { key, value: kind === KIND_BYTES ? (value as Uint8Array).slice() : value, exp, addr, kind, bytes, touched: false };
+    // Full: the clock evicts an entry not read since it last passed it (CLOCK, second chance); if
+    // the next CLOCK_STEPS entries were all read, the newcomer is not kept (no churn when the
+    // tier already holds values read more often). Either item may be promoted again later.
+    while (this.byKey.size >= this.maxEntries || this.heapBytes + bytes > this.maxBytes) {
+      if (this.byKey.size === 0 || !this.evictOne()) {
+        this.core.hotRelease(addr);
+        return value;
+      }
+    }
+    const slot = this.freeSlots.length !== 0 ? (this.freeSlots.pop() as number) : this.clock.length;
+    const e: HotEntry = {
+      key, value: kind === KIND_BYTES ? (value as Uint8Array).slice() : value, exp, addr, kind, bytes, touched: false, ref: false, slot,
+    };
+    this.clock[slot] = e;
     this.byKey.set(key, e);
     this.byAddr.set(addr, e);
     this.heapBytes += bytes;
-    // Over budget: the oldest entries go (Map order is admission order); their items may come back.
-    while (this.byKey.size > this.maxEntries || this.heapBytes > this.maxBytes) {
-      const first = this.byKey.values().next().value as HotEntry;
-      this.core.hotRelease(first.addr);
-      this.unlink(first);
-    }
     return value;
+  }
+
+  /** Evicts the first entry on the clock not read since the hand last passed; false if none in CLOCK_STEPS. */
+  private evictOne(): boolean {
+    const clock = this.clock;
+    for (let steps = 0; steps < CLOCK_STEPS; ) {
+      if (this.hand >= clock.length) this.hand = 0;
+      const e = clock[this.hand++];
+      if (e === undefined) continue;
+      steps++;
+      if (e.ref) {
+        e.ref = false;
+        continue;
+      }
+      this.core.hotRelease(e.addr);
+      this.unlink(e);
+      return true;
+    }
+    return false;
   }
 
   /** The caller wrote or removed `key` in the core: its kept value is gone. */
@@ -164,6 +201,9 @@ export class HotTier {
     for (const e of this.batch) e.touched = false;
     this.batch.length = 0;
     for (const e of this.byKey.values()) e.addr = 0;
+    this.clock.length = 0;
+    this.freeSlots.length = 0;
+    this.hand = 0;
     this.byKey.clear();
     this.byAddr.clear();
     this.heapBytes = 0;
@@ -173,6 +213,8 @@ export class HotTier {
     this.byKey.delete(e.key);
     this.byAddr.delete(e.addr);
     this.heapBytes -= e.bytes;
+    this.clock[e.slot] = undefined;
+    this.freeSlots.push(e.slot);
     e.addr = 0;
   }
 }

@@ -1,0 +1,168 @@
+// The hot tier (src/hot.ts): decoded values of often-read keys kept in front of the core. What a get
+// returns must be exactly what the core would return: after any write, delete, expiry, eviction,
+// clear or load of the key; and what a caller does to a returned object must not reach later gets.
+// The model runs in model.test.ts ('the hot tier, small, with every policy') cover random mixes.
+import { describe, expect, it } from 'vitest';
+import { CacheError, createCacheSync } from '../src/index.js';
+
+const readTwice = (c: ReturnType<typeof createCacheSync>, key: string) => {
+  c.get(key);
+  return c.get(key);
+};
+
+describe('hot tier', () => {
+  it('keeps a value on its second read, serves later reads from the JS heap, and counts them as hits', () => {
+    const c = createCacheSync({ maxMemory: '4mb' });
+    c.set('a', { n: 1, tags: ['x'] });
+    c.get('a');
+    expect(c.stats().hotItems).toBe(0); // read once: not kept
+    c.get('a'); // read twice: kept
+    expect(c.stats().hotItems).toBe(1);
+    expect(c.get('a')).toEqual({ n: 1, tags: ['x'] });
+    expect(c.get('a')).toBe(c.get('a')); // the same decoded object
+    const s = c.stats();
+    expect(s.hits).toBe(5);
+    expect(s.hotHits).toBe(3);
+    expect(s.hotBytes).toBeGreaterThan(0);
+    // usedBytes is the Wasm memory in use: the tier's heap is not in it.
+    const off = createCacheSync({ maxMemory: '4mb', hotTier: false });
+    off.set('a', { n: 1, tags: ['x'] });
+    expect(s.usedBytes).toBe(off.stats().usedBytes);
+  });
+
+  it('a one-pass scan over many keys fills nothing (admission by frequency)', () => {
+    const c = createCacheSync({ maxMemory: '8mb' });
+    for (let i = 0; i < 5000; i++) c.set(`k${i}`, i);
+    for (let i = 0; i < 5000; i++) c.get(`k${i}`);
+    expect(c.stats().hotItems).toBe(0);
+  });
+
+  it('returned objects are frozen: a caller cannot change what later gets return', () => {
+    const c = createCacheSync({ maxMemory: '4mb' });
+    c.set('row', { id: 7, tags: ['a', 'b'], nested: { deep: [1, 2] } });
+    const first = c.get('row') as { id: number; tags: string[] }; // from the core: a fresh copy
+    first.id = 99;
+    first.tags.push('mutated');
+    const kept = readTwice(c, 'row') as { id: number; tags: string[]; nested: { deep: number[] } };
+    expect(Object.isFrozen(kept)).toBe(true);
+    expect(Object.isFrozen(kept.tags)).toBe(true);
+    expect(Object.isFrozen(kept.nested.deep)).toBe(true);
+    expect(() => {
+      'use strict';
+      kept.tags.push('x');
+    }).toThrow(TypeError);
+    expect(c.get('row')).toEqual({ id: 7, tags: ['a', 'b'], nested: { deep: [1, 2] } });
+  });
+
+  it('byte values are handed out as copies', () => {
+    const c = createCacheSync({ maxMemory: '4mb' });
+    c.set('b', new Uint8Array([1, 2, 3]));
+    const v = readTwice(c, 'b') as Uint8Array;
+    expect(c.stats().hotItems).toBe(1);
+    v[0] = 42;
+    expect(c.get('b')).toEqual(new Uint8Array([1, 2, 3]));
+    expect(c.get('b')).not.toBe(c.get('b'));
+  });
+
+  it('every write, delete, TTL change, clear and load of a kept key is seen by the next get', () => {
+    const clock = { now: 1_000 };
+    const c = createCacheSync({ maxMemory: '4mb', now: () => clock.now, activeExpiry: false });
+    const keep = (k: string, v: unknown) => {
+      c.set(k, v);
+      readTwice(c, k);
+    };
+    keep('s', 'one');
+    c.set('s', 'two');
+    expect(c.get('s')).toBe('two');
+    keep('d', 1);
+    c.delete('d');
+    expect(c.get('d')).toBeUndefined();
+    keep('n', '5');
+    c.incr('n', 2);
+    expect(c.get('n')).toBe('7');
+    keep('m', 'a');
+    c.mset([['m', 'b']]);
+    expect(c.get('m')).toBe('b');
+    keep('bytes-key', 'str');
+    c.set(new TextEncoder().encode('bytes-key'), 'via bytes');
+    expect(c.get('bytes-key')).toBe('via bytes');
+    keep('t', 'x');
+    c.expire('t', 100);
+    clock.now += 101;
+    expect(c.get('t')).toBeUndefined();
+    keep('p', 'y');
+    c.expire('p', 50);
+    readTwice(c, 'p');
+    c.persist('p');
+    clock.now += 1000;
+    expect(c.get('p')).toBe('y');
+    keep('ttl', 'z');
+    c.set('ttl', 'z', { ttl: 10 });
+    readTwice(c, 'ttl');
+    expect(c.stats().hotItems).toBeGreaterThan(0);
+    clock.now += 10;
+    expect(c.get('ttl')).toBe('z'); // alive at its expiry time, as in Redis
+    clock.now += 1;
+    expect(c.get('ttl')).toBeUndefined();
+    keep('c', 1);
+    c.clear();
+    expect(c.get('c')).toBeUndefined();
+    const other = createCacheSync({ maxMemory: '4mb' });
+    other.set('l', 'from snapshot');
+    keep('l', 'before load');
+    c.loadBytes(other.toBytes());
+    expect(c.get('l')).toBe('from snapshot');
+    expect(c.checkInvariants()).toBe(0);
+  });
+
+  it('evictions and expiries inside the core drop kept values (the ring), however many at once', () => {
+    for (const policy of ['s3fifo', 'sieve', 'lru'] as const) {
+      const clock = { now: 1_000 };
+      const c = createCacheSync({ maxMemory: '1mb', policy, now: () => clock.now, activeExpiry: false, hotTier: { maxEntries: 1000 } });
+      for (let i = 0; i < 600; i++) {
+        c.set(`h${i}`, `v${i}`, { ttl: 1000 + i });
+        readTwice(c, `h${i}`);
+      }
+      expect(c.stats().hotItems).toBe(600);
+      // Big values evict everything: more hot items go at once than the ring holds (256).
+      const big = 'x'.repeat(100_000);
+      for (let i = 0; i < 30; i++) c.set(`big${i}`, big);
+      for (let i = 0; i < 600; i++) {
+        const v = c.get(`h${i}`);
+        if (v !== undefined) expect(v).toBe(`v${i}`);
+        expect(v === undefined).toBe(c.peek(`h${i}`) === undefined);
+      }
+      // Kept values whose items expire in the core (size runs the expiry sweep) are gone too.
+      for (let i = 0; i < 50; i++) {
+        c.set(`e${i}`, i, { ttl: 10 });
+        readTwice(c, `e${i}`);
+      }
+      clock.now += 11;
+      expect(c.size).toBeGreaterThanOrEqual(0);
+      for (let i = 0; i < 50; i++) expect(c.get(`e${i}`)).toBeUndefined();
+      expect(c.checkInvariants()).toBe(0);
+    }
+  });
+
+  it('stays within its budget, in entries and in estimated bytes', () => {
+    const c = createCacheSync({ maxMemory: '16mb', hotTier: { maxEntries: 100, maxBytes: '64kb' } });
+    for (let i = 0; i < 2000; i++) {
+      c.set(`k${i}`, 'v'.repeat(i % 500));
+      readTwice(c, `k${i}`);
+      const s = c.stats();
+      expect(s.hotItems).toBeLessThanOrEqual(100);
+      expect(s.hotBytes).toBeLessThanOrEqual(64 * 1024);
+    }
+    expect(c.stats().hotItems).toBeGreaterThan(50);
+  });
+
+  it('can be turned off, and refuses bad budgets', () => {
+    const c = createCacheSync({ maxMemory: '4mb', hotTier: false });
+    c.set('a', 1);
+    for (let i = 0; i < 5; i++) c.get('a');
+    expect(c.stats()).toMatchObject({ hits: 5, hotHits: 0, hotItems: 0, hotBytes: 0 });
+    for (const hotTier of [{ maxEntries: -1 }, { maxEntries: 1.5 }, { maxBytes: 'lots' }, 'on', null]) {
+      expect(() => createCacheSync({ hotTier: hotTier as never })).toThrow(CacheError);
+    }
+  });
+});
