@@ -132,14 +132,23 @@ describe('hot tier', () => {
         if (v !== undefined) expect(v).toBe(`v${i}`);
         expect(v === undefined).toBe(c.peek(`h${i}`) === undefined);
       }
-      // Kept values whose items expire in the core (size runs the expiry sweep) are gone too.
-      for (let i = 0; i < 50; i++) {
+      // Kept values whose items expire in the core are gone too: `size` runs one expiry sweep that
+      // removes 300 kept items, more than the ring holds (the tier then starts over).
+      c.clear();
+      c.set('stays', 'here');
+      readTwice(c, 'stays');
+      for (let i = 0; i < 300; i++) {
         c.set(`e${i}`, i, { ttl: 10 });
         readTwice(c, `e${i}`);
       }
+      expect(c.stats().hotItems).toBe(301);
       clock.now += 11;
-      expect(c.size).toBeGreaterThanOrEqual(0);
-      for (let i = 0; i < 50; i++) expect(c.get(`e${i}`)).toBeUndefined();
+      expect(c.size).toBe(1);
+      for (let i = 0; i < 300; i++) expect(c.get(`e${i}`)).toBeUndefined();
+      expect(c.get('stays')).toBe('here');
+      // After the overflow every item may be kept again.
+      readTwice(c, 'stays');
+      expect(c.stats().hotItems).toBe(1);
       expect(c.checkInvariants()).toBe(0);
     }
   });
