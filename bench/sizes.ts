@@ -86,7 +86,7 @@ function profile(id: number): Profile {
   return {
     id,
     name: 'User ' + p,
-    email: 'user' + p + '@example.com',
+    email: 'user' + p + '@ex.com',
     active: id % 3 !== 0,
     score: (id % 10_000) / 100,
     tags: [TAGS[id % 12], TAGS[(id >>> 2) % 12], TAGS[(id >>> 4) % 12]],
