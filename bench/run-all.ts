@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { barChart } from './lib/svg.js';
 import { BENCH_DIR, RESULTS_DIR, type Section, evaluate, fmtRatio, load1, machine, readSection, resultsTable } from './lib/report.js';
 
-const BENCHES = ['get-set', 'mget', 'bytes', 'zipf', 'memory', 'latency', 'growth'] as const;
+const BENCHES = ['get-set', 'mget', 'bytes', 'zipf', 'memory', 'latency', 'growth', 'sizes'] as const;
 
 const args = process.argv.slice(2);
 const reportOnly = args.includes('--report');
