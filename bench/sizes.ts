@@ -4,6 +4,7 @@
 //   npm run bench:sizes                       (npm run bench runs it with the others, after a build)
 //   BENCH_SIZES=1e4,1e5 npm run bench:sizes   (fewer sizes, while developing)
 //   BENCH_SIZES_CPU_MS=100 BENCH_SIZES_ROUNDS=1 npm run bench:sizes   (shorter mitata budgets)
+//   BENCH_HOT_TIER=off npm run bench:sizes    (wasmcache without its hot tier, for comparison)
 //
 // One child process per size (`--size=N`), so that one size's heap cannot disturb the next; in it,
 // for each of three value kinds, all four caches are filled and then measured cell by cell, the
@@ -26,6 +27,8 @@ import { StringMaker, byteTemplate, keyOf, newByteValue, stamp, stampOf } from '
 import { fullGc, requireExposedGc } from './lib/gc.js';
 import { type Goal, LIBS, type Lib, type Row, envInt, evaluate, fmt, fmtRatio, load1, mdTable, writeSection } from './lib/report.js';
 import { uniformOrder } from './lib/rng.js';
+
+const HOT_OFF = process.env.BENCH_HOT_TIER === 'off';
 import { Zipf, zipfSequence } from './lib/zipf.js';
 
 const SIZES = (process.env.BENCH_SIZES || '1e4,1e5,1e6').split(',').map((s) => {
@@ -313,7 +316,7 @@ async function child(N: number): Promise<Measured> {
   function buildWasm(kind: Kind): Cache {
     let bytes = Math.min(MAX_WASM, Math.ceil((N * (16 + valueBytes[kind] + 96) * 1.25 + 32 * 2 ** 20) / PAGE) * PAGE);
     for (let tries = 1; ; tries++) {
-      const c = createCacheSync({ maxEntries: N, maxMemory: bytes });
+      const c = createCacheSync({ maxEntries: N, maxMemory: bytes, ...(HOT_OFF ? { hotTier: false as const } : {}) });
       if (kind === 'strings') for (let i = 0; i < N; i++) c.set(keys[i], maker.value(i));
       else if (kind === 'objects') for (let i = 0; i < N; i++) c.set(keys[i], profile(i));
       else {
@@ -579,7 +582,7 @@ async function parent(): Promise<void> {
           'Each returned value is consumed (the string\'s length, the object\'s `id`, the first byte). One op per mitata iteration; ' +
           `mitata \`min_cpu_time\` ${CPU_MS} ms per benchmark (\`BENCH_SIZES_CPU_MS\`), ${ROUNDS} rounds (\`BENCH_SIZES_ROUNDS\`); ` +
           'each cell reports the fastest round\'s average (mitata\'s mean over its samples, GC included).',
-        `wasmcache: default options plus \`maxEntries: N\` and a \`maxMemory\` with room for every item (no evictions, checked); ${wasmLine}. ` +
+        `wasmcache: default options${HOT_OFF ? ' but `hotTier: false` (BENCH_HOT_TIER=off)' : ' (the hot tier on)'} plus \`maxEntries: N\` and a \`maxMemory\` with room for every item (no evictions, checked); ${wasmLine}. ` +
           'lru-cache and lru.min: `max: N`. Map: no eviction bookkeeping (the floor).',
         `Ratio = lru-cache ns/op ÷ wasmcache ns/op (above 1× = wasmcache faster). Load average (1 min): ${loads.join(', ')}.`,
       ],
