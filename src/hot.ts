@@ -24,6 +24,9 @@ export interface HotEntry {
   touched: boolean;
   /** Read since the tier's clock hand last passed it (second chance). */
   ref: boolean;
+  /** Touches replayed since the core's evictions counter was `epoch` (see hit). */
+  touches: number;
+  epoch: number;
   /** Its place on the clock. */
   slot: number;
 }
@@ -66,6 +69,9 @@ export class HotTier {
     readonly maxBytes: number,
     /** Replay every hit in order (LRU), rather than each kept value once per batch. */
     readonly exact: boolean,
+    /** The core's evictions counter (an f64 register): the policy's bits only drop when it moves. */
+    private readonly epochs: Float64Array,
+    private readonly epochIndex: number,
   ) {}
 
   get size(): number {
@@ -75,6 +81,11 @@ export class HotTier {
   /** Estimated heap bytes of the kept values and their entries. */
   get bytes(): number {
     return this.heapBytes;
+  }
+
+  /** True if the core has reported nothing since the last drain (the kept values are all current). */
+  clean(): boolean {
+    return this.ringLen[this.ringLenIndex] === 0;
   }
 
   /** Drops what the core reported removed or moved. Cheap when it reported nothing. */
@@ -109,7 +120,17 @@ export class HotTier {
     this.hits++;
     e.ref = true;
     if (e.touched) return;
-    e.touched = !this.exact;
+    if (!this.exact) {
+      // S3-FIFO's frequency saturates at 3 touches and SIEVE's bit at 1; only the eviction scan
+      // lowers them, so once an entry has had 3 touches, more wait until the core has evicted.
+      const epoch = this.epochs[this.epochIndex];
+      if (e.epoch !== epoch) {
+        e.epoch = epoch;
+        e.touches = 0;
+      } else if (e.touches >= 3) return;
+      e.touches++;
+      e.touched = true;
+    }
     this.batch.push(e);
     if (this.batch.length >= TOUCH_BATCH) this.flush();
   }
@@ -149,6 +170,7 @@ export class HotTier {
     const slot = this.freeSlots.length !== 0 ? (this.freeSlots.pop() as number) : this.clock.length;
     const e: HotEntry = {
       key, value: kind === KIND_BYTES ? (value as Uint8Array).slice() : value, exp, addr, kind, bytes, touched: false, ref: false, slot,
+      touches: 0, epoch: -1,
     };
     this.clock[slot] = e;
     this.byKey.set(key, e);

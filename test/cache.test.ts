@@ -541,7 +541,8 @@ describe('randomKey', () => {
       const m = c.memo(async (n: number) => n * 2);
       for (let i = 0; i < 500; i++) await m(i);
       c.set('mine', 1);
-      for (let i = 0; i < 300; i++) expect(c.randomKey()).toBe('mine');
+      // 40 draws: in the sparse index each falls back to a pass over the 1.1M slots.
+      for (let i = 0; i < 40; i++) expect(c.randomKey()).toBe('mine');
       c.delete('mine');
       expect(c.randomKey()).toBeUndefined();
     }
