@@ -11,10 +11,19 @@
  * ```
  * @packageDocumentation
  */
-// From the package itself, not bundled in: one Cache and CacheError class, one copy of the core.
-import { CacheError, createCacheSync, type Cache, type CacheOptions } from 'wasmcache';
+import type { Cache } from '../cache.js';
+import { CacheError } from '../errors.js';
+import { createCacheSync } from '../index.js';
+import type { CacheOptions } from '../options.js';
 
 type Listener = (...args: any[]) => void;
+
+/**
+ * The part of a {@link Cache} the adapter uses. A structural type: like `wasmcache/near`, this entry
+ * is bundled with its own copy of the cache, whose class declaration a `Cache` from `wasmcache`
+ * would not match (private members), so any Cache from either entry fits this type.
+ */
+export type KeyvCache = Pick<Cache, 'get' | 'mget' | 'set' | 'mset' | 'has' | 'peek' | 'delete' | 'clear' | 'keys' | 'dispose'>;
 
 /** What the adapter exposes as `opts` (Keyv reads it; see {@link KeyvWasmcache.opts}). */
 export interface KeyvWasmcacheOpts {
@@ -48,7 +57,8 @@ export interface KeyvWasmcacheEntry {
  * Keys: Keyv passes `namespace:key`; the adapter stores them as given. `clear()` removes only the
  * keys under `${namespace}:` when Keyv has set a namespace, else the whole cache.
  *
- * Errors: every method rejects with the error (a CacheError) when the cache refuses. Keyv turns
+ * Errors: every method rejects with the error (a CacheError: test `error.code`, since the
+ * CacheError class of this entry's copy is not the one `wasmcache` exports) when the cache refuses. Keyv turns
  * rejected writes (`set`, `setMany`, `delete`, `deleteMany`, `clear`) into its own 'error' event;
  * it drops a rejected `get` silently, so for reads (`get`, `getMany`, `has`, `hasMany`, `iterator`)
  * the adapter emits 'error' itself before rejecting. Through Keyv, each failure reaches Keyv's
@@ -56,10 +66,13 @@ export interface KeyvWasmcacheEntry {
  */
 export class KeyvWasmcache {
   /** The cache the adapter reads and writes. */
-  readonly cache: Cache;
+  readonly cache: KeyvCache;
   /** Options Keyv inspects (see {@link KeyvWasmcacheOpts}). */
   opts: KeyvWasmcacheOpts = { dialect: 'redis' };
-  /** Set by Keyv to its namespace; scopes `clear()` and `iterator()`. */
+  /**
+   * Set by Keyv to its namespace; scopes `clear()`. Keyv sets it on the store it is given, so give
+   * each Keyv its own adapter (several adapters can share one cache).
+   */
   namespace?: string;
   private readonly owned: boolean;
   private readonly listenersByEvent = new Map<string, Listener[]>();
@@ -68,7 +81,7 @@ export class KeyvWasmcache {
    * Over an existing cache (which `disconnect()` leaves open), or over a new one created
    * synchronously with createCacheSync(options) (which `disconnect()` disposes).
    */
-  constructor(cacheOrOptions?: Cache | CacheOptions) {
+  constructor(cacheOrOptions?: KeyvCache | CacheOptions) {
     if (isCache(cacheOrOptions)) {
       this.cache = cacheOrOptions;
       this.owned = false;
@@ -239,8 +252,8 @@ export class KeyvWasmcache {
   }
 }
 
-/** A Cache, told from CacheOptions by its methods. */
-function isCache(x: unknown): x is Cache {
+/** A Cache (from this entry's copy or from `wasmcache`: `instanceof` would miss one), told from CacheOptions by its methods. */
+function isCache(x: unknown): x is KeyvCache {
   if (typeof x !== 'object' || x === null) return false;
   const c = x as Record<string, unknown>;
   return typeof c.get === 'function' && typeof c.set === 'function' && typeof c.mget === 'function' && typeof c.keys === 'function';
