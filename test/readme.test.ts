@@ -15,6 +15,7 @@ const tmp = join(root, 'test', '.readme');
 function instrument(code: string): string {
   return code
     .replaceAll("from 'wasmcache'", `from ${JSON.stringify(join(root, 'src', 'index.js'))}`)
+    .replaceAll("from 'wasmcache/keyv'", `from ${JSON.stringify(join(root, 'src', 'keyv', 'index.js'))}`)
     .split('\n')
     .map((line, i) => {
       const m = /^(\s*)console\.log\((.*)\)\s*\/\/ → (.*)$/.exec(line);

@@ -1,6 +1,6 @@
 // What `npm pack` publishes: dist/ with every entry and the Wasm core, nothing else; the exports
 // map that picks an entry per runtime; the core's size, as the README states it.
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,9 @@ import { installPackage, root, run, tarball } from './package.js';
 
 type Conditions = Record<string, { types: string; default: string }>;
 interface Manifest {
-  exports: { '.': Conditions; './core.wasm': string; './package.json': string };
+  exports: { '.': Conditions; './core.wasm': string; './package.json': string; './keyv': Record<'import' | 'require', { types: string; default: string }> };
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   sideEffects: unknown;
   files: unknown;
   dependencies?: unknown;
@@ -94,4 +96,68 @@ describe('npm pack', () => {
     expect(Math.abs(Number(stated![1]) * 1024 - wasm.length) / wasm.length).toBeLessThan(0.1);
     expect(Math.abs(Number(stated![2]) * 1024 - gzip) / gzip).toBeLessThan(0.1);
   });
+
+  it('wasmcache/keyv: packed, imported and required, over a Cache from the main entry, its types checked', async () => {
+    const keyvExport = manifest.exports['./keyv'];
+    expect(keyvExport).toEqual({
+      import: { types: './dist/keyv.d.ts', default: './dist/keyv.js' },
+      require: { types: './dist/keyv.d.cts', default: './dist/keyv.cjs' },
+    });
+    for (const f of ['keyv.js', 'keyv.cjs', 'keyv.d.ts', 'keyv.d.cts']) expect(listing).toContain(`package/dist/${f}`);
+    expect(manifest.peerDependencies?.keyv).toBeDefined();
+    expect(manifest.peerDependenciesMeta?.keyv).toEqual({ optional: true });
+
+    // keyv, a peer, comes from this checkout (a symlink, so its own dependencies resolve there).
+    symlinkSync(join(root, 'node_modules', 'keyv'), join(app, 'node_modules', 'keyv'), 'dir');
+    const script = (imports: string) => `${imports}
+const cache = createCacheSync({ maxMemory: '1mb' });
+const keyv = new Keyv({ store: new KeyvWasmcache(cache), namespace: 'ns' });
+(async () => {
+  await keyv.set('a', { n: 1 }, 10000);
+  const own = new KeyvWasmcache({ maxMemory: '256kb' });
+  await own.set('b', 'c');
+  console.log(JSON.stringify([await keyv.get('a'), cache instanceof Cache, cache.ttl('ns:a') > 9000, await own.get('b')]));
+})();
+`;
+    writeFileSync(
+      join(app, 'keyv.mjs'),
+      script("import Keyv from 'keyv';\nimport { Cache, createCacheSync } from 'wasmcache';\nimport { KeyvWasmcache } from 'wasmcache/keyv';"),
+    );
+    writeFileSync(
+      join(app, 'keyv.cjs'),
+      script("const { Keyv } = require('keyv');\nconst { Cache, createCacheSync } = require('wasmcache');\nconst { KeyvWasmcache } = require('wasmcache/keyv');"),
+    );
+    for (const f of ['keyv.mjs', 'keyv.cjs']) {
+      const { stdout } = await run(process.execPath, [f], { cwd: app });
+      expect(JSON.parse(stdout), f).toEqual([{ n: 1 }, true, true, 'c']);
+    }
+
+    // Types: KeyvWasmcache takes a Cache from 'wasmcache' (its own bundled copy declares another
+    // Cache class), under node16 (import and require) and bundler.
+    const consumer = (imports: string) => `${imports}
+const store = new KeyvWasmcache(createCacheSync({ maxMemory: '1mb' }));
+const own = new KeyvWasmcache({ maxMemory: '1mb', policy: 'lru' });
+// @ts-expect-error: not a policy
+new KeyvWasmcache({ policy: 'fifo' });
+const c: Cache = createCacheSync();
+new KeyvWasmcache(c).cache.set('k', 'v');
+export { own, c };
+`;
+    writeFileSync(join(app, 'keyv-esm.mts'), consumer("import { createCacheSync, type Cache } from 'wasmcache';\nimport { KeyvWasmcache } from 'wasmcache/keyv';"));
+    writeFileSync(
+      join(app, 'keyv-cjs.cts'),
+      consumer("import wasmcache = require('wasmcache');\nimport keyv = require('wasmcache/keyv');\nconst { createCacheSync } = wasmcache;\nconst { KeyvWasmcache } = keyv;\ntype Cache = wasmcache.Cache;"),
+    );
+    writeFileSync(join(app, 'keyv-bundler.ts'), consumer("import { createCacheSync, type Cache } from 'wasmcache';\nimport { KeyvWasmcache } from 'wasmcache/keyv';"));
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const check = (name: string, options: object, files: string[]) => {
+      const compilerOptions = { noEmit: true, strict: true, skipLibCheck: false, skipDefaultLibCheck: true, lib: ['es2022', 'dom'], types: [], ...options };
+      writeFileSync(join(app, name), JSON.stringify({ compilerOptions, files }));
+      return run(process.execPath, [tsc, '-p', name], { cwd: app }).catch((e: { stdout: string }) => {
+        throw new Error(`tsc -p ${name}:\n${e.stdout}`);
+      });
+    };
+    await check('tsconfig.keyv-node.json', { module: 'node16', moduleResolution: 'node16' }, ['keyv-esm.mts', 'keyv-cjs.cts']);
+    await check('tsconfig.keyv-bundler.json', { module: 'esnext', moduleResolution: 'bundler' }, ['keyv-bundler.ts']);
+  }, 60_000);
 });
