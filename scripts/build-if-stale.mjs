@@ -4,9 +4,10 @@
 // URL, and before `npm pack`/`npm publish`) and by `pretest`. A fresh clone builds once; the next
 // `npm test` (and the `npm pack` inside it) finds dist/ up to date and skips the build.
 //
-// "Up to date": build/dist-stamp.json records a SHA-256 of every build input (assembly/, src/ but
-// src/generated/, the configs, package.json and package-lock.json) and the size of every file in
-// dist/; the build is skipped only if both still match. `npm run build` always builds.
+// "Up to date": build/dist-stamp.json, written by `npm run build` (its last step, `--stamp`), records
+// a SHA-256 of every build input (assembly/, src/ but src/generated/, scripts/, the configs,
+// package.json and package-lock.json) and the size of every file in dist/; the build is skipped only
+// if both still match. `npm run build` always builds. `--check` only tells (exit 1 if not up to date).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -55,8 +56,29 @@ function upToDate(inputs) {
   return true;
 }
 
+function stamp(inputs) {
+  const missing = REQUIRED.filter((f) => !existsSync(join(root, 'dist', f)));
+  if (missing.length) {
+    console.error(`wasmcache: the build did not write ${missing.map((f) => `dist/${f}`).join(', ')}`);
+    process.exit(1);
+  }
+  mkdirSync(dirname(stampPath), { recursive: true });
+  writeFileSync(stampPath, JSON.stringify({ inputs, outputs: outputs() }, null, 2) + '\n');
+}
+
+const mode = process.argv[2];
 const inputs = inputsHash();
+if (mode === '--stamp') {
+  // The last step of `npm run build`: records what dist/ was just built from.
+  stamp(inputs);
+  process.exit(0);
+}
 const state = upToDate(inputs);
+if (mode === '--check') {
+  // For tests: exit 1 when dist/ is not the build of the sources as they are.
+  if (state !== true) console.error(`wasmcache: dist/ is not up to date (${state}): run \`npm run build\` (npm test does)`);
+  process.exit(state === true ? 0 : 1);
+}
 // Everything goes to stderr: `npm pack --json` (build:pack) runs prepare and its stdout is the JSON report.
 if (state === true) {
   console.error('wasmcache: dist/ is up to date with the sources, not rebuilding (`npm run build` forces a build)');
@@ -67,11 +89,5 @@ if (state === true) {
   const [cmd, args] = npm ? [process.execPath, [npm, 'run', 'build']] : ['npm', ['run', 'build']];
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['inherit', 2, 'inherit'], shell: !npm && process.platform === 'win32' });
   if (r.status !== 0) process.exit(r.status ?? 1);
-  const missing = REQUIRED.filter((f) => !existsSync(join(root, 'dist', f)));
-  if (missing.length) {
-    console.error(`wasmcache: the build did not write ${missing.map((f) => `dist/${f}`).join(', ')}`);
-    process.exit(1);
-  }
-  mkdirSync(dirname(stampPath), { recursive: true });
-  writeFileSync(stampPath, JSON.stringify({ inputs, outputs: outputs() }, null, 2) + '\n');
+  if (upToDate(inputsHash()) !== true) stamp(inputs); // `npm run build` stamps; an older checkout's build may not
 }
