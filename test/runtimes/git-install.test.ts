@@ -100,6 +100,12 @@ describe('installing from git', () => {
   it('loads with require() and with import, and a set/get round-trips', async () => {
     await expectLoads(app);
   }, 60_000);
+
+  it('links the wasmcache command (npx wasmcache)', async () => {
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    const r = await run(join(app, 'node_modules', '.bin', 'wasmcache'), ['--version'], { cwd: app });
+    expect(r.stdout).toBe(`${version}\n`);
+  }, 60_000);
 });
 
 describe('installing the npm pack tarball with npm', () => {
