@@ -75,6 +75,63 @@ export interface HotTierOptions {
   maxBytes?: number | string;
 }
 
+/**
+ * Every option of {@link CacheOptions}, one line each: an option added to the interface is added
+ * here too (the type checker refuses this object until it is). Names not here are refused.
+ */
+const OPTION_NAMES: { readonly [K in keyof Required<CacheOptions>]: true } = {
+  maxMemory: true,
+  maxEntries: true,
+  defaultTtl: true,
+  policy: true,
+  maxKeySize: true,
+  maxValueSize: true,
+  now: true,
+  activeExpiry: true,
+  module: true,
+  snapshot: true,
+  hotTier: true,
+};
+
+/** The option names createCache, createCacheSync and loadCache accept, in CacheOptions' order. */
+export const CACHE_OPTIONS: readonly (keyof CacheOptions)[] = Object.keys(OPTION_NAMES) as (keyof CacheOptions)[];
+
+/** lru-cache's option names and the nearest wasmcache option. */
+const LRU_CACHE_NAMES: Record<string, string> = {
+  max: 'maxEntries',
+  ttl: 'defaultTtl',
+  maxSize: 'maxMemory',
+  maxEntrySize: 'maxValueSize',
+  ttlAutopurge: 'activeExpiry',
+  dispose: 'onRemove',
+};
+
+/** What to say about an unknown option name: lru-cache's name or a different case of a known one. */
+function optionHint(name: string): string {
+  const known = (n: string) => Object.prototype.hasOwnProperty.call(OPTION_NAMES, n);
+  const target = Object.prototype.hasOwnProperty.call(LRU_CACHE_NAMES, name) ? LRU_CACHE_NAMES[name] : undefined;
+  if (target !== undefined) {
+    if (known(target)) return `lru-cache's name; use '${target}'`;
+    return `lru-cache's name; wasmcache's option for it will be '${target}', not available yet`;
+  }
+  const sameCase = CACHE_OPTIONS.find((n) => n.toLowerCase() === name.toLowerCase());
+  return sameCase ? `did you mean '${sameCase}'?` : '';
+}
+
+/** Refuses option names CacheOptions does not have, naming each and listing the allowed ones. */
+export function checkOptionNames(options: object): void {
+  const unknown = Object.keys(options).filter((n) => !Object.prototype.hasOwnProperty.call(OPTION_NAMES, n));
+  if (unknown.length === 0) return;
+  const named = unknown.map((n) => {
+    const hint = optionHint(n);
+    return hint ? `'${n}' (${hint})` : `'${n}'`;
+  });
+  throw new CacheError(
+    'ERR_OPTIONS',
+    `unknown option${unknown.length > 1 ? 's' : ''} ${named.join(', ')}; the options are ${CACHE_OPTIONS.join(', ')}`,
+  );
+}
+
 /** See {@link CacheOptions.snapshot}. */
 export interface SnapshotOptions {
   /** The snapshot file. */
@@ -165,9 +222,10 @@ function inWorkers(): boolean {
 
 /** Validates the options and fills in the defaults. Throws ERR_OPTIONS naming the bad option. */
 export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new CacheError('ERR_OPTIONS', 'options must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new CacheError('ERR_OPTIONS', `options must be an object with the options ${CACHE_OPTIONS.join(', ')}`);
   }
+  checkOptionNames(options);
   const bytes = parseBytes(options.maxMemory ?? '64mb', 'maxMemory');
   if (bytes < MIN_MEMORY || bytes > MAX_MEMORY) {
     throw new CacheError('ERR_OPTIONS', `maxMemory must be from 256kb to 4gb - 64kb, got ${bytes} bytes`);
@@ -191,6 +249,13 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   if (snap !== undefined) {
     if (typeof snap !== 'object' || snap === null || typeof snap.path !== 'string' || snap.path === '') {
       throw new CacheError('ERR_OPTIONS', 'snapshot must be { path: string, intervalMs?: number }');
+    }
+    const extra = Object.keys(snap).filter((n) => n !== 'path' && n !== 'intervalMs');
+    if (extra.length > 0) {
+      throw new CacheError(
+        'ERR_OPTIONS',
+        `unknown snapshot option${extra.length > 1 ? 's' : ''} ${extra.map((n) => `'${n}'`).join(', ')}; snapshot is { path: string, intervalMs?: number }`,
+      );
     }
     const every = snap.intervalMs ?? 0;
     if (typeof every !== 'number' || !Number.isFinite(every) || every < 0) {

@@ -1,6 +1,7 @@
 // Server settings: their defaults (Redis's where Redis has one), the command line, and the few
 // that CONFIG GET / CONFIG SET expose.
 
+import { parseArgs } from 'node:util';
 import { parseBytes } from '../options.js';
 
 /** Options of {@link createServer}; every one has a default. */
@@ -54,7 +55,8 @@ export function resolveConfig(partial: Partial<ServerConfig> = {}): ServerConfig
   return c;
 }
 
-const FLAGS: Record<string, keyof ServerConfig> = {
+/** The command-line flags of `wasmcache serve` and the setting each one sets. */
+export const FLAGS: Readonly<Record<string, keyof ServerConfig>> = {
   port: 'port',
   bind: 'bind',
   maxmemory: 'maxmemory',
@@ -66,32 +68,67 @@ const FLAGS: Record<string, keyof ServerConfig> = {
   maxclients: 'maxclients',
 };
 
+/** {@link FLAGS} as `node:util` parseArgs options: each takes a value. */
+export const FLAG_OPTIONS: Record<string, { type: 'string' }> = Object.fromEntries(
+  Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }]),
+);
+
 const NUMERIC = new Set<keyof ServerConfig>(['port', 'maxclients']);
 const SIZES = new Set<keyof ServerConfig>(['protoMaxBulkLen', 'clientQueryBufferLimit']);
 
-/** Parses `--port 6380 --maxmemory 1gb ...` (also `--port=6380`). Throws on an unknown flag. */
-export function parseFlags(argv: readonly string[]): Partial<ServerConfig> {
+/** `--port 6380` style values, as parseArgs returns them, to settings. Throws on a bad value. */
+export function flagsToConfig(values: Readonly<Record<string, unknown>>): Partial<ServerConfig> {
   const out: Partial<ServerConfig> = {};
-  for (let i = 0; i < argv.length; i++) {
-    let flag = argv[i];
-    let value: string | undefined;
-    if (!flag.startsWith('--')) throw new Error(`unexpected argument '${flag}'`);
-    flag = flag.slice(2);
-    const eq = flag.indexOf('=');
-    if (eq >= 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    } else value = argv[++i];
-    const key = FLAGS[flag];
-    if (!key) throw new Error(`unknown option --${flag} (known: ${Object.keys(FLAGS).map((f) => `--${f}`).join(' ')})`);
-    if (value === undefined) throw new Error(`--${flag} needs a value`);
-    const rec = out as Record<string, unknown>;
+  const rec = out as Record<string, unknown>;
+  for (const [flag, value] of Object.entries(values)) {
+    const key = Object.prototype.hasOwnProperty.call(FLAGS, flag) ? FLAGS[flag] : undefined;
+    if (!key) throw new Error(unknownOption(`--${flag}`));
+    if (typeof value !== 'string') throw new Error(`--${flag} needs a value`);
     if (NUMERIC.has(key)) {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} must be a non-negative integer, got '${value}'`);
+      if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`--${flag} must be a non-negative integer, got '${value}'`);
       rec[key] = n;
     } else if (SIZES.has(key)) rec[key] = parseBytes(value, flag);
-    else rec[key] = value;
+    else {
+      if (key === 'maxmemory') parseBytes(value, flag); // a bad size is a bad command line
+      rec[key] = value;
+    }
   }
   return out;
+}
+
+/** The message for an unknown flag, listing the known ones. */
+export function unknownOption(flag: string): string {
+  return `unknown option ${flag} (known: ${Object.keys(FLAGS).map((f) => `--${f}`).join(' ')})`;
+}
+
+/**
+ * Rewords parseArgs' errors (ERR_PARSE_ARGS_*) the way the CLI words them, naming the flag; other
+ * errors are returned as they are.
+ */
+export function flagError(e: unknown): Error {
+  const err = e as { code?: string; message?: string };
+  const named = /'(-[^' ]+)/.exec(err.message ?? '')?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new Error(unknownOption(named ?? '?'));
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /'(--[\w-]+)/.exec(err.message ?? '')?.[1] ?? named ?? 'an option';
+    const dash = /ambiguous/.test(err.message ?? '') ? ` (to give a value starting with '-', write ${flag}=<value>)` : '';
+    return new Error(`${flag} needs a value${dash}`);
+  }
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const arg = /'([^']*)'/.exec(err.message ?? '')?.[1];
+    return new Error(`unexpected argument '${arg ?? '?'}'`);
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** Parses `--port 6380 --maxmemory 1gb ...` (also `--port=6380`) with node:util's parseArgs. Throws on an unknown flag. */
+export function parseFlags(argv: readonly string[]): Partial<ServerConfig> {
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args: [...argv], options: FLAG_OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw flagError(e);
+  }
+  return flagsToConfig(values);
 }

@@ -179,9 +179,12 @@ export class RespServer {
     this.onShutdown?.();
   }
 
+  /** The number of keys the last shutdown() saved to {@link snapshotPath}; undefined: it did not save. */
+  shutdownSaved: number | undefined;
+
   /** Saves (unless `save` is false), closes every connection and stops listening. */
   async shutdown(save = true): Promise<void> {
-    if (save) await this.save();
+    this.shutdownSaved = save ? await this.save() : undefined;
     await this.close();
   }
 
