@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CacheError, createCache, createCacheSync, fromBytes, loadCache, type CacheOptions } from '../src/index.js';
 import { CACHE_OPTIONS } from '../src/options.js';
 
-const ALLOWED = 'maxMemory, maxEntries, defaultTtl, policy, maxKeySize, maxValueSize, now, activeExpiry, module, snapshot';
+const ALLOWED = 'maxMemory, maxEntries, defaultTtl, policy, maxKeySize, maxValueSize, now, activeExpiry, module, snapshot, hotTier';
 const dir = mkdtempSync(join(tmpdir(), 'wc-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
