@@ -145,17 +145,31 @@ export function bytesSource(bytes: Uint8Array, u8: Uint8Array): SnapshotSource {
 }
 
 /** A snapshot file open as `fd` (Node): read straight into the cache's memory, no buffer between. */
-export function fileSource(fs: typeof import('node:fs'), fd: number, u8: Uint8Array): SnapshotSource {
+export function fileSource(fs: typeof import('node:fs'), fd: number, u8: Uint8Array, path: string): SnapshotSource {
   return {
-    size: fs.fstatSync(fd).size,
+    size: io(() => fs.fstatSync(fd).size, 'stat', path),
     read(pos, len, at) {
       for (let done = 0; done < len; ) {
-        const n = fs.readSync(fd, u8, at + done, len - done, pos + done);
+        const n = io(() => fs.readSync(fd, u8, at + done, len - done, pos + done), 'read', path);
         if (n === 0) throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot file ended at byte ${pos + done} while reading`);
         done += n;
       }
     },
   };
+}
+
+/** An fs failure as ERR_SNAPSHOT_IO, the fs error as its `cause`. */
+export function ioError(what: string, path: string, e: unknown): CacheError {
+  if (e instanceof CacheError) return e;
+  return new CacheError('ERR_SNAPSHOT_IO', `could not ${what} ${path}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}
+
+export function io<T>(op: () => T, what: string, path: string): T {
+  try {
+    return op();
+  } catch (e) {
+    throw ioError(what, path, e);
+  }
 }
 
 /**

@@ -90,13 +90,13 @@ export function newCacheSync(options: CacheOptions | undefined, core: () => WebA
   return new Cache(instance, memory, opts);
 }
 
-/** Loads a snapshot into a fresh cache; a bad snapshot disposes the cache and throws. */
+/** Loads a snapshot into a fresh cache; a bad snapshot disposes the cache (no options.snapshot save) and throws. */
 export async function withSnapshot(cache: Cache, load: (cache: Cache) => unknown): Promise<Cache> {
   try {
     await load(cache);
     return cache;
   } catch (e) {
-    cache.dispose();
+    cache.release(false);
     throw e;
   }
 }

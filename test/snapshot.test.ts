@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { CacheError, createCacheSync, fromBytes, loadCache, type Cache, type CacheOptions } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { CacheError, createCache, createCacheSync, fromBytes, loadCache, type Cache, type CacheOptions } from '../src/index.js';
 import { prng } from './helpers/prng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -231,7 +231,92 @@ describe('saving to files', () => {
     const result = await cache.load(path); // a complete snapshot, whatever the moment of the kill
     expect(result.items).toBe(200_001);
     expect(cache.get('key:123')).toBe('value 123 '.repeat(8));
+    // The killed save's temporary file (if the kill came mid-write) goes at the next save.
+    await cache.save(path);
+    expect(readdirSync(dir)).toEqual(['dump.wcs']);
   }, 60_000);
+
+  it("a save removes the temporary files of earlier saves whose process is gone, and no one else's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-stale-'));
+    const path = join(dir, 'dump.wcs');
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => child.on('close', r));
+    const dead = child.pid!;
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    try {
+      const files = {
+        [`dump.wcs.tmp-${dead}-lz1x2y3`]: false, // a killed save: removed
+        [`dump.wcs.tmp-${process.pid}-lz1x2y4`]: false, // this process's, not being written (saves are synchronous): removed
+        [`dump.wcs.tmp-${sleeper.pid}-lz1x2y5`]: true, // a live process may be writing it: kept
+        [`other.wcs.tmp-${dead}-lz1x2y6`]: true, // another snapshot's
+        [`dump.wcs.tmp-${dead}-notes.txt`]: true, // not a name save() makes
+      };
+      for (const name of Object.keys(files)) writeFileSync(join(dir, name), new Uint8Array(1000));
+      const { cache } = clocked();
+      cache.set('a', 1);
+      await cache.save(path);
+      const expected = ['dump.wcs', ...Object.keys(files).filter((n) => files[n])].sort();
+      expect(readdirSync(dir).sort()).toEqual(expected);
+      // A relative path works the same (the folder is then the working directory).
+      writeFileSync(join(dir, `dump.wcs.tmp-${dead}-lz1x2y7`), 'x');
+      const cwd = process.cwd();
+      process.chdir(dir);
+      try {
+        await cache.save('dump.wcs');
+      } finally {
+        process.chdir(cwd);
+      }
+      expect(readdirSync(dir).sort()).toEqual(expected);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('file system failures are ERR_SNAPSHOT_IO with the fs error as cause, and change nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-io-'));
+    const { cache } = clocked();
+    cache.set('a', 1);
+    const io = async (p: Promise<unknown>, fsCode: string) => {
+      const err = await p.then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(CacheError);
+      expect(err).toMatchObject({ code: 'ERR_SNAPSHOT_IO', cause: { code: fsCode } });
+      expect((err as Error).message).toContain(fsCode);
+      return err as CacheError;
+    };
+    // Loading: a missing file, a folder.
+    const missing = await io(cache.load(join(dir, 'missing.wcs')), 'ENOENT');
+    expect(missing.message).toContain(join(dir, 'missing.wcs'));
+    await io(loadCache(join(dir, 'missing.wcs')), 'ENOENT');
+    await io(cache.load(dir), 'EISDIR');
+    expect(cache.get('a')).toBe(1);
+    // Saving: under a file (ENOTDIR), into a missing folder (ENOENT), a full disk (ENOSPC).
+    const file = join(dir, 'file');
+    writeFileSync(file, 'x');
+    await io(cache.save(join(file, 'dump.wcs')), 'ENOTDIR');
+    await io(cache.save(join(dir, 'nope', 'dump.wcs')), 'ENOENT');
+    const path = join(dir, 'dump.wcs');
+    await cache.save(path);
+    const before = readFileSync(path);
+    // /dev/full cannot stand in for the file (save() writes a temporary file beside it and renames
+    // it), so the disk fills up through the fs module the cache uses.
+    const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+    const full = vi.spyOn(fs, 'writeSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    });
+    try {
+      await io(cache.save(path), 'ENOSPC');
+    } finally {
+      full.mockRestore();
+    }
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['dump.wcs', 'file']); // the temporary file was removed
+    // A folder over which the snapshot cannot be renamed.
+    mkdirSync(join(dir, 'folder.wcs'));
+    writeFileSync(join(dir, 'folder.wcs', 'x'), 'x');
+    const renamed = await cache.save(join(dir, 'folder.wcs')).then(() => undefined, (e: CacheError) => e);
+    expect(renamed).toMatchObject({ code: 'ERR_SNAPSHOT_IO' });
+    expect(['ENOTEMPTY', 'EISDIR', 'EEXIST', 'EPERM']).toContain((renamed!.cause as { code: string }).code);
+  });
 
   it('a failed save throws and leaves the file that was there', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wcs-fail-'));
@@ -265,7 +350,7 @@ describe('loading into new caches, and saving in the background', () => {
     expect(copy.get('b')).toEqual(new Uint8Array([2]));
     expect(copy.stats().policy).toBe('lru');
     await expect(fromBytes(new Uint8Array(10))).rejects.toMatchObject({ code: 'ERR_SNAPSHOT_TRUNCATED' });
-    await expect(loadCache(join(dir, 'missing.wcs'))).rejects.toThrow(/ENOENT/);
+    await expect(loadCache(join(dir, 'missing.wcs'))).rejects.toThrow(expect.objectContaining({ code: 'ERR_SNAPSHOT_IO', message: expect.stringMatching(/ENOENT/) }));
   });
 
   it('options.snapshot saves every intervalMs in the background, and once more on dispose', async () => {
@@ -282,5 +367,83 @@ describe('loading into new caches, and saving in the background', () => {
     expect(cache.lastSaveError).toBeUndefined();
     expect(() => createCacheSync({ snapshot: { path: '' } })).toThrow(expect.objectContaining({ code: 'ERR_OPTIONS' }));
     expect(() => createCacheSync({ snapshot: { path, intervalMs: -1 } })).toThrow(/intervalMs/);
+  });
+});
+
+describe('options.snapshot: warm restarts', () => {
+  const fill = (cache: Cache) => {
+    cache.set('config', { theme: 'dark' });
+    cache.set('session', 'abc', { ttl: 60_000 });
+    cache.set(new Uint8Array([1, 2]), new Uint8Array([3]));
+  };
+
+  it('a new cache with the same options starts with the saved items (sync and async), and keeps saving', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-warm-'));
+    const options = { maxMemory: '1mb', now: () => 1_700_000_000_000, snapshot: { path: join(dir, 'svc.wcs') } };
+    const first = createCacheSync(options);
+    expect(first.size).toBe(0); // no file yet: an empty cache
+    fill(first);
+    const expected = contents(first);
+    first.dispose();
+
+    const second = createCacheSync(options);
+    expect(contents(second)).toBe(expected);
+    expect(second.ttl('session')).toBe(60_000);
+    second.set('added', 2);
+    second.dispose(); // saves what it loaded, and what came since
+
+    const third = await createCache(options);
+    expect(third.get('config')).toEqual({ theme: 'dark' });
+    expect(third.get('added')).toBe(2);
+    expect(third.size).toBe(4);
+    expect(third.checkInvariants()).toBe(0);
+    third.dispose();
+    expect((await loadCache(options.snapshot.path, { now: options.now })).size).toBe(4);
+  });
+
+  it('a bad file makes the creating call throw, and stays exactly as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-warm-bad-'));
+    const path = join(dir, 'svc.wcs');
+    const source = createCacheSync({ maxMemory: '1mb' });
+    fill(source);
+    const bad = source.toBytes();
+    bad[bad.length - 30] ^= 4; // a flipped bit in the last block
+    writeFileSync(path, bad);
+    const options = { maxMemory: '1mb', snapshot: { path, intervalMs: 5 } };
+    let err: unknown;
+    try {
+      createCacheSync(options);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CacheError);
+    expect(err).toMatchObject({ code: 'ERR_SNAPSHOT_CHECKSUM' });
+    expect((err as Error).message).toContain(path);
+    await expect(createCache(options)).rejects.toMatchObject({ code: 'ERR_SNAPSHOT_CHECKSUM' });
+    writeFileSync(join(dir, 'empty.wcs'), '');
+    expect(() => createCacheSync({ snapshot: { path: join(dir, 'empty.wcs') } })).toThrow(expect.objectContaining({ code: 'ERR_SNAPSHOT_TRUNCATED' }));
+    expect(() => createCacheSync({ snapshot: { path: dir } })).toThrow(expect.objectContaining({ code: 'ERR_SNAPSHOT_IO' }));
+    await new Promise((r) => setTimeout(r, 50)); // no save timer of a cache that was never made
+    expect(readFileSync(path).equals(Buffer.from(bad))).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['empty.wcs', 'svc.wcs']);
+  });
+
+  it('a failed loadCache does not save over the options.snapshot file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wcs-warm-lc-'));
+    const other = join(dir, 'other.wcs');
+    await expect(loadCache(join(dir, 'missing.wcs'), { snapshot: { path: other } })).rejects.toMatchObject({ code: 'ERR_SNAPSHOT_IO' });
+    expect(existsSync(other)).toBe(false);
+  });
+
+  it('without Node fs (browsers, Workers) the option is refused with ERR_SNAPSHOT_IO', () => {
+    const noFs = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never);
+    try {
+      expect(() => createCacheSync({ snapshot: { path: 'svc.wcs' } })).toThrow(
+        expect.objectContaining({ code: 'ERR_SNAPSHOT_IO', message: expect.stringMatching(/options\.snapshot needs Node/) }),
+      );
+    } finally {
+      noFs.mockRestore();
+    }
+    expect(existsSync('svc.wcs')).toBe(false);
   });
 });
