@@ -96,3 +96,13 @@ export const REG_LOAD_DROPPED = 50;
 export const LOAD_BAD_MAGIC = -1;
 export const LOAD_BAD_CHECKSUM = -2;
 export const LOAD_BAD_LENGTHS = -3;
+/** A record whose flags, reserved word, expiry time, fresh-until prefix or JSON value the format does not allow; REG_LOAD_BAD_AT says which. */
+export const LOAD_BAD_RECORD = -4;
+/** A record whose key an earlier record of the snapshot already stored; REG_LOAD_BAD_AT says which. */
+export const LOAD_DUPLICATE_KEY = -5;
+/** loadBlock(): offset in the block of the record it refused. */
+export const REG_LOAD_BAD_AT = 53;
+/** loadBlock(): the block's JSON values nested too deep for the core's check (the wrapper parses them). */
+export const REG_LOAD_JSON = 54;
+/** The item flag bits a snapshot record may carry: KIND_MASK | KIND_FRESH | KEY_BYTES. */
+export const RECORD_FLAGS = 39;

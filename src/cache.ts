@@ -737,6 +737,7 @@ export class Cache {
       scratchBytes: this.scratchBytes,
       maxKeySize: this.maxKeySize,
       maxValueSize: this.maxValueSize,
+      text: (at, len) => this.views.readText(at, len),
     };
   }
 

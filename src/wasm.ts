@@ -33,7 +33,7 @@ export interface CoreExports {
   checksumEnd(): number;
   liveCount(now: number): number;
   snapshotBlock(cursor: number, now: number): number;
-  loadBlock(len: number, now: number, maxKlen: number, maxVlen: number, apply: number): number;
+  loadBlock(len: number, now: number, maxKlen: number, maxVlen: number, mode: number): number;
 }
 
 function wasmBytes(): Uint8Array {
