@@ -812,8 +812,9 @@ export class Cache {
   private saveSync(path: string): number {
     this.alive();
     const fs = nodeFs('save()');
-    removeStaleTemps(fs, path);
-    const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
+    const thread = threadId();
+    removeStaleTemps(fs, path, thread);
+    const tmp = `${path}.tmp-${process.pid}-${thread}-${Date.now().toString(36)}`;
     const fd = io(() => fs.openSync(tmp, 'w'), 'create the temporary file', tmp);
     let count: number;
     try {
@@ -1000,12 +1001,19 @@ function nodeFs(what: string): NodeFs {
   return fs;
 }
 
+/** This thread's id (worker_threads; 0 on the main thread), so that threads of one process never take each other's temporary files. */
+function threadId(): number {
+  const proc = process as { getBuiltinModule?: (id: string) => unknown };
+  return (proc.getBuiltinModule?.('node:worker_threads') as { threadId?: number } | undefined)?.threadId ?? 0;
+}
+
 /**
- * Removes the temporary files that earlier saves of `path` left behind (a kill mid-save): those of
- * processes that are gone, and this process's own (a save is synchronous, so none is being
- * written now). Best effort: a failure here is left to the save itself to report.
+ * Removes the temporary files (`<path>.tmp-<pid>-<thread>-<time>`) that earlier saves of `path`
+ * left behind (a kill mid-save): those of processes that are gone, and this thread's own (a save
+ * is synchronous, so none is being written now). Best effort: a failure here is left to the save
+ * itself to report.
  */
-function removeStaleTemps(fs: NodeFs, path: string): void {
+function removeStaleTemps(fs: NodeFs, path: string, thread: number): void {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   const dir = path.slice(0, cut + 1);
   const prefix = `${path.slice(cut + 1)}.tmp-`;
@@ -1017,10 +1025,11 @@ function removeStaleTemps(fs: NodeFs, path: string): void {
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const m = /^(\d+)-[0-9a-z]+$/.exec(name.slice(prefix.length));
+    const m = /^(\d+)-(?:(\d+)-)?[0-9a-z]+$/.exec(name.slice(prefix.length)); // (no thread: an older version's)
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid !== process.pid && pidAlive(pid)) continue;
+    const mine = pid === process.pid && Number(m[2] ?? 0) === thread;
+    if (!mine && (pid === process.pid || pidAlive(pid))) continue;
     try {
       fs.rmSync(dir + name, { force: true });
     } catch {

@@ -473,9 +473,11 @@ describe('saving to files', () => {
     const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
     try {
       const files = {
-        [`dump.wcs.tmp-${dead}-lz1x2y3`]: false, // a killed save: removed
-        [`dump.wcs.tmp-${process.pid}-lz1x2y4`]: false, // this process's, not being written (saves are synchronous): removed
-        [`dump.wcs.tmp-${sleeper.pid}-lz1x2y5`]: true, // a live process may be writing it: kept
+        [`dump.wcs.tmp-${dead}-0-lz1x2y3`]: false, // a killed save: removed
+        [`dump.wcs.tmp-${dead}-lz1x2y2`]: false, // the same, named by an older version
+        [`dump.wcs.tmp-${process.pid}-0-lz1x2y4`]: false, // this thread's, not being written (saves are synchronous): removed
+        [`dump.wcs.tmp-${process.pid}-7-lz1x2y8`]: true, // another worker thread of this process may be writing it: kept
+        [`dump.wcs.tmp-${sleeper.pid}-0-lz1x2y5`]: true, // a live process may be writing it: kept
         [`other.wcs.tmp-${dead}-lz1x2y6`]: true, // another snapshot's
         [`dump.wcs.tmp-${dead}-notes.txt`]: true, // not a name save() makes
       };
@@ -486,7 +488,7 @@ describe('saving to files', () => {
       const expected = ['dump.wcs', ...Object.keys(files).filter((n) => files[n])].sort();
       expect(readdirSync(dir).sort()).toEqual(expected);
       // A relative path works the same (the folder is then the working directory).
-      writeFileSync(join(dir, `dump.wcs.tmp-${dead}-lz1x2y7`), 'x');
+      writeFileSync(join(dir, `dump.wcs.tmp-${dead}-0-lz1x2y7`), 'x');
       const cwd = process.cwd();
       process.chdir(dir);
       try {
