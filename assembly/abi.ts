@@ -104,5 +104,7 @@ export const LOAD_DUPLICATE_KEY = -5;
 export const REG_LOAD_BAD_AT = 53;
 /** loadBlock(): the block's JSON values nested too deep for the core's check (the wrapper parses them). */
 export const REG_LOAD_JSON = 54;
+/** loadBlock() check pass: [key checksum, record offset] pairs it packed at the block's first record (keyChecksums). */
+export const REG_LOAD_KEYS = 55;
 /** The item flag bits a snapshot record may carry: KIND_MASK | KIND_FRESH | KEY_BYTES. */
 export const RECORD_FLAGS = 39;

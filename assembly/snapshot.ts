@@ -7,7 +7,7 @@ import {
   SNAPSHOT_BLOCK_MAGIC, SNAPSHOT_BLOCK_HEADER_BYTES, SNAPSHOT_RECORD_HEADER_BYTES, REG_BLOCK_ITEMS,
   REG_BLOCK_BYTES, BLOCK_ONE_LARGE_ITEM, REG_LOAD_EXPIRED, REG_LOAD_DROPPED, KIND_FRESH, FRESH_BYTES,
   LOAD_BAD_MAGIC, LOAD_BAD_CHECKSUM, LOAD_BAD_LENGTHS, REG_TOUCHED, LOAD_BAD_RECORD, LOAD_DUPLICATE_KEY,
-  REG_LOAD_BAD_AT, REG_LOAD_JSON, RECORD_FLAGS, KIND_MASK, KIND_JSON,
+  REG_LOAD_BAD_AT, REG_LOAD_JSON, REG_LOAD_KEYS, RECORD_FLAGS, KIND_MASK, KIND_JSON,
 } from './abi';
 import { regs, scratch, scratchBytes, indexSlots } from './layout';
 import { getKlen, getVlen, getKind, hasTtl, getExpireAt, keyPtr, valuePtr, isExpired, isStale } from './item';
@@ -90,8 +90,8 @@ const LOAD_CHECKED: u32 = 2;
  * finite, a JSON value that parses: assembly/json.ts) and, unless `mode` is LOAD_CHECK, stores its items: those expired at `now` are skipped (REG_LOAD_EXPIRED
  * counts them) and so are those over maxKlen / maxVlen or that cannot be stored (REG_LOAD_DROPPED);
  * a key stored twice is refused (LOAD_DUPLICATE_KEY, after the items before it were stored).
- * With LOAD_CHECK, each record's reserved word gets the checksum of its key, for the wrapper to
- * find keys stored twice. Returns the block's item count, or LOAD_BAD_* (negative); a bad block
+ * With LOAD_CHECK, the checksums of its keys are left for the wrapper to find keys stored twice
+ * (keyChecksums). Returns the block's item count, or LOAD_BAD_* (negative); a bad block
  * is found before any of its items is stored. REG_LOAD_JSON counts the block's JSON values nested
  * too deep for checkJson, which the wrapper parses.
  */
@@ -122,13 +122,45 @@ export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, mode: 
       setReg(REG_LOAD_BAD_AT, <u32>(p - scratch));
       return LOAD_BAD_RECORD;
     }
-    if (!apply) store<u32>(p, checksum(p + RECORD_HEAD, klen), 12);
     p += <usize>size;
   }
   if (p != end) return LOAD_BAD_LENGTHS;
   setReg(REG_LOAD_JSON, json);
-  if (apply && !applyBlock(n, now, maxKlen, maxVlen)) return LOAD_DUPLICATE_KEY;
+  if (!apply) setReg(REG_LOAD_KEYS, keyChecksums(n, now, maxKlen, maxVlen, json == 0));
+  else if (!applyBlock(n, now, maxKlen, maxVlen)) return LOAD_DUPLICATE_KEY;
   return <i32>n;
+}
+
+/**
+ * Check pass: the checksums of the keys of the block's items that a load would store (not expired,
+ * within maxKlen / maxVlen), for the wrapper to find keys stored twice. With `pack`, they overwrite
+ * the block from its first record on as [checksum, offset of the record in the block] pairs (8
+ * bytes for a record of 24 or more: never past the record being read), and the count is returned;
+ * else (the wrapper still reads the records) each record's reserved word gets its key's checksum.
+ */
+function keyChecksums(n: u32, now: f64, maxKlen: u32, maxVlen: u32, pack: bool): u32 {
+  let p = scratch + BLOCK_HEAD;
+  let out = p;
+  let m: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    let klen = load<u32>(p);
+    let vlen = load<u32>(p, 4);
+    let next = p + RECORD_HEAD + klen + vlen;
+    let h = checksum(p + RECORD_HEAD, klen);
+    if (!pack) store<u32>(p, h, 12);
+    else {
+      let expireAt = load<f64>(p, 16);
+      let payload = (load<u32>(p, 8) & KIND_FRESH) != 0 ? vlen - <u32>FRESH_BYTES : vlen;
+      if (!(expireAt > 0 && expireAt < now) && klen <= maxKlen && payload <= maxVlen) {
+        store<u32>(out, h);
+        store<u32>(out, <u32>(p - scratch), 4);
+        out += 8;
+        m++;
+      }
+    }
+    p = next;
+  }
+  return m;
 }
 
 /** The record at `p` (its lengths already checked against its block) holds only what the format allows. */

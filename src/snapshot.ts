@@ -11,7 +11,7 @@ import {
   REG_KIND, REG_KLEN, REG_VALUE_PTR, REG_VLEN, SNAPSHOT_BLOCK_HEADER_BYTES as BLOCK_HEADER_BYTES, SNAPSHOT_BLOCK_MAGIC,
   SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_COUNT, STAT_EVICTIONS, STAT_ITEMS, REG_LOAD_EXPIRED, REG_LOAD_DROPPED,
   LOAD_BAD_CHECKSUM, LOAD_BAD_MAGIC, LOAD_BAD_RECORD, LOAD_DUPLICATE_KEY, REG_LOAD_BAD_AT, REG_LOAD_JSON, RECORD_FLAGS,
-  KIND_MASK, KIND_JSON, KEY_BYTES,
+  KIND_MASK, KIND_JSON, KEY_BYTES, REG_LOAD_KEYS,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import type { CoreExports } from './wasm.js';
@@ -213,6 +213,7 @@ export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: nu
 function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, apply: boolean, checkJson: boolean): number {
   const { core, u8, dv, regs32, scratch, scratchBytes } = host;
   const seen = apply ? undefined : new SeenKeys();
+  const words = new Uint32Array(u8.buffer, u8.byteOffset, u8.byteLength >>> 2);
   const size = source.size;
   const need = (at: number, n: number, what: string) => {
     if (at + n > size) throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot ends at byte ${size}, inside the ${what} at byte ${at}`);
@@ -258,9 +259,11 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
         throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${at + p - scratch}: ${problem}`);
       }
       if (r < 0) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at}: its items do not fill it exactly`);
-      // JSON values nested too deep for the core's check are parsed here.
+      // JSON values nested too deep for the core's check are parsed here. The keys' checksums are
+      // packed by the core, unless the records are read here anyway.
       const deepJson = checkJson && regs32[REG_LOAD_JSON] !== 0;
-      if (deepJson || seen) checkRecords(host, at, n, now, deepJson, seen);
+      if (deepJson) checkRecords(host, at, n, now, deepJson, seen);
+      else if (seen) seen.addPacked(words, (scratch + BLOCK_HEADER_BYTES) >>> 2, regs32[REG_LOAD_KEYS], at);
     } else {
       loadBlockInPieces(host, source, at, bytes, n, now, apply, checkJson, seen);
     }
@@ -406,6 +409,11 @@ class SeenKeys {
     }
     this.hashes[this.n] = hash;
     this.places[this.n++] = place;
+  }
+
+  /** `count` [hash, offset in the block] pairs from `words[from]` on, of the block at `at` (core's keyChecksums). */
+  addPacked(words: Uint32Array, from: number, count: number, at: number): void {
+    for (let i = 0; i < count; i++) this.add(words[from + 2 * i], at + words[from + 2 * i + 1]);
   }
 
   /** The offset of a record whose key an earlier record has too, or undefined. */
