@@ -212,7 +212,6 @@ export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: nu
  */
 function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, apply: boolean, checkJson: boolean): number {
   const { core, u8, dv, regs32, scratch, scratchBytes } = host;
-  const seen = apply ? undefined : new SeenKeys();
   const words = new Uint32Array(u8.buffer, u8.byteOffset, u8.byteLength >>> 2);
   const size = source.size;
   const need = (at: number, n: number, what: string) => {
@@ -231,6 +230,8 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
     throw fail('ERR_SNAPSHOT_VERSION', `snapshot format version ${version}; this wasmcache reads version ${FORMAT_VERSION}`);
   }
   const count = dv.getFloat64(scratch + 24, true);
+  // Room for the header's count of keys, if the file could hold them (a record is 24 bytes at least).
+  const seen = apply ? undefined : new SeenKeys(count >= 0 && count <= size / RECORD_HEADER_BYTES ? count : 1024);
   let items = 0;
   let blocks = 0;
   let at = HEADER_BYTES;
@@ -394,9 +395,14 @@ function sameKey(host: SnapshotHost, source: SnapshotSource, a: number, b: numbe
  * key stored twice: records whose hashes are equal are compared (`same`) once the pass is done.
  */
 class SeenKeys {
-  private hashes = new Uint32Array(1024);
-  private places = new Float64Array(1024);
+  private hashes: Uint32Array;
+  private places: Float64Array;
   private n = 0;
+
+  constructor(room: number) {
+    this.hashes = new Uint32Array(Math.max(16, Math.floor(room)));
+    this.places = new Float64Array(this.hashes.length);
+  }
 
   add(hash: number, place: number): void {
     if (this.n === this.hashes.length) {
@@ -416,21 +422,47 @@ class SeenKeys {
     for (let i = 0; i < count; i++) this.add(words[from + 2 * i], at + words[from + 2 * i + 1]);
   }
 
-  /** The offset of a record whose key an earlier record has too, or undefined. */
+  /**
+   * The offset of a record whose key an earlier record has too, or undefined. The hashes are first
+   * grouped by their top bits (a counting sort: sequential passes), then each group, of about 4096,
+   * goes through a small open-addressing table that stays in the CPU cache.
+   */
   duplicate(same: (a: number, b: number) => boolean): number | undefined {
     const { hashes, places, n } = this;
+    let groupBits = 0;
+    while (groupBits < 16 && n >> groupBits > 4096) groupBits++;
+    const groups = 1 << groupBits;
+    const groupOf = (h: number) => (groupBits === 0 ? 0 : h >>> (32 - groupBits));
+    const starts = new Int32Array(groups + 1);
+    for (let i = 0; i < n; i++) starts[groupOf(hashes[i]) + 1]++;
+    let largest = 0;
+    for (let g = 0; g < groups; g++) {
+      largest = Math.max(largest, starts[g + 1]);
+      starts[g + 1] += starts[g];
+    }
+    const order = new Int32Array(n); // record numbers, group by group, each group in snapshot order
+    const next = starts.slice(0, groups);
+    for (let i = 0; i < n; i++) order[next[groupOf(hashes[i])]++] = i;
     let bits = 1;
-    while (1 << bits < n * 2) bits++;
-    const mask = (1 << bits) - 1;
-    const table = new Int32Array(mask + 1).fill(-1); // open addressing: indexes into hashes
-    for (let i = 0; i < n; i++) {
-      const h = hashes[i];
-      let slot = Math.imul(h, 0x9e3779b1) >>> (32 - bits);
-      for (let j = table[slot]; j !== -1; j = table[slot]) {
-        if (hashes[j] === h && same(places[j], places[i])) return places[i];
-        slot = (slot + 1) & mask;
+    while (1 << bits < largest * 2) bits++;
+    const table = new Int32Array(1 << bits);
+    for (let g = 0; g < groups; g++) {
+      const from = starts[g];
+      const to = starts[g + 1];
+      let b = 1;
+      while (1 << b < (to - from) * 2) b++;
+      const mask = (1 << b) - 1;
+      table.fill(-1, 0, mask + 1);
+      for (let k = from; k < to; k++) {
+        const i = order[k];
+        const h = hashes[i];
+        let slot = h & mask;
+        for (let j = table[slot]; j !== -1; j = table[slot]) {
+          if (hashes[j] === h && same(places[j], places[i])) return places[i];
+          slot = (slot + 1) & mask;
+        }
+        table[slot] = i;
       }
-      table[slot] = i;
     }
     return undefined;
   }

@@ -440,6 +440,22 @@ describe('snapshots with right checksums but contents the format does not allow 
     // Many keys, one repeated: found among hash-equal neighbours in the check pass too.
     const many: Rec[] = Array.from({ length: 3000 }, (_, i) => ({ key: `key:${i}`, value: `${i}` }));
     expectCorrupt(forge([many.slice(0, 1500), many.slice(1500), [{ key: 'key:777', value: 'again' }]]), /key "key:777" is stored twice/);
+    // Enough keys for the check pass to group their hashes (over 4096 per group), a header count that lies.
+    const more: Rec[] = Array.from({ length: 20_000 }, (_, i) => ({ key: `k${i}`, value: '' }));
+    for (const at of [0, 9999, 19_998]) {
+      const blocks = [more.slice(0, 10_000), more.slice(10_000), [{ key: more[at].key as string, value: 'again' }]];
+      const { cache: target } = clocked({ maxMemory: '8mb' });
+      target.set('mine', 'kept');
+      expect(loadInto(target, forge(blocks))).toMatchObject({ code: 'ERR_SNAPSHOT_CORRUPT', message: expect.stringContaining(`key "${more[at].key}" is stored twice`) });
+      expect(target.size).toBe(1);
+    }
+    const lying = forge([more.slice(0, 10_000), more.slice(10_000)]);
+    new DataView(lying.buffer).setFloat64(24, 1e15, true); // more keys than the file could hold: no room made for them
+    new DataView(lying.buffer).setUint32(36, xxh64low(lying.subarray(0, 36)), true);
+    const { cache: target } = clocked({ maxMemory: '8mb' });
+    target.set('mine', 'kept');
+    expect(loadInto(target, lying)).toMatchObject({ code: 'ERR_SNAPSHOT_CORRUPT', message: expect.stringMatching(/counts disagree/) });
+    expect(target.loadBytes(forge([more.slice(0, 10_000), more.slice(10_000)])).items).toBe(20_000);
     const { cache } = clocked({ maxMemory: '1mb' });
     expect(cache.loadBytes(forge([many.slice(0, 1500), many.slice(1500)])).items).toBe(3000); // and no false alarm
     cache.set('x', 1);
