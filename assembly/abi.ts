@@ -77,9 +77,9 @@ export const REG_FIXED_BYTES = 48; // bytes that are not slab pages: registers, 
 export const REG_TOUCHED = 51; // batch prefetch (table.ts): the folded loads, kept so they are not optimized away
 export const REG_INDEX_SLOTS = 52; // slots of the index now (it grows with the items; scan cursors run over them)
 // The hot tier (src/hot.ts; assembly/hot.ts): decoded values the wrapper keeps in front of the core.
-export const REG_HOT_ITEM = 53; // get(): the item to put in the hot tier (0: none); its expiry is in REG_EXPIRE_AT
-export const REG_HOT_RING_LEN = 54; // hot items removed or moved since the wrapper last drained the ring (> HOT_RING_ENTRIES: it overflowed)
-export const REG_HOT_RING_PTR = 55; // the ring: HOT_RING_ENTRIES u32 item addresses
+export const REG_HOT_ITEM = 56; // get(): the item to put in the hot tier (0: none); its expiry is in REG_EXPIRE_AT
+export const REG_HOT_RING_LEN = 57; // hot items removed or moved since the wrapper last drained the ring (> HOT_RING_ENTRIES: it overflowed)
+export const REG_HOT_RING_PTR = 58; // the ring: HOT_RING_ENTRIES u32 item addresses
 export const HOT_RING_ENTRIES = 256;
 export const REGS_BYTES = 256;
 
@@ -107,3 +107,15 @@ export const REG_LOAD_DROPPED = 50;
 export const LOAD_BAD_MAGIC = -1;
 export const LOAD_BAD_CHECKSUM = -2;
 export const LOAD_BAD_LENGTHS = -3;
+/** A record whose flags, reserved word, expiry time, fresh-until prefix or JSON value the format does not allow; REG_LOAD_BAD_AT says which. */
+export const LOAD_BAD_RECORD = -4;
+/** A record whose key an earlier record of the snapshot already stored; REG_LOAD_BAD_AT says which. */
+export const LOAD_DUPLICATE_KEY = -5;
+/** loadBlock(): offset in the block of the record it refused. */
+export const REG_LOAD_BAD_AT = 53;
+/** loadBlock(): the block's JSON values nested too deep for the core's check (the wrapper parses them). */
+export const REG_LOAD_JSON = 54;
+/** loadBlock() check pass: [key checksum, record offset] pairs it packed at the block's first record (keyChecksums). */
+export const REG_LOAD_KEYS = 55;
+/** The item flag bits a snapshot record may carry: KIND_MASK | KIND_FRESH | KEY_BYTES. */
+export const RECORD_FLAGS = 39;

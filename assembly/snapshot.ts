@@ -6,15 +6,17 @@
 import {
   SNAPSHOT_BLOCK_MAGIC, SNAPSHOT_BLOCK_HEADER_BYTES, SNAPSHOT_RECORD_HEADER_BYTES, REG_BLOCK_ITEMS,
   REG_BLOCK_BYTES, BLOCK_ONE_LARGE_ITEM, REG_LOAD_EXPIRED, REG_LOAD_DROPPED, KIND_FRESH, FRESH_BYTES,
-  LOAD_BAD_MAGIC, LOAD_BAD_CHECKSUM, LOAD_BAD_LENGTHS, REG_TOUCHED,
+  LOAD_BAD_MAGIC, LOAD_BAD_CHECKSUM, LOAD_BAD_LENGTHS, REG_TOUCHED, LOAD_BAD_RECORD, LOAD_DUPLICATE_KEY,
+  REG_LOAD_BAD_AT, REG_LOAD_JSON, REG_LOAD_KEYS, RECORD_FLAGS, KIND_MASK, KIND_JSON,
 } from './abi';
 import { regs, scratch, scratchBytes, indexSlots } from './layout';
 import { getKlen, getVlen, getKind, getSpace, hasTtl, getExpireAt, keyPtr, valuePtr, isExpired, isStale } from './item';
-import { slotItem, touchSlot, touchItem, touchedSum } from './table';
+import { slotItem, touchSlot, touchItem, touchedSum, findKey, NOT_FOUND } from './table';
 import { hashBytes } from './hash';
 import { nextItemAt } from './slab';
 import { checksum } from './checksum';
 import { describe, setKey } from './store';
+import { checkJson, JSON_BAD, JSON_DEEP } from './json';
 
 const BLOCK_HEAD: u32 = SNAPSHOT_BLOCK_HEADER_BYTES;
 const RECORD_HEAD: u32 = SNAPSHOT_RECORD_HEADER_BYTES;
@@ -81,14 +83,24 @@ export function snapshotBlock(cursor: u32, now: f64): u32 {
   return <u32>it;
 }
 
+/** loadBlock() modes: check only; check and store; store a block a check pass saw (its JSON values are not parsed again). */
+const LOAD_CHECK: u32 = 0;
+const LOAD_CHECKED: u32 = 2;
+
 /**
- * Checks the block of `len` bytes in the scratch region (magic, checksum, and that its items fill
- * its payload exactly) and, with `apply`, stores its items: those expired at `now` are skipped
- * (REG_LOAD_EXPIRED counts them) and so are those over maxKlen / maxVlen or that cannot be stored
- * (REG_LOAD_DROPPED). Returns the block's item count, or LOAD_BAD_* (negative); a bad block is
- * found before any of its items is stored.
+ * Checks the block of `len` bytes in the scratch region (magic, checksum, that its items fill its
+ * payload exactly, and each record as docs/snapshot-format.md allows: known flag bits and value
+ * kind, reserved word 0, expiry time 0 or a finite time, a fresh-until prefix that is there and
+ * finite, a JSON value that parses: assembly/json.ts) and, unless `mode` is LOAD_CHECK, stores its items: those expired at `now` are skipped (REG_LOAD_EXPIRED
+ * counts them) and so are those over maxKlen / maxVlen or that cannot be stored (REG_LOAD_DROPPED);
+ * a key stored twice is refused (LOAD_DUPLICATE_KEY, after the items before it were stored).
+ * With LOAD_CHECK, the checksums of its keys are left for the wrapper to find keys stored twice
+ * (keyChecksums). Returns the block's item count, or LOAD_BAD_* (negative); a bad block
+ * is found before any of its items is stored. REG_LOAD_JSON counts the block's JSON values nested
+ * too deep for checkJson, which the wrapper parses.
  */
-export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, apply: bool): i32 {
+export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, mode: u32): i32 {
+  let apply = mode != LOAD_CHECK;
   if (len < BLOCK_HEAD + 4 || len > scratchBytes) return LOAD_BAD_LENGTHS;
   if (load<u32>(scratch) != SNAPSHOT_BLOCK_MAGIC) return LOAD_BAD_MAGIC;
   let n = load<u32>(scratch, 4);
@@ -96,15 +108,78 @@ export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, apply:
   if (load<u32>(scratch, 8) != len - 4 - BLOCK_HEAD) return LOAD_BAD_LENGTHS;
   if (checksum(scratch, len - 4) != load<u32>(end)) return LOAD_BAD_CHECKSUM;
   let p = scratch + BLOCK_HEAD;
+  let json: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     if (p + RECORD_HEAD > end) return LOAD_BAD_LENGTHS;
-    let size = <u64>RECORD_HEAD + load<u32>(p) + load<u32>(p, 4);
+    let klen = load<u32>(p);
+    let size = <u64>RECORD_HEAD + klen + load<u32>(p, 4);
     if (<u64>p + size > <u64>end) return LOAD_BAD_LENGTHS;
+    let flags = load<u32>(p, 8);
+    let bad = !recordAllowed(p);
+    if (!bad && (flags & KIND_MASK) == <u32>KIND_JSON && mode != LOAD_CHECKED) {
+      let skip: u32 = (flags & KIND_FRESH) != 0 ? <u32>FRESH_BYTES : 0;
+      let r = checkJson(p + RECORD_HEAD + klen + skip, load<u32>(p, 4) - skip);
+      bad = r == JSON_BAD;
+      if (r == JSON_DEEP) json++;
+    }
+    if (bad) {
+      setReg(REG_LOAD_BAD_AT, <u32>(p - scratch));
+      return LOAD_BAD_RECORD;
+    }
     p += <usize>size;
   }
   if (p != end) return LOAD_BAD_LENGTHS;
-  if (apply) applyBlock(n, now, maxKlen, maxVlen);
+  setReg(REG_LOAD_JSON, json);
+  if (!apply) setReg(REG_LOAD_KEYS, keyChecksums(n, now, maxKlen, maxVlen, json == 0));
+  else if (!applyBlock(n, now, maxKlen, maxVlen)) return LOAD_DUPLICATE_KEY;
   return <i32>n;
+}
+
+/**
+ * Check pass: the checksums of the keys of the block's items that a load would store (not expired,
+ * within maxKlen / maxVlen), for the wrapper to find keys stored twice. With `pack`, they overwrite
+ * the block from its first record on as [checksum, offset of the record in the block] pairs (8
+ * bytes for a record of 24 or more: never past the record being read), and the count is returned;
+ * else (the wrapper still reads the records) each record's reserved word gets its key's checksum.
+ */
+function keyChecksums(n: u32, now: f64, maxKlen: u32, maxVlen: u32, pack: bool): u32 {
+  let p = scratch + BLOCK_HEAD;
+  let out = p;
+  let m: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    let klen = load<u32>(p);
+    let vlen = load<u32>(p, 4);
+    let next = p + RECORD_HEAD + klen + vlen;
+    let h = checksum(p + RECORD_HEAD, klen);
+    if (!pack) store<u32>(p, h, 12);
+    else {
+      let expireAt = load<f64>(p, 16);
+      let payload = (load<u32>(p, 8) & KIND_FRESH) != 0 ? vlen - <u32>FRESH_BYTES : vlen;
+      if (!(expireAt > 0 && expireAt < now) && klen <= maxKlen && payload <= maxVlen) {
+        store<u32>(out, h);
+        store<u32>(out, <u32>(p - scratch), 4);
+        out += 8;
+        m++;
+      }
+    }
+    p = next;
+  }
+  return m;
+}
+
+/** The record at `p` (its lengths already checked against its block) holds only what the format allows. */
+function recordAllowed(p: usize): bool {
+  let flags = load<u32>(p, 8);
+  if ((flags & ~<u32>RECORD_FLAGS) != 0 || (flags & KIND_MASK) > <u32>KIND_JSON) return false;
+  if (load<u32>(p, 12) != 0) return false;
+  let expireAt = load<f64>(p, 16);
+  if (expireAt != 0 && !(expireAt > 0 && isFinite(expireAt))) return false;
+  if ((flags & KIND_FRESH) != 0) {
+    if (load<u32>(p, 4) < <u32>FRESH_BYTES) return false;
+    let freshUntil = load<f64>(p + RECORD_HEAD + load<u32>(p));
+    if (!(freshUntil > 0 && isFinite(freshUntil))) return false;
+  }
+  return true;
 }
 
 /** Batch prefetch (table.ts) for the block's records; each key's hash goes in its reserved word. */
@@ -125,21 +200,28 @@ function prefetchRecords(n: u32): void {
   setReg(REG_TOUCHED, touchedSum());
 }
 
-function applyBlock(n: u32, now: f64, maxKlen: u32, maxVlen: u32): void {
+/** Stores the block's items; false (REG_LOAD_BAD_AT set) at a key that is already there: stored twice. */
+function applyBlock(n: u32, now: f64, maxKlen: u32, maxVlen: u32): bool {
   prefetchRecords(n);
   let expired: u32 = 0;
   let dropped: u32 = 0;
   let p = scratch + BLOCK_HEAD;
+  let ok = true;
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(p);
     let vlen = load<u32>(p, 4);
     let kind = load<u32>(p, 8);
     let expireAt = load<f64>(p, 16);
     let key = p + RECORD_HEAD;
-    let payload = (kind & KIND_FRESH) != 0 && vlen >= <u32>FRESH_BYTES ? vlen - <u32>FRESH_BYTES : vlen;
+    let payload = (kind & KIND_FRESH) != 0 ? vlen - <u32>FRESH_BYTES : vlen;
     if (expireAt > 0 && expireAt < now) expired++;
     else if (klen > maxKlen || payload > maxVlen) dropped++;
-    else {
+    else if (findKey(load<u32>(p, 12), key, klen, 0) != NOT_FOUND) {
+      // The cache was emptied for the load: the key came earlier in this snapshot.
+      setReg(REG_LOAD_BAD_AT, <u32>(p - scratch));
+      ok = false;
+      break;
+    } else {
       let v = setKey(key, klen, vlen, kind, expireAt, 0, now);
       if (v == 0) dropped++;
       else memory.copy(v, key + klen, vlen);
@@ -148,4 +230,5 @@ function applyBlock(n: u32, now: f64, maxKlen: u32, maxVlen: u32): void {
   }
   setReg(REG_LOAD_EXPIRED, getReg(REG_LOAD_EXPIRED) + expired);
   setReg(REG_LOAD_DROPPED, getReg(REG_LOAD_DROPPED) + dropped);
+  return ok;
 }

@@ -414,9 +414,13 @@ function userExpireAt(it: usize): f64 {
   return (getFlags(it) & <u8>KIND_FRESH) != 0 ? min(end, load<f64>(valuePtr(it))) : end;
 }
 
-/** A user's EXPIRE or PERSIST replaces fetch()'s stale window too: the value is fresh until it expires. */
-@inline function endStaleWindow(it: usize): void {
-  if ((getFlags(it) & <u8>KIND_FRESH) != 0) store<f64>(valuePtr(it), Infinity);
+/**
+ * A user's EXPIRE or PERSIST replaces fetch()'s stale window too: the value is fresh until it
+ * expires (`until`: its new expiry time, or the largest finite time for no expiry; snapshots
+ * allow only finite fresh-until times).
+ */
+@inline function endStaleWindow(it: usize, until: f64): void {
+  if ((getFlags(it) & <u8>KIND_FRESH) != 0) store<f64>(valuePtr(it), until);
 }
 
 export function ttl(klen: u32, now: f64): f64 {
@@ -480,7 +484,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
     }
   }
   setExpireAt(it, expireAt);
-  endStaleWindow(it);
+  endStaleWindow(it, expireAt);
   if (hasTtl(it)) {
     heapFix(it);
   } else {
@@ -500,7 +504,7 @@ export function persist(klen: u32, now: f64): bool {
     heapRemove(it);
     setFlags(it, getFlags(it) & ~FLAG_TTL);
     ttlItems--;
-    endStaleWindow(it);
+    endStaleWindow(it, f64.MAX_VALUE);
   }
   publish();
   return had;

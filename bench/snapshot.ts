@@ -1,8 +1,9 @@
 // Snapshot save and load throughput: wasmcache save()/load() against lru-cache's
 // dump() + JSON.stringify + writeFile and readFile + JSON.parse + load(), same items, same run,
 // beside this machine's floors (writing a new file, with and without fsync; touching fresh memory).
-// Run: node --max-old-space-size=8000 --import tsx bench/snapshot.ts [items] [valueBytes]
-// (npm run bench:snapshot). Default 1e6 items of 1 KiB string values (about 1 GiB live).
+// Run: node --max-old-space-size=8000 --import tsx bench/snapshot.ts [items] [valueBytes] [string|json]
+// (npm run bench:snapshot). Default 1e6 items of 1 KiB string values (about 1 GiB live); `json`
+// stores objects { v: '...' } of the same JSON size instead (loading checks that each parses).
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { createCacheSync, loadCache } from '../src/index.js';
 
 const items = Number(process.argv[2] ?? 1_000_000);
 const valueBytes = Number(process.argv[3] ?? 1024);
-const value = 'v'.repeat(valueBytes);
+const valueKind = process.argv[4] === 'json' ? 'json' : 'string';
+const value: string | { v: string } = valueKind === 'json' ? { v: 'v'.repeat(Math.max(0, valueBytes - 8)) } : 'v'.repeat(valueBytes);
 const keyOf = (i: number) => 'key:' + String(i).padStart(11, '0');
 const mbps = (bytes: number, seconds: number) => (bytes / 1e6 / seconds).toFixed(0);
 const loadAtStart = loadavg()[0];
@@ -105,12 +107,12 @@ for (const { name, dir } of dirs) {
 {
   const path = join(tmpdir(), 'lru-cache-bench.json');
   for (let n = items; n >= 1000; n = Math.floor(n / 4)) {
-    const lru = new LRUCache<string, string>({ max: n + 1 });
+    const lru = new LRUCache<string, string | { v: string }>({ max: n + 1 });
     for (let i = 0; i < n; i++) lru.set(keyOf(i), value);
     try {
       const [, save] = seconds(() => writeFileSync(path, JSON.stringify(lru.dump())));
       const bytes = statSync(path).size;
-      const copy = new LRUCache<string, string>({ max: n + 1 });
+      const copy = new LRUCache<string, string | { v: string }>({ max: n + 1 });
       const [, load] = seconds(() => copy.load(JSON.parse(readFileSync(path, 'utf8'))));
       if (copy.size !== n) throw new Error(`lru-cache loaded ${copy.size} of ${n}`);
       rows.push(`| lru-cache dump + JSON + writeFile (no fsync) / readFile + JSON + load, on disk | ${n} | ${(bytes / 1e6).toFixed(0)} | ${mbps(bytes, save)} | ${mbps(bytes, load)} |`);
@@ -124,9 +126,9 @@ for (const { name, dir } of dirs) {
 }
 
 const table = [
-  `Snapshot throughput, ${items} items of ${valueBytes}-byte string values (Node ${process.version}, ${new Date().toISOString()}; ` +
+  `Snapshot throughput, ${items} items of ${valueBytes}-byte ${valueKind} values (Node ${process.version}, ${new Date().toISOString()}; ` +
     `1-min load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end, on 2 CPUs).`,
-  'Command: `node --max-old-space-size=8000 --import tsx bench/snapshot.ts ' + `${items} ${valueBytes}\`. MB = 10^6 bytes of file; best of ${REPS} for save and load.`,
+  'Command: `node --max-old-space-size=8000 --import tsx bench/snapshot.ts ' + `${items} ${valueBytes} ${valueKind}\`. MB = 10^6 bytes of file; best of ${REPS} for save and load.`,
   '',
   '| what | items | file MB | save MB/s | load MB/s |',
   '|---|---:|---:|---:|---:|',

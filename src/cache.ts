@@ -13,7 +13,7 @@ import {
 } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
 import type { CoreExports } from './wasm.js';
-import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
+import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, io, ioError, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, MEMO_SPACE, keyId, memoArgsKey, memoKeyId, waitFor } from './fetch.js';
 
 /** Options of {@link Cache.set}. */
@@ -164,8 +164,16 @@ export class Cache {
       this.hot = new HotTier(this.core, ring, this.regs32, REG_HOT_RING_LEN, this.u32, this.scratch >>> 2, tier.maxEntries, tier.maxBytes, opts.policy === 'lru', this.stats64, STAT_EVICTIONS);
     }
     if (opts.snapshot) {
-      nodeFs(); // fail now, not at the first save, where there is no fs
       const { path, intervalMs } = opts.snapshot;
+      // Warm restart: the file's items come back now (a missing file: an empty cache). A bad file
+      // throws here, so no cache exists whose saves could replace it.
+      const fs = nodeFs('options.snapshot');
+      try {
+        this.loadFile(fs, path, true);
+      } catch (e) {
+        const err = e as CacheError;
+        throw new CacheError(err.code, `options.snapshot could not load ${path} (the file is left as it was): ${err.message}`, { cause: e });
+      }
       if (intervalMs > 0) {
         this.saveTimer = setInterval(() => this.backgroundSave(path), intervalMs);
         (this.saveTimer as { unref?: () => void }).unref?.();
@@ -832,6 +840,7 @@ export class Cache {
       scratchBytes: this.scratchBytes,
       maxKeySize: this.maxKeySize,
       maxValueSize: this.maxValueSize,
+      text: (at, len) => this.views.readText(at, len),
     };
   }
 
@@ -906,26 +915,32 @@ export class Cache {
 
   private saveSync(path: string): number {
     this.alive();
-    const fs = nodeFs();
-    const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-    const fd = fs.openSync(tmp, 'w');
+    const fs = nodeFs('save()');
+    const thread = threadId();
+    removeStaleTemps(fs, path, thread);
+    const tmp = `${path}.tmp-${process.pid}-${thread}-${Date.now().toString(36)}`;
+    const fd = io(() => fs.openSync(tmp, 'w'), 'create the temporary file', tmp);
     let count: number;
     try {
       try {
         // Blocks go out straight from the scratch region (writes are synchronous: nothing can change it meanwhile).
         count = writeSnapshot(
           this.host(),
-          (view) => writeAll(fs, fd, view),
+          (view) => io(() => writeAll(fs, fd, view), 'write', tmp),
           this.nowIfTtl(),
-          (header) => fs.writeSync(fd, header, 0, header.length, 0), // the count, known at the end
+          (header) => io(() => fs.writeSync(fd, header, 0, header.length, 0), 'write', tmp), // the count, known at the end
         );
-        fs.fsyncSync(fd);
+        io(() => fs.fsyncSync(fd), 'fsync', tmp);
       } finally {
-        fs.closeSync(fd);
+        io(() => fs.closeSync(fd), 'close', tmp);
       }
-      fs.renameSync(tmp, path);
+      io(() => fs.renameSync(tmp, path), `rename ${tmp} to`, path);
     } catch (e) {
-      fs.rmSync(tmp, { force: true }); // the previous snapshot at `path` stays as it was
+      try {
+        fs.rmSync(tmp, { force: true }); // the previous snapshot at `path` stays as it was
+      } catch {
+        // removed by the next save (removeStaleTemps)
+      }
       throw e;
     }
     return count;
@@ -934,12 +949,22 @@ export class Cache {
   /** Node: {@link loadBytes} from a snapshot file. */
   async load(path: string): Promise<LoadResult> {
     this.alive();
-    const fs = nodeFs();
-    const fd = fs.openSync(path, 'r');
+    return this.loadFile(nodeFs('load()'), path, false) as LoadResult;
+  }
+
+  /** Loads the snapshot file at `path`, synchronously; with `missingOk`, a missing file loads nothing (undefined). */
+  private loadFile(fs: NodeFs, path: string, missingOk: boolean): LoadResult | undefined {
+    let fd: number;
     try {
-      return this.loadFrom(fileSource(fs, fd, this.u8));
+      fd = fs.openSync(path, 'r');
+    } catch (e) {
+      if (missingOk && (e as { code?: string }).code === 'ENOENT') return undefined;
+      throw ioError('open', path, e);
+    }
+    try {
+      return this.loadFrom(fileSource(fs, fd, this.u8, path));
     } finally {
-      fs.closeSync(fd);
+      io(() => fs.closeSync(fd), 'close', path);
     }
   }
 
@@ -992,10 +1017,15 @@ export class Cache {
    * later call throws ERR_DISPOSED.
    */
   dispose(): void {
+    this.release(true);
+  }
+
+  /** @internal dispose() without the last save: for a cache that never reached its caller (a failed loadCache). */
+  release(save: boolean): void {
     if (this.disposed) return;
     this.loads.abortAll(new CacheError('ERR_DISPOSED', 'the cache was disposed during the load'));
     if (this.saveTimer !== undefined) clearInterval(this.saveTimer);
-    if (this.opts.snapshot) this.backgroundSave(this.opts.snapshot.path);
+    if (this.opts.snapshot && save) this.backgroundSave(this.opts.snapshot.path);
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.disposed = true;
@@ -1067,11 +1097,62 @@ class Chunker {
 type NodeFs = typeof import('node:fs');
 
 /** Node's fs, without a static import (the package also runs where there is no fs). */
-function nodeFs(): NodeFs {
+function nodeFs(what: string): NodeFs {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const fs = proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
-  if (!fs) throw new CacheError('ERR_SNAPSHOT_IO', 'save() and load() need Node 20.16+ (fs); elsewhere use exportSnapshot() and importSnapshot()');
+  if (!fs) {
+    throw new CacheError(
+      'ERR_SNAPSHOT_IO',
+      `${what} needs Node 20.16+ (fs), which this runtime does not have; elsewhere use exportSnapshot() and importSnapshot() (or saveToIndexedDB / saveToOPFS in browsers)`,
+    );
+  }
   return fs;
+}
+
+/** This thread's id (worker_threads; 0 on the main thread), so that threads of one process never take each other's temporary files. */
+function threadId(): number {
+  const proc = process as { getBuiltinModule?: (id: string) => unknown };
+  return (proc.getBuiltinModule?.('node:worker_threads') as { threadId?: number } | undefined)?.threadId ?? 0;
+}
+
+/**
+ * Removes the temporary files (`<path>.tmp-<pid>-<thread>-<time>`) that earlier saves of `path`
+ * left behind (a kill mid-save): those of processes that are gone, and this thread's own (a save
+ * is synchronous, so none is being written now). Best effort: a failure here is left to the save
+ * itself to report.
+ */
+function removeStaleTemps(fs: NodeFs, path: string, thread: number): void {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  const dir = path.slice(0, cut + 1);
+  const prefix = `${path.slice(cut + 1)}.tmp-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir || '.');
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-(?:(\d+)-)?[0-9a-z]+$/.exec(name.slice(prefix.length)); // (no thread: an older version's)
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const mine = pid === process.pid && Number(m[2] ?? 0) === thread;
+    if (!mine && (pid === process.pid || pidAlive(pid))) continue;
+    try {
+      fs.rmSync(dir + name, { force: true });
+    } catch {
+      // left for the next save
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM'; // alive, of another user
+  }
 }
 
 function writeAll(fs: NodeFs, fd: number, bytes: Uint8Array): void {

@@ -15,8 +15,8 @@ export type CacheErrorCode =
   | 'ERR_SNAPSHOT_VERSION' // a snapshot format this version cannot read
   | 'ERR_SNAPSHOT_CHECKSUM' // a snapshot's bytes were changed (a checksum does not match)
   | 'ERR_SNAPSHOT_TRUNCATED' // a snapshot ends early
-  | 'ERR_SNAPSHOT_CORRUPT' // a snapshot's structure is inconsistent
-  | 'ERR_SNAPSHOT_IO' // snapshots to files need Node's fs
+  | 'ERR_SNAPSHOT_CORRUPT' // a snapshot's structure is inconsistent, or a record holds what the format does not allow
+  | 'ERR_SNAPSHOT_IO' // a snapshot file could not be read or written (`cause`: the fs error), or there is no fs
   | 'ERR_REDIS' // the near-cache's Redis refused a command it needs (e.g. CLIENT TRACKING)
   | 'ERR_DISPOSED'; // the cache was disposed
 
@@ -25,8 +25,9 @@ export class CacheError extends Error {
   /** Machine-readable reason, e.g. 'ERR_VALUE_TOO_LARGE'. */
   readonly code: CacheErrorCode;
 
-  constructor(code: CacheErrorCode, message: string) {
-    super(message);
+  /** `cause`: the error underneath, e.g. the fs error of ERR_SNAPSHOT_IO. */
+  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'CacheError';
     this.code = code;
   }

@@ -51,9 +51,12 @@ export interface CacheOptions {
    */
   module?: WebAssembly.Module;
   /**
-   * Node: save a snapshot to `path` every `intervalMs` ms (a timer that never keeps Node alive) and
-   * on dispose(). A failed save keeps the previous file; its error is in `cache.lastSaveError`.
-   * Load it back with loadCache(path, options).
+   * Node: warm restarts. The cache starts with the items of the snapshot at `path` (loaded
+   * synchronously when the cache is created; a missing file gives an empty cache, and a bad file
+   * makes the creating call throw its CacheError and stays as it was), then saves a snapshot there
+   * every `intervalMs` ms (a timer that never keeps Node alive) and on dispose(). A failed save
+   * keeps the previous file; its error is in `cache.lastSaveError`. Runtimes without Node's fs
+   * (browsers, Workers) refuse the option with ERR_SNAPSHOT_IO.
    */
   snapshot?: SnapshotOptions;
   /**

@@ -10,7 +10,8 @@ import {
   BLOCK_ONE_LARGE_ITEM, FRESH_BYTES, KIND_FRESH, LAYOUT_VERSION, REG_BLOCK_BYTES, REG_BLOCK_ITEMS, REG_EXPIRE_AT, REG_KEY_PTR,
   REG_KIND, REG_KLEN, REG_VALUE_PTR, REG_VLEN, SNAPSHOT_BLOCK_HEADER_BYTES as BLOCK_HEADER_BYTES, SNAPSHOT_BLOCK_MAGIC,
   SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_COUNT, STAT_EVICTIONS, STAT_ITEMS, REG_LOAD_EXPIRED, REG_LOAD_DROPPED,
-  LOAD_BAD_CHECKSUM, LOAD_BAD_MAGIC,
+  LOAD_BAD_CHECKSUM, LOAD_BAD_MAGIC, LOAD_BAD_RECORD, LOAD_DUPLICATE_KEY, REG_LOAD_BAD_AT, REG_LOAD_JSON, RECORD_FLAGS,
+  KIND_MASK, KIND_JSON, KEY_BYTES, REG_LOAD_KEYS,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import type { CoreExports } from './wasm.js';
@@ -32,6 +33,8 @@ export interface SnapshotHost {
   scratchBytes: number;
   maxKeySize: number;
   maxValueSize: number;
+  /** The UTF-8 text of `len` bytes of the cache's memory at `at`. */
+  text(at: number, len: number): string;
 }
 
 /** What loading a snapshot did. */
@@ -145,17 +148,31 @@ export function bytesSource(bytes: Uint8Array, u8: Uint8Array): SnapshotSource {
 }
 
 /** A snapshot file open as `fd` (Node): read straight into the cache's memory, no buffer between. */
-export function fileSource(fs: typeof import('node:fs'), fd: number, u8: Uint8Array): SnapshotSource {
+export function fileSource(fs: typeof import('node:fs'), fd: number, u8: Uint8Array, path: string): SnapshotSource {
   return {
-    size: fs.fstatSync(fd).size,
+    size: io(() => fs.fstatSync(fd).size, 'stat', path),
     read(pos, len, at) {
       for (let done = 0; done < len; ) {
-        const n = fs.readSync(fd, u8, at + done, len - done, pos + done);
+        const n = io(() => fs.readSync(fd, u8, at + done, len - done, pos + done), 'read', path);
         if (n === 0) throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot file ended at byte ${pos + done} while reading`);
         done += n;
       }
     },
   };
+}
+
+/** An fs failure as ERR_SNAPSHOT_IO, the fs error as its `cause`. */
+export function ioError(what: string, path: string, e: unknown): CacheError {
+  if (e instanceof CacheError) return e;
+  return new CacheError('ERR_SNAPSHOT_IO', `could not ${what} ${path}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}
+
+export function io<T>(op: () => T, what: string, path: string): T {
+  try {
+    return op();
+  } catch (e) {
+    throw ioError(what, path, e);
+  }
 }
 
 /**
@@ -166,7 +183,7 @@ export function fileSource(fs: typeof import('node:fs'), fd: number, u8: Uint8Ar
  */
 export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, clear: () => void): LoadResult {
   const onePass = host.stats64[STAT_ITEMS] === 0;
-  if (!onePass) walkSnapshot(host, source, now, false);
+  if (!onePass) walkSnapshot(host, source, now, false, true);
   const counters = host.stats64.slice(0, STAT_COUNT); // restored if the load fails
   clear();
   const regs32 = host.regs32;
@@ -175,7 +192,7 @@ export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: nu
   const evictionsBefore = host.stats64[STAT_EVICTIONS];
   let total: number;
   try {
-    total = walkSnapshot(host, source, now, true);
+    total = walkSnapshot(host, source, now, true, onePass);
   } catch (e) {
     host.stats64.set(counters);
     clear(); // after the counters: it publishes the emptied cache's item and byte gauges
@@ -187,9 +204,15 @@ export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: nu
   return { items: total - expired - dropped, expired, dropped };
 }
 
-/** Reads the whole snapshot, checking everything; with `apply`, stores each block once it is checked. Returns the item count. */
-function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, apply: boolean): number {
-  const { core, u8, dv, scratch, scratchBytes } = host;
+/**
+ * Reads the whole snapshot, checking everything; with `apply`, stores each block once it is checked.
+ * With `checkJson`, JSON values must parse. Without `apply` (the check pass before a cache that
+ * holds items is emptied), it also finds keys stored twice, which the core finds only as it stores
+ * them. Returns the item count.
+ */
+function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, apply: boolean, checkJson: boolean): number {
+  const { core, u8, dv, regs32, scratch, scratchBytes } = host;
+  const words = new Uint32Array(u8.buffer, u8.byteOffset, u8.byteLength >>> 2);
   const size = source.size;
   const need = (at: number, n: number, what: string) => {
     if (at + n > size) throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot ends at byte ${size}, inside the ${what} at byte ${at}`);
@@ -207,6 +230,8 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
     throw fail('ERR_SNAPSHOT_VERSION', `snapshot format version ${version}; this wasmcache reads version ${FORMAT_VERSION}`);
   }
   const count = dv.getFloat64(scratch + 24, true);
+  // Room for the header's count of keys, if the file could hold them (a record is 24 bytes at least).
+  const seen = apply ? undefined : new SeenKeys(count >= 0 && count <= size / RECORD_HEADER_BYTES ? count : 1024);
   let items = 0;
   let blocks = 0;
   let at = HEADER_BYTES;
@@ -222,12 +247,26 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
     need(at, bytes, 'block');
     if (bytes <= scratchBytes) {
       source.read(at, bytes, scratch);
-      const r = core.loadBlock(bytes, now, host.maxKeySize, host.maxValueSize, apply ? 1 : 0);
+      // Modes: 0 check, 1 check and store, 2 store what a check pass saw (JSON not parsed again).
+      const r = core.loadBlock(bytes, now, host.maxKeySize, host.maxValueSize, apply ? (checkJson ? 1 : 2) : 0);
       if (r === LOAD_BAD_CHECKSUM) throw fail('ERR_SNAPSHOT_CHECKSUM', `snapshot block at byte ${at} checksum mismatch`);
       if (r === LOAD_BAD_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block at byte ${at}`);
+      if (r === LOAD_BAD_RECORD || r === LOAD_DUPLICATE_KEY) {
+        const p = scratch + regs32[REG_LOAD_BAD_AT];
+        const klen = dv.getUint32(p, true);
+        const value = p + RECORD_HEADER_BYTES + klen;
+        const problem =
+          r === LOAD_DUPLICATE_KEY ? twice(host, p + RECORD_HEADER_BYTES, klen, dv.getUint32(p + 8, true)) : (recordProblem(host, p, value) ?? jsonProblem(host, p, value));
+        throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${at + p - scratch}: ${problem}`);
+      }
       if (r < 0) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at}: its items do not fill it exactly`);
+      // JSON values nested too deep for the core's check are parsed here. The keys' checksums are
+      // packed by the core, unless the records are read here anyway.
+      const deepJson = checkJson && regs32[REG_LOAD_JSON] !== 0;
+      if (deepJson) checkRecords(host, at, n, now, deepJson, seen);
+      else if (seen) seen.addPacked(words, (scratch + BLOCK_HEADER_BYTES) >>> 2, regs32[REG_LOAD_KEYS], at);
     } else {
-      loadBlockInPieces(host, source, at, bytes, n, now, apply);
+      loadBlockInPieces(host, source, at, bytes, n, now, apply, checkJson, seen);
     }
     items += n;
     at += bytes;
@@ -244,7 +283,189 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
   if (at + TRAILER_BYTES !== size) {
     throw fail('ERR_SNAPSHOT_CORRUPT', `${size - at - TRAILER_BYTES} bytes after the snapshot trailer`);
   }
+  const dup = seen?.duplicate((a, b) => sameKey(host, source, a, b));
+  if (dup !== undefined) {
+    source.read(dup, RECORD_HEADER_BYTES, scratch);
+    const klen = dv.getUint32(scratch, true);
+    source.read(dup + RECORD_HEADER_BYTES, klen, scratch + RECORD_HEADER_BYTES);
+    throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${dup}: ${twice(host, scratch + RECORD_HEADER_BYTES, klen, dv.getUint32(scratch + 8, true))}`);
+  }
   return items;
+}
+
+/**
+ * What the format does not allow in the record whose header is at `p` (lengths already checked),
+ * its value at `value` (only its first 8 bytes are read, for a fresh-until prefix), or undefined.
+ * The same rules as the core's recordAllowed (assembly/snapshot.ts).
+ */
+function recordProblem(host: SnapshotHost, p: number, value: number): string | undefined {
+  const dv = host.dv;
+  const flags = dv.getUint32(p + 8, true);
+  const vlen = dv.getUint32(p + 4, true);
+  const reserved = dv.getUint32(p + 12, true);
+  const expireAt = dv.getFloat64(p + 16, true);
+  if ((flags & ~RECORD_FLAGS) !== 0) {
+    return `flags 0x${flags.toString(16)} set bits the format does not define (allowed: bits 0-1 the value kind, bit 2 a fresh-until prefix, bit 5 a byte key)`;
+  }
+  if ((flags & KIND_MASK) > KIND_JSON) return `unknown value kind ${flags & KIND_MASK} (allowed: 0 string, 1 bytes, 2 JSON)`;
+  if (reserved !== 0) return `reserved word is ${reserved}, must be 0`;
+  if (expireAt !== 0 && !(expireAt > 0 && Number.isFinite(expireAt))) {
+    return `expiry time ${expireAt} (allowed: 0 for none, or a finite time in ms since the epoch)`;
+  }
+  if (flags & KIND_FRESH) {
+    if (vlen < FRESH_BYTES) return `a ${vlen}-byte value cannot hold its ${FRESH_BYTES}-byte fresh-until prefix`;
+    const freshUntil = dv.getFloat64(value, true);
+    if (!(freshUntil > 0 && Number.isFinite(freshUntil))) return `fresh-until time ${freshUntil} (must be a finite time in ms since the epoch)`;
+  }
+  return undefined;
+}
+
+/** The problem of a key (its bytes at `key` in the cache's memory) that the snapshot holds twice. */
+function twice(host: SnapshotHost, key: number, klen: number, flags: number): string {
+  const shown = flags & KEY_BYTES
+    ? `0x${[...host.u8.subarray(key, key + Math.min(klen, 32))].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+    : JSON.stringify(host.text(key, Math.min(klen, 64)));
+  return `key ${shown}${klen > 64 ? '...' : ''} is stored twice (a snapshot holds each key once)`;
+}
+
+/** An item the load would store (not expired, not over the size limits): keys stored twice are refused among these. */
+function stored(host: SnapshotHost, klen: number, vlen: number, flags: number, expireAt: number, now: number): boolean {
+  const payload = vlen - (flags & KIND_FRESH ? FRESH_BYTES : 0);
+  return !(expireAt > 0 && expireAt < now) && klen <= host.maxKeySize && payload <= host.maxValueSize;
+}
+
+/** A JSON value (its text) must parse. */
+function checkJsonValue(text: string, where: number): void {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${where}: its JSON value does not parse (${(e as Error).message})`);
+  }
+}
+
+/** Why the core refused the JSON value of the record at `p` (its value bytes at `value`). */
+function jsonProblem(host: SnapshotHost, p: number, value: number): string {
+  const dv = host.dv;
+  const skip = dv.getUint32(p + 8, true) & KIND_FRESH ? FRESH_BYTES : 0;
+  try {
+    JSON.parse(host.text(value + skip, dv.getUint32(p + 4, true) - skip));
+  } catch (e) {
+    return `its JSON value does not parse (${(e as Error).message})`;
+  }
+  return 'its JSON value is not JSON text (RFC 8259: no byte order mark, only space, tab, CR and LF around it)';
+}
+
+/**
+ * The block at `at` (checked by the core, still in the scratch region): its JSON values must parse
+ * (`checkJson`: the block holds values nested too deep for the core's check), and the keys it would
+ * store go in `seen` (the checksums the core left in the records' reserved words).
+ */
+function checkRecords(host: SnapshotHost, at: number, n: number, now: number, checkJson: boolean, seen: SeenKeys | undefined): void {
+  const { dv, scratch } = host;
+  let p = scratch + BLOCK_HEADER_BYTES;
+  for (let i = 0; i < n; i++) {
+    const klen = dv.getUint32(p, true);
+    const vlen = dv.getUint32(p + 4, true);
+    const flags = dv.getUint32(p + 8, true);
+    if (checkJson && (flags & KIND_MASK) === KIND_JSON) {
+      const skip = flags & KIND_FRESH ? FRESH_BYTES : 0;
+      checkJsonValue(host.text(p + RECORD_HEADER_BYTES + klen + skip, vlen - skip), at + p - scratch);
+    }
+    if (seen && stored(host, klen, vlen, flags, dv.getFloat64(p + 16, true), now)) seen.add(dv.getUint32(p + 12, true), at + p - scratch);
+    p += RECORD_HEADER_BYTES + klen + vlen;
+  }
+}
+
+/** True if the records at snapshot offsets `a` and `b` have the same key. */
+function sameKey(host: SnapshotHost, source: SnapshotSource, a: number, b: number): boolean {
+  const { u8, dv, scratch } = host;
+  source.read(a, RECORD_HEADER_BYTES, scratch);
+  const klen = dv.getUint32(scratch, true);
+  source.read(b, RECORD_HEADER_BYTES, scratch);
+  if (dv.getUint32(scratch, true) !== klen) return false;
+  source.read(a + RECORD_HEADER_BYTES, klen, scratch);
+  const key = u8.slice(scratch, scratch + klen);
+  source.read(b + RECORD_HEADER_BYTES, klen, scratch);
+  for (let i = 0; i < klen; i++) if (u8[scratch + i] !== key[i]) return false;
+  return true;
+}
+
+/**
+ * The keys a check pass saw, as 32-bit hashes and the snapshot offsets of their records, to find a
+ * key stored twice: records whose hashes are equal are compared (`same`) once the pass is done.
+ */
+class SeenKeys {
+  private hashes: Uint32Array;
+  private places: Float64Array;
+  private n = 0;
+
+  constructor(room: number) {
+    this.hashes = new Uint32Array(Math.max(16, Math.floor(room)));
+    this.places = new Float64Array(this.hashes.length);
+  }
+
+  add(hash: number, place: number): void {
+    if (this.n === this.hashes.length) {
+      const hashes = new Uint32Array(this.n * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+      const places = new Float64Array(this.n * 2);
+      places.set(this.places);
+      this.places = places;
+    }
+    this.hashes[this.n] = hash;
+    this.places[this.n++] = place;
+  }
+
+  /** `count` [hash, offset in the block] pairs from `words[from]` on, of the block at `at` (core's keyChecksums). */
+  addPacked(words: Uint32Array, from: number, count: number, at: number): void {
+    for (let i = 0; i < count; i++) this.add(words[from + 2 * i], at + words[from + 2 * i + 1]);
+  }
+
+  /**
+   * The offset of a record whose key an earlier record has too, or undefined. The hashes are first
+   * grouped by their top bits (a counting sort: sequential passes), then each group, of about 4096,
+   * goes through a small open-addressing table that stays in the CPU cache.
+   */
+  duplicate(same: (a: number, b: number) => boolean): number | undefined {
+    const { hashes, places, n } = this;
+    let groupBits = 0;
+    while (groupBits < 16 && n >> groupBits > 4096) groupBits++;
+    const groups = 1 << groupBits;
+    const groupOf = (h: number) => (groupBits === 0 ? 0 : h >>> (32 - groupBits));
+    const starts = new Int32Array(groups + 1);
+    for (let i = 0; i < n; i++) starts[groupOf(hashes[i]) + 1]++;
+    let largest = 0;
+    for (let g = 0; g < groups; g++) {
+      largest = Math.max(largest, starts[g + 1]);
+      starts[g + 1] += starts[g];
+    }
+    const order = new Int32Array(n); // record numbers, group by group, each group in snapshot order
+    const next = starts.slice(0, groups);
+    for (let i = 0; i < n; i++) order[next[groupOf(hashes[i])]++] = i;
+    let bits = 1;
+    while (1 << bits < largest * 2) bits++;
+    const table = new Int32Array(1 << bits);
+    for (let g = 0; g < groups; g++) {
+      const from = starts[g];
+      const to = starts[g + 1];
+      let b = 1;
+      while (1 << b < (to - from) * 2) b++;
+      const mask = (1 << b) - 1;
+      table.fill(-1, 0, mask + 1);
+      for (let k = from; k < to; k++) {
+        const i = order[k];
+        const h = hashes[i];
+        let slot = h & mask;
+        for (let j = table[slot]; j !== -1; j = table[slot]) {
+          if (hashes[j] === h && same(places[j], places[i])) return places[i];
+          slot = (slot + 1) & mask;
+        }
+        table[slot] = i;
+      }
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -253,8 +474,18 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
  * region, then its items are checked and (with `apply`) stored one by one, each value read straight
  * into its place.
  */
-function loadBlockInPieces(host: SnapshotHost, source: SnapshotSource, at: number, bytes: number, n: number, now: number, apply: boolean): void {
-  const { core, dv, regs32, scratch, scratchBytes } = host;
+function loadBlockInPieces(
+  host: SnapshotHost,
+  source: SnapshotSource,
+  at: number,
+  bytes: number,
+  n: number,
+  now: number,
+  apply: boolean,
+  checkJson: boolean,
+  seen: SeenKeys | undefined,
+): void {
+  const { core, u8, dv, regs32, scratch, scratchBytes } = host;
   core.checksumStart();
   for (let pos = 0; pos < bytes - 4; ) {
     const len = Math.min(scratchBytes, bytes - 4 - pos);
@@ -279,7 +510,29 @@ function loadBlockInPieces(host: SnapshotHost, source: SnapshotSource, at: numbe
     }
     if (p !== end) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at} has bytes after its last item`);
   };
-  eachItem(() => {});
+  // Each record as the format allows (the core's checks), its JSON value parsed, its key seen.
+  eachItem((p, klen, vlen) => {
+    const flags = dv.getUint32(scratch + 8, true);
+    const expireAt = dv.getFloat64(scratch + 16, true);
+    const fresh = flags & KIND_FRESH ? FRESH_BYTES : 0;
+    if (fresh && vlen >= FRESH_BYTES) source.read(p + RECORD_HEADER_BYTES + klen, FRESH_BYTES, scratch + RECORD_HEADER_BYTES);
+    const problem = recordProblem(host, scratch, scratch + RECORD_HEADER_BYTES);
+    if (problem) throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${p}: ${problem}`);
+    if (checkJson && (flags & KIND_MASK) === KIND_JSON) {
+      const json = new Uint8Array(vlen - fresh);
+      for (let done = 0; done < json.length; ) {
+        const len = Math.min(scratchBytes, json.length - done);
+        source.read(p + RECORD_HEADER_BYTES + klen + fresh + done, len, scratch);
+        json.set(u8.subarray(scratch, scratch + len), done);
+        done += len;
+      }
+      checkJsonValue(new TextDecoder('utf-8', { ignoreBOM: true }).decode(json), p); // a BOM stays, and is refused, as in the core
+    }
+    if (seen && stored(host, klen, vlen, flags, expireAt, now)) {
+      source.read(p + RECORD_HEADER_BYTES, klen, scratch);
+      seen.add(core.checksum(scratch, klen) >>> 0, p);
+    }
+  });
   if (!apply) return;
   eachItem((p, klen, vlen) => {
     const flags = dv.getUint32(scratch + 8, true);
@@ -289,6 +542,8 @@ function loadBlockInPieces(host: SnapshotHost, source: SnapshotSource, at: numbe
     else if (klen > host.maxKeySize || klen > scratchBytes || payload > host.maxValueSize) regs32[REG_LOAD_DROPPED]++;
     else {
       source.read(p + RECORD_HEADER_BYTES, klen, scratch);
+      // The cache was emptied for the load: a key that is there came earlier in this snapshot.
+      if (core.has(klen, now)) throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${p}: ${twice(host, scratch, klen, flags)}`);
       const ptr = core.set(klen, vlen, flags, expireAt, 0, now) >>> 0;
       if (ptr === 0) regs32[REG_LOAD_DROPPED]++;
       else source.read(p + RECORD_HEADER_BYTES + klen, vlen, ptr);

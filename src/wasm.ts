@@ -40,7 +40,7 @@ export interface CoreExports {
   checksumEnd(): number;
   liveCount(now: number): number;
   snapshotBlock(cursor: number, now: number): number;
-  loadBlock(len: number, now: number, maxKlen: number, maxVlen: number, apply: number): number;
+  loadBlock(len: number, now: number, maxKlen: number, maxVlen: number, mode: number): number;
 }
 
 function wasmBytes(): Uint8Array {
@@ -97,13 +97,13 @@ export function newCacheSync(options: CacheOptions | undefined, core: () => WebA
   return new Cache(instance, memory, opts);
 }
 
-/** Loads a snapshot into a fresh cache; a bad snapshot disposes the cache and throws. */
+/** Loads a snapshot into a fresh cache; a bad snapshot disposes the cache (no options.snapshot save) and throws. */
 export async function withSnapshot(cache: Cache, load: (cache: Cache) => unknown): Promise<Cache> {
   try {
     await load(cache);
     return cache;
   } catch (e) {
-    cache.dispose();
+    cache.release(false);
     throw e;
   }
 }
