@@ -11,14 +11,17 @@
 // read before (S3-FIFO's frequency bits, SIEVE's visited bit, LRU's read bit) asks the wrapper to
 // keep it. Hits served by the tier come back in batches (hotTouch), so the policy still sees them.
 
-import { REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR, REG_EXPIRE_AT, HOT_RING_ENTRIES, KIND_FRESH, KEY_BYTES, KEY_MEMO } from './abi';
+import { REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR, REG_EXPIRE_AT, HOT_RING_ENTRIES, KIND_FRESH, KIND_MASK, KIND_BYTES, KEY_BYTES, KEY_MEMO } from './abi';
 import { regs, hotRing, scratch, indexSlots } from './layout';
 import { slotItem } from './table';
 import { getFlags, setFlags, getVlen, hasTtl, getExpireAt, FREE } from './item';
 import { policySeen, policyTouch } from './policy';
 
 export const FLAG_HOT: u8 = 0x80;
-/** Items that are never promoted: fetch()'s values with a fresh-until time, byte keys, memo keys. */
+/**
+ * Items that are never promoted: fetch()'s values with a fresh-until time, byte keys, memo keys; and
+ * byte values (checked apart): a get must copy them anyway, which costs what the core's read does.
+ */
 const NOT_PROMOTED: u8 = <u8>(KIND_FRESH | KEY_BYTES | KEY_MEMO) | FLAG_HOT;
 
 let enabled = false;
@@ -72,7 +75,8 @@ function report(it: usize): void {
  * read before (REG_HOT_ITEM, with its expiry time in REG_EXPIRE_AT), else clears the request.
  */
 @inline export function hotOnHit(it: usize): void {
-  if (!enabled || (getFlags(it) & NOT_PROMOTED) != 0 || getVlen(it) > maxValueBytes || !policySeen(it)) {
+  let f = getFlags(it);
+  if (!enabled || (f & NOT_PROMOTED) != 0 || (f & <u8>KIND_MASK) == <u8>KIND_BYTES || getVlen(it) > maxValueBytes || !policySeen(it)) {
     setReg(REG_HOT_ITEM, 0);
     return;
   }

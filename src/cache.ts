@@ -4,7 +4,7 @@ import {
   REG_MAX_ITEM_BYTES, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD,
   REG_VALUE_PTR, REG_VLEN, REGS_BYTES, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED,
   STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES,
-  HOT_RING_ENTRIES, KIND_BYTES, REG_EXPIRE_AT, REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR,
+  HOT_RING_ENTRIES, REG_EXPIRE_AT, REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
@@ -364,7 +364,7 @@ export class Cache {
       const e = hot.byKey.get(key);
       if (e !== undefined && (e.exp === 0 || e.exp >= this.opts.now())) {
         hot.hit(e);
-        return e.kind === KIND_BYTES ? (e.value as Uint8Array).slice() : e.value;
+        return e.value; // a string, or a deep-frozen JSON value (byte values are never kept)
       }
     }
     return this.getFromCore(key);

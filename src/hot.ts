@@ -6,10 +6,12 @@
 //   a ring of item addresses (assembly/hot.ts), drained before every read of the tier;
 // - clear() and load() drop everything.
 // Admission is the core's (a second hit); hits served here are replayed to the core's policy in
-// batches, before anything else reaches the policy when the order matters (LRU). JSON values are deep-frozen when admitted, so no caller can change what a later
-// get returns; byte values are handed out as copies.
+// batches, before anything else reaches the policy when the order matters (LRU). JSON values are
+// deep-frozen when admitted, so no caller can change what a later get returns. Strings and JSON
+// only: a byte value must be copied out on every get anyway (a typed array cannot be frozen),
+// which costs what the core's read costs, so the core never offers one.
 
-import { HOT_RING_ENTRIES, KIND_BYTES, KIND_JSON } from '../assembly/abi.js';
+import { HOT_RING_ENTRIES, KIND_JSON } from '../assembly/abi.js';
 
 /** One kept value. `addr` is its item's address in the core, 0 once dropped. */
 export interface HotEntry {
@@ -157,7 +159,7 @@ export class HotTier {
     const old = this.byKey.get(key);
     if (old !== undefined) this.unlink(old);
     if (kind === KIND_JSON) deepFreeze(value);
-    const bytes = ENTRY_OVERHEAD + (kind === KIND_BYTES ? vlen : 2 * vlen);
+    const bytes = ENTRY_OVERHEAD + 2 * vlen;
     // Full: the clock evicts an entry not read since it last passed it (CLOCK, second chance); if
     // the next CLOCK_STEPS entries were all read, the newcomer is not kept (no churn when the
     // tier already holds values read more often). Either item may be promoted again later.
@@ -169,7 +171,7 @@ export class HotTier {
     }
     const slot = this.freeSlots.length !== 0 ? (this.freeSlots.pop() as number) : this.clock.length;
     const e: HotEntry = {
-      key, value: kind === KIND_BYTES ? (value as Uint8Array).slice() : value, exp, addr, kind, bytes, touched: false, ref: false, slot,
+      key, value, exp, addr, kind, bytes, touched: false, ref: false, slot,
       touches: 0, epoch: -1,
     };
     this.clock[slot] = e;

@@ -54,11 +54,12 @@ describe('hot tier', () => {
     expect(c.get('row')).toEqual({ id: 7, tags: ['a', 'b'], nested: { deep: [1, 2] } });
   });
 
-  it('byte values are handed out as copies', () => {
+  it('byte values are not kept (a get copies them out of the core, which is the cost the tier saves)', () => {
     const c = createCacheSync({ maxMemory: '4mb' });
     c.set('b', new Uint8Array([1, 2, 3]));
     const v = readTwice(c, 'b') as Uint8Array;
-    expect(c.stats().hotItems).toBe(1);
+    readTwice(c, 'b');
+    expect(c.stats().hotItems).toBe(0);
     v[0] = 42;
     expect(c.get('b')).toEqual(new Uint8Array([1, 2, 3]));
     expect(c.get('b')).not.toBe(c.get('b'));
