@@ -27,6 +27,9 @@ const NOT_PROMOTED: u8 = <u8>(KIND_FRESH | KEY_BYTES | KEY_MEMO) | FLAG_HOT;
 let enabled = false;
 let maxValueBytes: u32 = 0;
 let ringLen: u32 = 0;
+/** While the tier is full, only one candidate in 2^admitShift is offered (each costs an eviction there). */
+let admitMask: u32 = 0;
+let admitTick: u32 = 0;
 
 @inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
 
@@ -37,9 +40,15 @@ export function hotConfigure(on: u32, maxValue: u32): void {
   hotReset();
 }
 
+/** The wrapper's tier filled up (shift > 0: offer one candidate in 2^shift) or has room again (0). */
+export function hotThrottle(shift: u32): void {
+  admitMask = (<u32>1 << shift) - 1;
+}
+
 /** The cache was emptied: the wrapper drops its whole tier. */
 export function hotReset(): void {
   ringLen = 0;
+  admitMask = 0;
   setReg(REG_HOT_RING_LEN, 0);
   setReg(REG_HOT_RING_PTR, <u32>hotRing);
   setReg(REG_HOT_ITEM, 0);
@@ -76,7 +85,7 @@ function report(it: usize): void {
  */
 @inline export function hotOnHit(it: usize): void {
   let f = getFlags(it);
-  if (!enabled || (f & NOT_PROMOTED) != 0 || (f & <u8>KIND_MASK) == <u8>KIND_BYTES || getVlen(it) > maxValueBytes || !policySeen(it)) {
+  if (!enabled || (f & NOT_PROMOTED) != 0 || (f & <u8>KIND_MASK) == <u8>KIND_BYTES || getVlen(it) > maxValueBytes || !policySeen(it) || (++admitTick & admitMask) != 0) {
     setReg(REG_HOT_ITEM, 0);
     return;
   }

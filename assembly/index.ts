@@ -10,7 +10,7 @@ import { resetStore, setPolicy, maxItemBytes, publishLayout } from './store';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
-export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotTouch } from './hot';
+export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle, hotTouch } from './hot';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, randomItem, expireStep, check } from './store';
 
 /**

@@ -31,6 +31,7 @@ export interface CoreExports {
   hotDrained(): void;
   hotRelease(it: number): void;
   hotReleaseAll(): void;
+  hotThrottle(shift: number): void;
   hotTouch(n: number): void;
   expireStep(now: number, max: number): number;
   check(): number;
