@@ -360,29 +360,23 @@ export class Cache {
   get(key: Key): unknown {
     // Kept small so that V8 inlines it: a hot-tier hit is a Map lookup and two field checks.
     const hot = this.hot;
-    if (hot !== undefined && typeof key === 'string' && !this.disposed && hot.clean()) {
+    if (hot !== undefined && typeof key === 'string' && !this.disposed) {
+      if (!hot.clean()) hot.drain();
       const e = hot.byKey.get(key);
-      if (e !== undefined && (e.exp === 0 || e.exp >= this.opts.now())) {
-        hot.hit(e);
-        return e.value; // a string, or a deep-frozen JSON value (byte values are never kept)
+      if (e !== undefined) {
+        if (e.exp === 0 || e.exp >= this.opts.now()) {
+          hot.hit(e);
+          return e.value; // a string, or a deep-frozen JSON value (byte values are never kept)
+        }
+        hot.expired(e);
       }
+      return this.getAndOffer(key, hot);
     }
     return this.getFromCore(key);
   }
 
-  private getFromCore(key: Key): unknown {
-    this.alive();
-    const hot = this.hot;
-    if (hot === undefined || typeof key !== 'string') {
-      this.hitsFirst();
-      const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
-      if (ptr === 0) return undefined;
-      this.notKept();
-      return this.valueAt(ptr);
-    }
-    hot.drain();
-    const e = hot.byKey.get(key);
-    if (e !== undefined) hot.expired(e); // else get() would have served it
+  /** A get the hot tier did not serve: from the core, and kept if the core offers the item. */
+  private getAndOffer(key: string, hot: HotTier): unknown {
     this.hitsFirst();
     const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return undefined;
@@ -391,6 +385,15 @@ export class Cache {
     if (it === 0) return value;
     hot.drain();
     return hot.admit(key, it, value, this.stats64[REG_EXPIRE_AT], this.regs32[REG_KIND] & KIND_MASK, this.regs32[REG_VLEN]);
+  }
+
+  private getFromCore(key: Key): unknown {
+    this.alive();
+    this.hitsFirst();
+    const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+    if (ptr === 0) return undefined;
+    this.notKept();
+    return this.valueAt(ptr);
   }
 
   /** LRU: hits the hot tier served reach the policy before a read in the core does (their order is its state). */
