@@ -72,7 +72,7 @@ export interface HotTierOptions {
   /** Most values kept decoded. Default 16,384. */
   maxEntries?: number;
   /**
-   * Their estimated heap bytes (2 per UTF-8 byte of text, the length of bytes, 120 per entry).
+   * Their estimated heap bytes (a string's UTF-8 bytes, 3 per byte of JSON text, 300 per entry).
    * Default 16 MiB, or a quarter of maxMemory if that is less. Values over 1/16 of it are not kept.
    */
   maxBytes?: number | string;
