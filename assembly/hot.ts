@@ -1,7 +1,7 @@
 // The core's side of the hot tier (src/hot.ts). The wrapper keeps decoded copies of the most-read
-// values in front of the core and must drop a copy before it could be read stale. Writes of a key
-// go through the wrapper, which drops that key itself; what the core decides alone (an eviction,
-// an expiry, the slab allocator moving an item) it reports here:
+// values in front of the core and must drop a copy before it could be read stale. Every change to
+// a kept item is reported here, whoever caused it (a write or delete through the API, an expiry
+// time set or removed, an eviction, an expiry, the slab allocator moving an item):
 //
 //   item flags bit 7, FLAG_HOT   the wrapper holds this item in its tier, by address
 //   ring (layout.ts, hotRing)    addresses of hot items removed or moved since the wrapper last
@@ -12,10 +12,9 @@
 // keep it. Hits served by the tier come back in batches (hotTouch), so the policy still sees them.
 
 import { REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR, REG_EXPIRE_AT, HOT_RING_ENTRIES, KIND_FRESH, KIND_MASK, KIND_BYTES, KEY_BYTES, KEY_MEMO } from './abi';
-import { regs, hotRing, scratch, indexSlots } from './layout';
+import { regs, hotRing, indexSlots } from './layout';
 import { slotItem } from './table';
 import { getFlags, setFlags, getVlen, hasTtl, getExpireAt, FREE } from './item';
-import { policySeen, policyTouch } from './policy';
 
 export const FLAG_HOT: u8 = 0x80;
 /**
@@ -81,11 +80,12 @@ function report(it: usize): void {
 
 /**
  * A get hit on `it`, before the policy sees it: asks the wrapper to keep the value if the item was
- * read before (REG_HOT_ITEM, with its expiry time in REG_EXPIRE_AT), else clears the request.
+ * read before (`seen`: the policy's word; REG_HOT_ITEM, with its expiry time in REG_EXPIRE_AT), else
+ * clears the request.
  */
-@inline export function hotOnHit(it: usize): void {
+@inline export function hotOnHit(it: usize, seen: bool): void {
   let f = getFlags(it);
-  if (!enabled || (f & NOT_PROMOTED) != 0 || (f & <u8>KIND_MASK) == <u8>KIND_BYTES || getVlen(it) > maxValueBytes || !policySeen(it) || (++admitTick & admitMask) != 0) {
+  if (!enabled || (f & NOT_PROMOTED) != 0 || (f & <u8>KIND_MASK) == <u8>KIND_BYTES || getVlen(it) > maxValueBytes || !seen || (++admitTick & admitMask) != 0) {
     setReg(REG_HOT_ITEM, 0);
     return;
   }
@@ -108,14 +108,24 @@ export function hotReleaseAll(): void {
   hotDrained();
 }
 
+/** Hits the tier served come back for the policy (store.ts hotTouch) only for items still kept. */
+@inline export function isHot(it: usize): bool {
+  let f = getFlags(it);
+  return f != FREE && (f & FLAG_HOT) != 0;
+}
+
 /**
- * Hits the tier served, replayed to the policy: `n` item addresses in the scratch region, each a
- * hot item (the wrapper drained the ring first, so none was removed or moved since it was kept).
+ * The i-th address of the hits the wrapper served: it writes them into the ring, which it has just
+ * drained (replaying touches reports nothing, so the two uses never overlap).
  */
-export function hotTouch(n: u32): void {
-  for (let i: u32 = 0; i < n; i++) {
-    let it = <usize>load<u32>(scratch + (<usize>i << 2));
-    let f = getFlags(it);
-    if (f != FREE && (f & FLAG_HOT) != 0) policyTouch(it);
-  }
+@inline export function touchedAt(i: u32): usize {
+  return <usize>load<u32>(hotRing + (<usize>i << 2));
+}
+
+/** Item `it` keeps its place but changes what the tier holds of it (its expiry time): the tier drops it. */
+@inline export function hotChanged(it: usize): void {
+  let f = getFlags(it);
+  if ((f & FLAG_HOT) == 0) return;
+  setFlags(it, f & ~FLAG_HOT);
+  report(it);
 }

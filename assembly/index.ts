@@ -10,8 +10,8 @@ import { resetStore, setPolicy, maxItemBytes, publishLayout } from './store';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
-export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle, hotTouch } from './hot';
-export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, randomItem, expireStep, check } from './store';
+export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle } from './hot';
+export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, randomItem, hotTouch, expireStep, check } from './store';
 
 /**
  * Lays out the memory (its whole current size is the budget) and empties the cache.

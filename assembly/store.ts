@@ -27,8 +27,8 @@ import {
   classFor, spanPages, popFree, popFreeLarger, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
   bestWindow, clearWindow, windowCost, footprint, fitsInPlace, spanFirst, spanLast, initSlab, checkSlab,
 } from './slab';
-import { hotRemoved, hotMoved, hotOnHit, hotReset } from './hot';
-import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength, policyNth } from './policy';
+import { hotRemoved, hotMoved, hotChanged, hotOnHit, hotReset, isHot, touchedAt } from './hot';
+import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength, policyNth, policySeen } from './policy';
 import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, checkHeap } from './expiry';
 
 let count: u32 = 0;
@@ -307,7 +307,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
 
 /** Rewrites item `it` (same key) with a new value size, kind and expiry; it becomes the most recent. */
 function overwrite(it: usize, key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, ext: bool): usize {
-  hotRemoved(it); // a snapshot load writes without the wrapper: the tier hears of it (the flag goes with the header)
+  hotRemoved(it); // the tier drops its copy (the flag goes with the rewritten header)
   let hadTtl = hasTtl(it);
   writeHeaderKeepLinks(it, klen, vlen, kind, ext);
   memory.copy(keyPtr(it), key, klen);
@@ -357,10 +357,21 @@ function readKey(key: usize, klen: u32, now: f64, stale: bool, space: u32 = 0, p
   else bump(STAT_MISSES);
   if (!fresh && !stale) return 0;
   if (it != 0) {
-    if (promote) hotOnHit(it); // before the touch: was it read before this hit?
+    if (promote) hotOnHit(it, policySeen(it)); // before the touch: was it read before this hit?
     policyTouch(it);
   }
   return it;
+}
+
+/**
+ * Hits the hot tier served, replayed to the policy: `n` item addresses in the hot ring, each a
+ * hot item (the wrapper drained the ring first, so none was removed or moved since it was kept).
+ */
+export function hotTouch(n: u32): void {
+  for (let i: u32 = 0; i < n; i++) {
+    let it = touchedAt(i);
+    if (isHot(it)) policyTouch(it);
+  }
 }
 
 /** A read that counts; a hit may ask the wrapper to keep the value in its hot tier (hot.ts). */
@@ -484,6 +495,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
     }
   }
   setExpireAt(it, expireAt);
+  hotChanged(it);
   endStaleWindow(it, expireAt);
   if (hasTtl(it)) {
     heapFix(it);
@@ -504,6 +516,7 @@ export function persist(klen: u32, now: f64): bool {
     heapRemove(it);
     setFlags(it, getFlags(it) & ~FLAG_TTL);
     ttlItems--;
+    hotChanged(it);
     endStaleWindow(it, f64.MAX_VALUE);
   }
   publish();

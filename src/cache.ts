@@ -9,7 +9,7 @@ import {
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
 import {
-  type Key, ILL_FORMED, Views, decodeText, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
+  type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
 } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
 import type { CoreExports } from './wasm.js';
@@ -161,7 +161,7 @@ export class Cache {
     this.core.hotConfigure(tier ? 1 : 0, tier ? Math.floor(tier.maxBytes / 16) : 0);
     if (tier) {
       const ring = new Uint32Array(memory.buffer, this.regs32[REG_HOT_RING_PTR], HOT_RING_ENTRIES);
-      this.hot = new HotTier(this.core, ring, this.regs32, REG_HOT_RING_LEN, this.u32, this.scratch >>> 2, tier.maxEntries, tier.maxBytes, opts.policy === 'lru', this.stats64, STAT_EVICTIONS);
+      this.hot = new HotTier(this.core, ring, this.regs32, REG_HOT_RING_LEN, tier.maxEntries, tier.maxBytes, opts.policy === 'lru', this.stats64, STAT_EVICTIONS);
     }
     if (opts.snapshot) {
       const { path, intervalMs } = opts.snapshot;
@@ -343,7 +343,7 @@ export class Cache {
     // Strings, the common case, skip encodeValue's classification.
     const enc = typeof value === 'string' ? { kind: KIND_STRING, text: value } : encodeValue(value);
     enc.kind |= this.keyKind(key);
-    this.writing(key); // before the key goes into the scratch region (writing may use it)
+    this.writing();
     const klen = this.keyOf(key);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
     const stored = this.store(klen, enc, this.expireAtFor(ttl, now), mode, now);
@@ -408,18 +408,9 @@ export class Cache {
     if (it !== 0) this.core.hotRelease(it);
   }
 
-  /**
-   * Before the core writes or removes `key` (and before the key goes into the scratch region, which
-   * the replay of queued hits uses): its kept value goes, and the policy hears of the queued hits.
-   */
-  private writing(key: Key): void {
-    const hot = this.hot;
-    if (hot === undefined) return;
-    hot.flush();
-    if (hot.size === 0) return;
-    // A Uint8Array key names the item of the string it decodes to (the tier keeps string keys only).
-    if (typeof key === 'string') hot.forget(key);
-    else if (key instanceof Uint8Array) hot.forget(decodeText(key));
+  /** Before a call that may evict: the policy hears of the hits the hot tier served first. */
+  private writing(): void {
+    if (this.hot !== undefined && this.hot.pending !== 0) this.hot.flush();
   }
 
   /**
@@ -480,7 +471,6 @@ export class Cache {
   delete(key: Key): boolean {
     this.alive();
     this.superseded(key);
-    this.writing(key);
     return this.core.del(this.keyOf(key), this.nowIfTtl()) !== 0;
   }
 
@@ -512,7 +502,7 @@ export class Cache {
   expire(key: Key, ms: number): boolean {
     this.alive();
     checkTtl(ms, 'ms');
-    this.writing(key);
+    this.writing();
     const klen = this.keyOf(key);
     const now = this.opts.now();
     if (ms === 0) {
@@ -528,7 +518,6 @@ export class Cache {
   /** Removes the key's expiry time. True if it had one. */
   persist(key: Key): boolean {
     this.alive();
-    this.writing(key);
     return this.core.persist(this.keyOf(key), this.nowIfTtl()) !== 0;
   }
 
@@ -543,7 +532,7 @@ export class Cache {
     if (!Number.isSafeInteger(by)) {
       throw new CacheError('ERR_NOT_INTEGER', `incr() increment must be a safe integer, got ${String(by)}`);
     }
-    this.writing(key);
+    this.writing();
     const klen = this.keyOf(key);
     const now = this.nowIfTtl();
     const ptr = this.core.peek(klen, now) >>> 0;
@@ -619,7 +608,7 @@ export class Cache {
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
     const expireAt = this.expireAtFor(ttl, now);
     if (expireAt > 0) this.startActiveExpiry();
-    if (this.hot !== undefined) for (const { key } of list) this.writing(key);
+    this.writing();
     const end = this.scratch + this.scratchBytes;
     let i = 0;
     while (i < list.length) {
@@ -791,7 +780,7 @@ export class Cache {
           const now = this.opts.now();
           const window = ttl > 0 ? Math.max(swr, sie) : 0;
           // With a stale window, the value is kept (and counts against maxMemory) until it ends.
-          this.writing(key);
+          this.writing();
           this.store(this.keyOf(key), enc, ttl > 0 ? now + ttl + window : 0, 0, now, window > 0 ? now + ttl : 0);
         }
         return value;

@@ -30,11 +30,6 @@ export function encodeText(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** Bytes as UTF-8 text (invalid sequences become U+FFFD). */
-export function decodeText(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
-}
-
 /** UTF-8 length of a string, without encoding it. */
 export function utf8Length(s: string): number {
   if (NodeBuffer) return NodeBuffer.byteLength(s, 'utf8');

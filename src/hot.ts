@@ -1,10 +1,9 @@
 // The hot tier: decoded values of the most-read entries, kept on the JS side in front of the core,
 // which stays the store of record. A hit here is a Map lookup (no key encoding, no Wasm call, no
-// UTF-8 decode or JSON.parse). Coherence:
-// - the wrapper drops a key here whenever it writes that key (set, mset, incr, fetch, expire...);
-// - what the core removes or moves on its own (eviction, expiry, slab moves) it reports through
-//   a ring of item addresses (assembly/hot.ts), drained before every read of the tier;
-// - clear() and load() drop everything.
+// UTF-8 decode or JSON.parse). Coherence: the core reports every change to a kept item, whoever
+// caused it (a write, a delete, a new expiry time, an eviction, an expiry, a slab move), through a
+// ring of item addresses (assembly/hot.ts) drained before every read of the tier; clear() and
+// load() drop everything.
 // Admission is the core's (a second hit); hits served here are replayed to the core's policy in
 // batches, before anything else reaches the policy when the order matters (LRU). JSON values are
 // deep-frozen when admitted, so no caller can change what a later get returns. Strings and JSON
@@ -20,7 +19,6 @@ export interface HotEntry {
   /** Expiry time in ms (0: none); expired once the clock has passed it, as in the core. */
   exp: number;
   addr: number;
-  readonly kind: number;
   readonly bytes: number;
   /** Already in the touch batch. */
   touched: boolean;
@@ -78,8 +76,6 @@ export class HotTier {
     private readonly ring: Uint32Array,
     private readonly ringLen: Uint32Array,
     private readonly ringLenIndex: number,
-    private readonly scratch: Uint32Array,
-    private readonly scratchIndex: number,
     readonly maxEntries: number,
     readonly maxBytes: number,
     /** Replay every hit in order (LRU), rather than each kept value once per batch. */
@@ -155,13 +151,13 @@ export class HotTier {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.drain(); // the addresses must still be the items'
+    // Into the ring, empty now: the core reads the addresses from there.
     let n = 0;
-    const out = this.scratch;
-    const at = this.scratchIndex;
+    const out = this.ring;
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i];
       e.touched = false;
-      if (e.addr !== 0) out[at + n++] = e.addr;
+      if (e.addr !== 0) out[n++] = e.addr;
     }
     batch.length = 0;
     if (n !== 0) this.core.hotTouch(n);
@@ -189,7 +185,7 @@ export class HotTier {
     }
     const slot = this.freeSlots.length !== 0 ? (this.freeSlots.pop() as number) : this.clock.length;
     const e: HotEntry = {
-      key, value, exp, addr, kind, bytes, touched: false, ref: false, slot,
+      key, value, exp, addr, bytes, touched: false, ref: false, slot,
       touches: 0, epoch: -1,
     };
     this.clock[slot] = e;
@@ -222,15 +218,6 @@ export class HotTier {
   drop(key: string): void {
     const e = this.byKey.get(key);
     if (e !== undefined) this.unlink(e);
-  }
-
-  /** The caller is about to write or remove `key` in the core. */
-  forget(key: string): void {
-    this.drain();
-    const e = this.byKey.get(key);
-    if (e === undefined) return;
-    this.core.hotRelease(e.addr);
-    this.unlink(e);
   }
 
   /** An entry found expired on read: the core removes its item on its next look at the key. */

@@ -154,6 +154,20 @@ describe('hot tier', () => {
     }
   });
 
+  it('a refused call on a kept key leaves the tier and the counters as they were', () => {
+    const c = createCacheSync({ maxMemory: '1mb', maxKeySize: 64 });
+    c.set('k', { v: 1 });
+    readTwice(c, 'k');
+    const before = JSON.stringify(c.stats());
+    expect(() => c.set('k', 'x'.repeat(c.layout().maxValueSize + 1))).toThrow(CacheError);
+    expect(() => c.set('k', () => 1)).toThrow(CacheError);
+    expect(() => c.expire('k', -1)).toThrow(CacheError);
+    expect(c.set('k', 2, { nx: true })).toBe(false);
+    expect(JSON.stringify(c.stats())).toBe(before);
+    expect(c.get('k')).toEqual({ v: 1 });
+    expect(c.stats().hotHits).toBe(JSON.parse(before).hotHits + 1);
+  });
+
   it('stays within its budget, in entries and in estimated bytes', () => {
     const c = createCacheSync({ maxMemory: '16mb', hotTier: { maxEntries: 100, maxBytes: '64kb' } });
     for (let i = 0; i < 2000; i++) {

@@ -10,7 +10,6 @@
 // the core's value; entries for keys that are gone are swept each time the entries double. Exact
 // values are not in snapshots: after a restart such far times are the core's approximation.
 
-import type { Client } from './client.js';
 
 /** Beyond this, an f64 of ms is no longer exact. */
 const EXACT_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -64,6 +63,18 @@ export class ExactExpiry {
 
 function name(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+}
+
+/**
+ * What these helpers read of a command's client (a Client fits): its server's clock, cache and table
+ * of exact times. Structural, so this file depends on nothing of the server.
+ */
+interface Client {
+  readonly server: {
+    readonly clock: { now(): number };
+    readonly cache: { ttl(key: Uint8Array): number; expire(key: Uint8Array, ms: number): boolean };
+    readonly exactExpiry: ExactExpiry;
+  };
 }
 
 /** The command's time as a bigint. */
