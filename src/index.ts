@@ -15,7 +15,7 @@ import type { CacheOptions } from './options.js';
 import { coreModule, coreModuleSync, newCache, newCacheSync, withSnapshot } from './wasm.js';
 
 export { Cache, CacheError };
-export type { CacheOptions, HotTierOptions, Policy, SnapshotOptions } from './options.js';
+export type { CacheOptions, HotTierOptions, Policy, RemoveReason, SnapshotOptions } from './options.js';
 export type { SetOptions, CacheStats, CacheLayout } from './cache.js';
 export type { CacheErrorCode } from './errors.js';
 export type { LoadResult } from './snapshot.js';

@@ -1,4 +1,5 @@
 import { CacheError } from './errors.js';
+import type { Key } from './codec.js';
 
 /**
  * Eviction policies, chosen at creation: 's3fifo' (default; SOSP'23: small and main FIFO queues
@@ -65,7 +66,24 @@ export interface CacheOptions {
    * off. JSON values it hands out are deep-frozen. See {@link HotTierOptions}.
    */
   hotTier?: HotTierOptions | false;
+  /**
+   * Called for every value that leaves the cache, with why (see {@link RemoveReason}); lru-cache's
+   * `dispose` option. It runs after the call that removed the value has finished its work in the
+   * core (so the callback may use the cache), before that call returns; removals with no call
+   * behind them (the active expiry sweep, a fetch() that stored its result) are delivered in a
+   * microtask. Values are decoded copies. An error it throws reaches the caller of the call that
+   * removed the value, after every pending removal was delivered. memo()'s entries are not
+   * reported. No cost when absent.
+   */
+  onRemove?: (key: Key, value: unknown, reason: RemoveReason) => void;
 }
+
+/**
+ * Why a value left the cache: `'evict'` (the policy or memory pressure made room), `'expire'` (its
+ * TTL ran out), `'delete'` (delete(), expire(key, 0)), `'set'` (replaced by set(), mset(), incr(),
+ * fetch() or a loaded snapshot), `'clear'` (clear()).
+ */
+export type RemoveReason = 'evict' | 'expire' | 'delete' | 'set' | 'clear';
 
 /** See {@link CacheOptions.hotTier}. */
 export interface HotTierOptions {
@@ -94,6 +112,7 @@ const OPTION_NAMES: { readonly [K in keyof Required<CacheOptions>]: true } = {
   module: true,
   snapshot: true,
   hotTier: true,
+  onRemove: true,
 };
 
 /** The option names createCache, createCacheSync and loadCache accept, in CacheOptions' order. */
@@ -111,12 +130,8 @@ const LRU_CACHE_NAMES: Record<string, string> = {
 
 /** What to say about an unknown option name: lru-cache's name or a different case of a known one. */
 function optionHint(name: string): string {
-  const known = (n: string) => Object.prototype.hasOwnProperty.call(OPTION_NAMES, n);
   const target = Object.prototype.hasOwnProperty.call(LRU_CACHE_NAMES, name) ? LRU_CACHE_NAMES[name] : undefined;
-  if (target !== undefined) {
-    if (known(target)) return `lru-cache's name; use '${target}'`;
-    return `lru-cache's name; wasmcache's option for it will be '${target}', not available yet`;
-  }
+  if (target !== undefined) return `lru-cache's name; use '${target}'`;
   const sameCase = CACHE_OPTIONS.find((n) => n.toLowerCase() === name.toLowerCase());
   return sameCase ? `did you mean '${sameCase}'?` : '';
 }
@@ -216,6 +231,7 @@ export interface ResolvedOptions {
   snapshot?: { path: string; intervalMs: number };
   /** The hot tier's budget, or undefined when it is off. */
   hotTier?: { maxEntries: number; maxBytes: number };
+  onRemove?: (key: Key, value: unknown, reason: RemoveReason) => void;
 }
 
 function inWorkers(): boolean {
@@ -248,6 +264,9 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   if (module !== undefined && Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') {
     throw new CacheError('ERR_OPTIONS', `module must be a WebAssembly.Module (of wasmcache/core.wasm), got ${String(module)}`);
   }
+  if (options.onRemove !== undefined && typeof options.onRemove !== 'function') {
+    throw new CacheError('ERR_OPTIONS', `onRemove must be a function (key, value, reason) => void, got ${String(options.onRemove)}`);
+  }
   const snap = options.snapshot;
   if (snap !== undefined) {
     if (typeof snap !== 'object' || snap === null || typeof snap.path !== 'string' || snap.path === '') {
@@ -277,6 +296,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     now: options.now ?? Date.now,
     activeExpiry: active,
     module,
+    onRemove: options.onRemove,
   };
 }
 

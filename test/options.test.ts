@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CacheError, createCache, createCacheSync, fromBytes, loadCache, type CacheOptions } from '../src/index.js';
 import { CACHE_OPTIONS } from '../src/options.js';
 
-const ALLOWED = 'maxMemory, maxEntries, defaultTtl, policy, maxKeySize, maxValueSize, now, activeExpiry, module, snapshot, hotTier';
+const ALLOWED = 'maxMemory, maxEntries, defaultTtl, policy, maxKeySize, maxValueSize, now, activeExpiry, module, snapshot, hotTier, onRemove';
 const dir = mkdtempSync(join(tmpdir(), 'wc-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,7 +60,7 @@ describe('unknown option names', () => {
       "'maxSize' (lru-cache's name; use 'maxMemory')",
     );
     expect((await refusal(() => createCacheSync(bad({ dispose: () => {} })))).message).toContain(
-      "'dispose' (lru-cache's name; wasmcache's option for it will be 'onRemove', not available yet)",
+      "'dispose' (lru-cache's name; use 'onRemove')",
     );
     expect((await refusal(() => createCacheSync(bad({ ttlAutopurge: true })))).message).toContain("use 'activeExpiry'");
     expect((await refusal(() => createCacheSync(bad({ maxEntrySize: 10 })))).message).toContain("use 'maxValueSize'");
@@ -105,6 +105,7 @@ describe('unknown option names', () => {
       module,
       snapshot: { path: join(dir, 'all.wcs'), intervalMs: 0 },
       hotTier: { maxEntries: 100, maxBytes: '1mb' },
+      onRemove: () => {},
     };
     expect(Object.keys(all).join(', ')).toBe(ALLOWED);
     const cache = createCacheSync(all);
