@@ -27,6 +27,13 @@ export const KEY_BYTES = 32;
  */
 export const KEY_MEMO = 64;
 
+// ── why an item left the cache (removal.ts: the onRemove reports) ───────────────────────────
+export const REMOVED_EVICT = 1; // the policy or the slab allocator made room
+export const REMOVED_EXPIRE = 2; // its expiry time passed
+export const REMOVED_DELETE = 3; // del(), or expire() with a time in the past
+export const REMOVED_SET = 4; // replaced by a set (set, mset, incr, fetch)
+export const REMOVED_CLEAR = 5; // clear()
+
 // ── set() mode bits ─────────────────────────────────────────────────────────────────────────
 export const SET_NX = 1; // only if the key does not exist
 export const SET_XX = 2; // only if the key exists

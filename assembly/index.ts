@@ -1,15 +1,17 @@
 // wasmcache core: the exported ABI. Numbers in, numbers out; keys and values travel through the
-// scratch region and the registers (see abi.ts). No managed objects, no imports but the memory.
+// scratch region and the registers (see abi.ts). No managed objects, imports: the memory, and
+// removal reports for onRemove (removal.ts).
 
 import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHEAD, REG_TTL_OVERHEAD,
   REG_INDEX_CAPACITY, REG_PAGE_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO } from './abi';
 import { planLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes } from './layout';
 import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
-import { resetStore, setPolicy, maxItemBytes, publishLayout } from './store';
+import { resetStore, reportClear, setPolicy, maxItemBytes, publishLayout } from './store';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
+export { removalConfigure } from './removal';
 export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle } from './hot';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, randomItem, hotTouch, expireStep, check } from './store';
 
@@ -42,5 +44,6 @@ export function regsPtr(): usize {
 
 /** Empties the cache; counters other than items and bytes keep counting. */
 export function clear(): void {
+  reportClear();
   resetStore();
 }

@@ -13,7 +13,7 @@
 import {
   SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, KEY_MEMO, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
   STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
-  STAT_USED_BYTES, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED, REG_PAGE_COUNT, REG_FIXED_BYTES, REG_INDEX_SLOTS,
+  STAT_USED_BYTES, STAT_TTL_ITEMS, REMOVED_EVICT, REMOVED_EXPIRE, REMOVED_DELETE, REMOVED_SET, REMOVED_CLEAR, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED, REG_PAGE_COUNT, REG_FIXED_BYTES, REG_INDEX_SLOTS,
 } from './abi';
 import { regs, scratch, indexSlots, indexCapacity, initialCapacity, initialHeap, heapCapacity, placeTables, pageCount, pageShift, minPageCount, memEnd } from './layout';
 import { growTables, growHeap, shrinkTables } from './grow';
@@ -27,6 +27,7 @@ import {
   classFor, spanPages, popFree, popFreeLarger, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
   bestWindow, clearWindow, windowCost, footprint, fitsInPlace, spanFirst, spanLast, initSlab, checkSlab,
 } from './slab';
+import { reportRemoval, removalReporting } from './removal';
 import { hotRemoved, hotMoved, hotChanged, hotOnHit, hotReset, isHot, touchedAt } from './hot';
 import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength, policyNth, policySeen } from './policy';
 import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, checkHeap } from './expiry';
@@ -74,6 +75,15 @@ export function setPolicy(id: u32): void {
   policyId = id;
 }
 
+/** clear(): reports every item it is about to drop, when removals are reported (removal.ts). */
+export function reportClear(): void {
+  if (!removalReporting()) return;
+  for (let i: u32 = 0; i < indexSlots; i++) {
+    let it = slotItem(i);
+    if (it != 0) reportRemoval(it, REMOVED_CLEAR);
+  }
+}
+
 /** Empties everything; the policy stays the one init() chose. */
 export function resetStore(): void {
   placeTables(initialCapacity, initialHeap); // an empty cache needs only the tables it started with
@@ -105,7 +115,7 @@ function lookup(key: usize, klen: u32, space: u32): usize {
 function lookupLive(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
   let it = lookup(key, klen, space);
   if (it != 0 && isExpired(it, now)) {
-    unlinkItem(it, lastSlot);
+    unlinkItem(it, lastSlot, REMOVED_EXPIRE);
     bump(STAT_EXPIRED);
     publish();
     return 0;
@@ -118,7 +128,9 @@ function lookupLive(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
   return <u64>footprint(it);
 }
 
-function unlinkItem(it: usize, slot: u32): void {
+/** Removes item `it` (at index slot `slot`) from every structure and frees its chunk; `reason` is a REMOVED_*. */
+function unlinkItem(it: usize, slot: u32, reason: u32): void {
+  reportRemoval(it, reason);
   hotRemoved(it);
   removeSlot(slot);
   policyRemove(it);
@@ -135,14 +147,22 @@ function slotOf(it: usize): u32 {
   return findItem(hashBytes(keyPtr(it), getKlen(it)), it);
 }
 
-function removeItem(it: usize): void {
-  unlinkItem(it, slotOf(it));
+function removeItem(it: usize, reason: u32): void {
+  unlinkItem(it, slotOf(it), reason);
 }
 
-/** Evicts one item chosen by the slab allocator or the policy. */
+/** The time of the operation that is making room (the slab allocator and growth evict without one). */
+let clock: f64 = 0;
+
+/** Evicts one item chosen by the slab allocator or the policy; one already past its expiry time counts as expired. */
 export function evictItem(it: usize): void {
-  removeItem(it);
-  bump(STAT_EVICTIONS);
+  if (isExpired(it, clock)) {
+    removeItem(it, REMOVED_EXPIRE);
+    bump(STAT_EXPIRED);
+  } else {
+    removeItem(it, REMOVED_EVICT);
+    bump(STAT_EVICTIONS);
+  }
 }
 
 /** The item at src was copied to chunk dst by the slab allocator: re-point everything at it. */
@@ -160,7 +180,7 @@ export function moveItem(src: usize, dst: usize): void {
 function evictOne(now: f64): bool {
   let m = heapMin();
   if (m != 0 && getExpireAt(m) < now) {
-    removeItem(m);
+    removeItem(m, REMOVED_EXPIRE);
     bump(STAT_EXPIRED);
     return true;
   }
@@ -180,6 +200,7 @@ function allocItem(size: u32, now: f64): usize {
 }
 
 function allocSlow(size: u32, c: i32, now: f64): usize {
+  clock = now;
   let n = spanPages(size);
   // Rescans are skipped when nothing they look at has changed: a free span needs a change in the
   // free pages; a newly releasable class can only be the class that last got a chunk back.
@@ -244,6 +265,7 @@ function pickWindow(n: u32): i32 {
  */
 export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
   setReg(REG_ERROR, 0);
+  clock = now;
   let old = lookupLive(key, klen, now, kind & KEY_MEMO);
   let h = lastHash;
   let present = old != 0 && !isStale(old, now); // a stale value is replaced, but counts as absent
@@ -287,7 +309,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
     publish();
     return 0;
   }
-  if (old != 0) removeItem(old); // its slot may have moved while room was made (tables rebuilt)
+  if (old != 0) removeItem(old, REMOVED_SET); // its slot may have moved while room was made (tables rebuilt)
   writeHeader(it, klen, vlen, kind, ext);
   memory.copy(keyPtr(it), key, klen);
   insertSlot(h, it);
@@ -307,6 +329,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
 
 /** Rewrites item `it` (same key) with a new value size, kind and expiry; it becomes the most recent. */
 function overwrite(it: usize, key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, ext: bool): usize {
+  reportRemoval(it, REMOVED_SET); // the old value, before it is overwritten
   hotRemoved(it); // the tier drops its copy (the flag goes with the rewritten header)
   let hadTtl = hasTtl(it);
   writeHeaderKeepLinks(it, klen, vlen, kind, ext);
@@ -404,7 +427,7 @@ export function del(klen: u32, now: f64): bool {
   let it = lookupLive(scratch, klen, now);
   let fresh = it != 0 && !isStale(it, now);
   if (it != 0) {
-    unlinkItem(it, lastSlot);
+    unlinkItem(it, lastSlot, REMOVED_DELETE);
     if (fresh) bump(STAT_DELETES);
   }
   publish();
@@ -448,6 +471,7 @@ export function ttl(klen: u32, now: f64): f64 {
  */
 export function expire(klen: u32, expireAt: f64, now: f64): i32 {
   setReg(REG_ERROR, 0);
+  clock = now;
   let it = lookupFresh(scratch, klen, now);
   if (it == 0) {
     publish();
@@ -663,7 +687,7 @@ export function expireStep(now: f64, max: u32): u32 {
   while (n < max) {
     let m = heapMin();
     if (m == 0 || getExpireAt(m) >= now) break;
-    removeItem(m);
+    removeItem(m, REMOVED_EXPIRE);
     bump(STAT_EXPIRED);
     n++;
   }

@@ -8,6 +8,7 @@ import {
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
+import type { Removals } from './removals.js';
 import {
   type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
 } from './codec.js';
@@ -115,6 +116,8 @@ export class Cache {
   /** Decoded copies of the most-read values (src/hot.ts), or undefined when options.hotTier is false. */
   private readonly hot: HotTier | undefined;
   private memos = 0;
+  /** options.onRemove is set: clear() reports expired items as expired first. */
+  private readonly reportsRemovals: boolean;
   private timer: ReturnType<typeof setInterval> | undefined;
   private saveTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
@@ -122,7 +125,7 @@ export class Cache {
   lastSaveError: unknown = undefined;
 
   /** @internal Use createCache() or createCacheSync(). */
-  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions) {
+  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions, removals?: Removals) {
     this.core = instance.exports as unknown as CoreExports;
     this.opts = opts;
     const scratchWanted = scratchBytesFor(opts.memoryPages, opts.maxKeySize);
@@ -157,6 +160,11 @@ export class Cache {
       );
     }
     this.maxValueSize = opts.maxValueSize ?? ceiling;
+    this.reportsRemovals = removals !== undefined;
+    if (removals) {
+      this.core.removalConfigure(1);
+      removals.attach(this);
+    }
     const tier = opts.hotTier;
     this.core.hotConfigure(tier ? 1 : 0, tier ? Math.floor(tier.maxBytes / 16) : 0);
     if (tier) {
@@ -479,6 +487,7 @@ export class Cache {
     this.alive();
     this.loads.supersedeAll();
     this.hot?.dropAll();
+    if (this.reportsRemovals && this.stats64[STAT_TTL_ITEMS] !== 0) this.core.expireStep(this.opts.now(), 0xffffffff);
     this.core.clear();
   }
 

@@ -80,8 +80,8 @@ export interface CacheOptions {
 
 /**
  * Why a value left the cache: `'evict'` (the policy or memory pressure made room), `'expire'` (its
- * TTL ran out), `'delete'` (delete(), expire(key, 0)), `'set'` (replaced by set(), mset(), incr(),
- * fetch() or a loaded snapshot), `'clear'` (clear()).
+ * TTL ran out), `'delete'` (delete(), expire(key, 0)), `'set'` (replaced by set(), mset(), incr() or
+ * fetch()), `'clear'` (clear(), or a snapshot load, which replaces the contents).
  */
 export type RemoveReason = 'evict' | 'expire' | 'delete' | 'set' | 'clear';
 

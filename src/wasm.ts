@@ -7,6 +7,7 @@ import { Cache } from './cache.js';
 import { CacheError } from './errors.js';
 import { type CacheOptions, WASM_PAGE, resolveOptions } from './options.js';
 import { coreWasmBase64 } from './generated/core-wasm.js';
+import { Removals, noRemovals } from './removals.js';
 
 /** The core's exports (assembly/index.ts). Pointers come back as i32: read them with `>>> 0`. */
 export interface CoreExports {
@@ -33,6 +34,7 @@ export interface CoreExports {
   hotReleaseAll(): void;
   hotThrottle(shift: number): void;
   hotTouch(n: number): void;
+  removalConfigure(on: number): void;
   expireStep(now: number, max: number): number;
   check(): number;
   checksum(ptr: number, len: number): number;
@@ -78,6 +80,11 @@ function newMemory(pages: number): WebAssembly.Memory {
   }
 }
 
+/** The core's imports: its memory, and where it reports removed items (onRemove). */
+function imports(memory: WebAssembly.Memory, removals: Removals | undefined): WebAssembly.Imports {
+  return { env: { memory, removed: removals ? removals.report : noRemovals } };
+}
+
 /** A cache over `options.module` if given, else over the entry's own module (`core`). */
 export async function newCache(
   options: CacheOptions | undefined,
@@ -86,16 +93,18 @@ export async function newCache(
   const opts = resolveOptions(options);
   const module = opts.module ?? (await core());
   const memory = newMemory(opts.memoryPages);
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  return new Cache(instance, memory, opts);
+  const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;
+  const instance = await WebAssembly.instantiate(module, imports(memory, removals));
+  return new Cache(instance, memory, opts, removals);
 }
 
 /** The same, synchronously. */
 export function newCacheSync(options: CacheOptions | undefined, core: () => WebAssembly.Module): Cache {
   const opts = resolveOptions(options);
   const memory = newMemory(opts.memoryPages);
-  const instance = new WebAssembly.Instance(opts.module ?? core(), { env: { memory } });
-  return new Cache(instance, memory, opts);
+  const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;
+  const instance = new WebAssembly.Instance(opts.module ?? core(), imports(memory, removals));
+  return new Cache(instance, memory, opts, removals);
 }
 
 /** Loads a snapshot into a fresh cache; a bad snapshot disposes the cache (no options.snapshot save) and throws. */
