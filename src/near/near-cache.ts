@@ -15,8 +15,11 @@ import { TrackingConnection, type TrackingState } from './tracking.js';
 
 /** Events of a {@link NearCache}. */
 export interface NearCacheEvents {
-  /** Redis invalidated a key (its bytes); it is already gone from the local cache. */
-  invalidate: [key: Uint8Array];
+  /**
+   * Redis invalidated a key; it is already gone from the local cache. `key` is its UTF-8 text (a
+   * key that is not valid UTF-8 shows U+FFFD where it is not), `bytes` the key exactly as Redis sent it.
+   */
+  invalidate: [key: string, bytes: Uint8Array];
   /** The whole local cache was dropped, and why. */
   flush: [reason: string];
   /** Tracking is on (at start, and again after each recovery). */
@@ -317,7 +320,7 @@ export class NearCache<V extends string | Uint8Array = string | Uint8Array> exte
     this.flights.void(id);
     this.reads.delete(id);
     this.dropLocal(key);
-    this.emit('invalidate', key);
+    this.emit('invalidate', utf8Decoder.decode(key), key);
   }
 
   /** Deletes the local copy; false if the key is too long to ever be kept locally (maxKeySize). */

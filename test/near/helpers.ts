@@ -72,4 +72,4 @@ export function nextEvent<A extends unknown[]>(
 }
 
 /** Matches an 'invalidate' event for the key named `key`. */
-export const forKey = (key: string) => (bytes: Uint8Array) => Buffer.from(bytes).toString() === key;
+export const forKey = (key: string) => (text: string, bytes: Uint8Array) => text === key && Buffer.from(bytes).toString() === key;

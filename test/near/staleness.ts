@@ -29,8 +29,7 @@ export class StaleChecker {
   watch(near: NearCache): void {
     const floor = new Map<string, number>();
     this.floors.set(near, floor);
-    near.on('invalidate', (key) => {
-      const k = Buffer.from(key).toString();
+    near.on('invalidate', (k) => {
       floor.set(k, this.acked.get(k) ?? 0);
     });
     near.on('flush', () => {
