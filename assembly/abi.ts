@@ -50,6 +50,26 @@ export const ERR_TOO_LARGE = 1; // the item can never fit in this cache
 export const ERR_NO_MEMORY = 2; // nothing left to evict (should not happen for items that passed the size check)
 export const ERR_INIT = 3; // init(): the memory is too small for the requested layout
 
+// ── check(): the first inconsistency its walk found (0: none); check.ts ─────────────────────
+export const CHECK_OK = 0;
+export const CHECK_INDEX_SLOT = 10; // an item is not at the slot a lookup of its own key finds
+export const CHECK_ITEM_COUNT = 11; // items in the index != the item count
+export const CHECK_LIVE_BYTES = 12; // the items' footprints do not add up to the byte count
+export const CHECK_POLICY_LENGTH = 13; // items on the policy's queues != the item count
+export const CHECK_HEAP_LENGTH = 14; // heap entries != items with an expiry time
+export const CHECK_HEAP_CAPACITY = 15; // more heap entries than the heap holds
+export const CHECK_HEAP_POSITION = 21; // an item's recorded heap position is not where it is
+export const CHECK_HEAP_ORDER = 22; // a heap entry expires before its parent
+export const CHECK_SLAB_CONT_DISTANCE = 31; // a continuation page points outside the page table
+export const CHECK_SLAB_CONT_HEAD = 32; // a continuation page points at a free or continuation page
+export const CHECK_SLAB_FREE_PAGES = 33; // free pages != the free page count
+export const CHECK_SLAB_FREE_FLAG = 34; // a chunk on a free list is not marked free
+export const CHECK_SLAB_FREE_CLASS = 35; // a chunk on a free list lies in a slab of another class
+export const CHECK_SLAB_FREE_COUNT = 36; // a free list's length != its count
+export const CHECK_SLAB_LIVE = 37; // a slab's live count != its chunks in use
+export const CHECK_SLAB_COUNT = 38; // a class's slabs != its slab count
+export const CHECK_SLAB_CHUNKS = 39; // live + free chunks != slabs x chunks per slab
+
 // ── registers: a small block of memory at regsPtr() the wrapper reads through typed views ───
 // f64 counters, index into a Float64Array over the block.
 export const STAT_HITS = 0;

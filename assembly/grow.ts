@@ -17,14 +17,14 @@
 // replaced by large ones), the tables halve and give their pages back, before anything is
 // evicted: an index grown for many small items must not keep the room that large items need.
 
-import { heapBase, heapCapacity, indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, rebuildBuffer, REBUILD_BATCH, tablePagesFor } from './layout';
-import { addTopPages, clearWindow, dropTopPages, nextItemAt } from './slab';
+import { heapBase, heapCapacity, indexCapacity, initialCapacity, maxCapacity, pageCount, placeTables, publishLayout, rebuildBuffer, REBUILD_BATCH, tablePagesFor } from './layout';
+import { addTopPages, dropTopPages, nextItemAt } from './slab';
+import { clearWindow } from './compact';
 import { clearIndex, insertSlot, touchSlot } from './table';
 import { resetHeap, heapPush, heapLen } from './expiry';
 import { hashBytes } from './hash';
 import { getKlen, hasTtl, keyPtr } from './item';
 import { policyTablesMoved } from './policy';
-import { publishLayout } from './store';
 
 
 /**

@@ -4,16 +4,19 @@
 
 import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHEAD, REG_TTL_OVERHEAD,
   REG_INDEX_CAPACITY, REG_PAGE_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO } from './abi';
-import { planLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes } from './layout';
+import { planLayout, publishLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes } from './layout';
 import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
-import { resetStore, reportClear, setPolicy, maxItemBytes, publishLayout } from './store';
+import { resetStore, reportClear, setPolicy, maxItemBytes } from './store';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
 export { removalConfigure } from './removal';
 export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle } from './hot';
-export { set, get, getStale, peek, has, del, ttl, expire, persist, mget, mset, scan, randomItem, hotTouch, expireStep, check } from './store';
+export { set, get, getStale, peek, has, del, ttl, expire, persist, hotTouch, expireStep } from './store';
+export { mget, mset } from './batch';
+export { scan, randomItem } from './listing';
+export { check } from './check';
 
 /**
  * Lays out the memory (its whole current size is the budget) and empties the cache.

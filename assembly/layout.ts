@@ -23,7 +23,7 @@
 //   it starts at 1024 entries whatever the options (only items with a TTL need one) and doubles
 //   into the pages below it without moving the index or the ghost.
 
-import { REGS_BYTES, HOT_RING_ENTRIES } from './abi';
+import { REGS_BYTES, HOT_RING_ENTRIES, REG_PAGE_COUNT, REG_FIXED_BYTES, REG_INDEX_SLOTS } from './abi';
 
 export const MAX_CLASSES: u32 = 128;
 /** Average item size (header + key + value) the index is sized for when maxEntries is not given. */
@@ -171,4 +171,16 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
   initialHeap = min<u32>(initialCapacity, 1024);
   placeTables(initialCapacity, initialHeap);
   return true;
+}
+
+/** Bytes that are not slab pages: everything below the pages, and the tables above them. */
+@inline export function fixedBytes(): u64 {
+  return <u64>(memEnd - (<usize>pageCount << pageShift));
+}
+
+/** Publishes the sizes that change when the tables grow (registers for the wrapper). */
+export function publishLayout(): void {
+  store<u32>(regs + (<usize>REG_PAGE_COUNT << 2), pageCount);
+  store<u32>(regs + (<usize>REG_FIXED_BYTES << 2), <u32>fixedBytes());
+  store<u32>(regs + (<usize>REG_INDEX_SLOTS << 2), indexSlots);
 }

@@ -16,22 +16,10 @@
 //                                                 or CONT (a later page of a slab or run; high
 //                                                 bits: distance back to its first page)
 //
-// No calcification: a class that holds a slab's worth of free chunks gives a slab back. Its
-// least-used slab is evacuated (live items move into the class's other free chunks, which exist
-// because free >= chunks per slab) and its pages return to the pool for any class or run. The
-// store does this before it evicts anything, so memory follows the workload's sizes.
-// Contiguous pages (multi-page slabs, runs) come from a free run if there is one, else from the
-// window of pages that is cheapest to clear (bestWindow, clearWindow). Clearing moves what is in
-// the window aside: slab items into free chunks of their class, whole runs and slabs into free
-// gaps outside the window (best fit), so scattered free pages are joined instead of the policy
-// evicting more. The store clears a window when all of it looks movable (the cost estimate takes
-// the second-longest gap as the room available), or when the policy has nothing left to evict.
-// What cannot be placed after all is evicted: the cases where the cache evicts items that the
-// policy did not choose (about 4% of evictions on adaptsize-request at 1% of its bytes).
+// Giving slabs back and clearing windows of contiguous pages: compact.ts.
 
 import { classTable, pageTable, pagesBase, pageShift, pageBytes, pageCount, MAX_CLASSES } from './layout';
 import { FREE, getFlags, setFlags, getNext, setNext, itemBytes } from './item';
-import { moveItem, evictItem } from './store';
 
 export const PAGE_FREE: u32 = 0xff;
 export const RUN_HEAD: u32 = 0xfe;
@@ -56,37 +44,37 @@ let freePageHint: u32 = 0;
 
 @inline function field(f: u32, c: u32): usize { return classTable + (((f * MAX_CLASSES) + c) << 2); }
 @inline export function classSize(c: u32): u32 { return load<u32>(field(F_SIZE, c)); }
-@inline function perSlab(c: u32): u32 { return load<u32>(field(F_PER_SLAB, c)); }
-@inline function slabPages(c: u32): u32 { return load<u32>(field(F_SLAB_PAGES, c)); }
-@inline function freeHead(c: u32): usize { return <usize>load<u32>(field(F_FREE_HEAD, c)); }
-@inline function setFreeHead(c: u32, p: usize): void { store<u32>(field(F_FREE_HEAD, c), <u32>p); }
-@inline function freeCount(c: u32): u32 { return load<u32>(field(F_FREE_COUNT, c)); }
-@inline function addFreeCount(c: u32, d: i32): void { store<u32>(field(F_FREE_COUNT, c), <u32>(<i32>freeCount(c) + d)); }
-@inline function classSlabs(c: u32): u32 { return load<u32>(field(F_SLABS, c)); }
-@inline function addClassSlabs(c: u32, d: i32): void { store<u32>(field(F_SLABS, c), <u32>(<i32>classSlabs(c) + d)); }
+@inline export function perSlab(c: u32): u32 { return load<u32>(field(F_PER_SLAB, c)); }
+@inline export function slabPages(c: u32): u32 { return load<u32>(field(F_SLAB_PAGES, c)); }
+@inline export function freeHead(c: u32): usize { return <usize>load<u32>(field(F_FREE_HEAD, c)); }
+@inline export function setFreeHead(c: u32, p: usize): void { store<u32>(field(F_FREE_HEAD, c), <u32>p); }
+@inline export function freeCount(c: u32): u32 { return load<u32>(field(F_FREE_COUNT, c)); }
+@inline export function addFreeCount(c: u32, d: i32): void { store<u32>(field(F_FREE_COUNT, c), <u32>(<i32>freeCount(c) + d)); }
+@inline export function classSlabs(c: u32): u32 { return load<u32>(field(F_SLABS, c)); }
+@inline export function addClassSlabs(c: u32, d: i32): void { store<u32>(field(F_SLABS, c), <u32>(<i32>classSlabs(c) + d)); }
 
-@inline function pageOf(p: usize): u32 { return <u32>((p - pagesBase) >> pageShift); }
-@inline function pageStart(i: u32): usize { return pagesBase + (<usize>i << pageShift); }
+@inline export function pageOf(p: usize): u32 { return <u32>((p - pagesBase) >> pageShift); }
+@inline export function pageStart(i: u32): usize { return pagesBase + (<usize>i << pageShift); }
 @inline function entry(i: u32): u32 { return load<u32>(pageTable + (<usize>i << 2)); }
-@inline function kindOf(i: u32): u32 { return entry(i) & 0xff; }
-@inline function highOf(i: u32): u32 { return entry(i) >> 8; }
+@inline export function kindOf(i: u32): u32 { return entry(i) & 0xff; }
+@inline export function highOf(i: u32): u32 { return entry(i) >> 8; }
 @inline function setEntry(i: u32, kind: u32, high: u32): void { store<u32>(pageTable + (<usize>i << 2), (high << 8) | kind); }
 @inline function addLive(head: u32, d: i32): void {
   let a = pageTable + (<usize>head << 2);
   store<u32>(a, <u32>(<i32>load<u32>(a) + (d << 8)));
 }
 /** First page of the slab or run that page i belongs to. */
-@inline function headOf(i: u32): u32 { return kindOf(i) == CONT ? i - highOf(i) : i; }
+@inline export function headOf(i: u32): u32 { return kindOf(i) == CONT ? i - highOf(i) : i; }
 @inline export function pagesFor(bytes: u32): u32 { return (bytes + pageBytes - 1) >> pageShift; }
 
 /** Marks pages [start, start + n) as one slab of class `kind`, or one run (kind RUN_HEAD). */
-function markSpan(start: u32, n: u32, kind: u32): void {
+export function markSpan(start: u32, n: u32, kind: u32): void {
   setEntry(start, kind, 0);
   for (let d: u32 = 1; d < n; d++) setEntry(start + d, CONT, d);
   freePages -= n;
 }
 
-function freeSpan(start: u32, n: u32): void {
+export function freeSpan(start: u32, n: u32): void {
   for (let d: u32 = 0; d < n; d++) setEntry(start + d, PAGE_FREE, 0);
   freePages += n;
 }
@@ -169,7 +157,7 @@ export function footprint(it: usize): u32 {
 }
 
 /** Last page of the slab or run that page i belongs to (i itself if it is free). */
-function spanEnd(i: u32): u32 {
+export function spanEnd(i: u32): u32 {
   let k = kindOf(i);
   if (k == PAGE_FREE) return i;
   let head = headOf(i);
@@ -256,6 +244,13 @@ export function popFreeLarger(c: u32): usize {
   return 0;
 }
 
+/** Takes chunk p of class c, just released, back off the free list (compact.ts: it lies in a slab being emptied). */
+export function unfree(c: u32, p: usize): void {
+  assert(freeHead(c) == p, 'unfree: the chunk released last is not at the head of its free list');
+  setFreeHead(c, getNext(p));
+  addFreeCount(c, -1);
+}
+
 /** Returns the chunk of a slab item to its class, or the pages of a run to the pool. */
 export function release(it: usize): void {
   let i = pageOf(it);
@@ -334,8 +329,8 @@ export function releasableClass(except: i32): i32 {
   return -1;
 }
 
-/** Unlinks from class k's free list the chunks inside [start, end). */
-function unlinkFreeIn(k: u32, start: usize, end: usize): void {
+/** Unlinks from class k's free list the chunks inside [start, end) (compact.ts: a slab being emptied). */
+export function unlinkFreeIn(k: u32, start: usize, end: usize): void {
   let prev: usize = 0;
   let p = freeHead(k);
   while (p != 0) {
@@ -349,228 +344,4 @@ function unlinkFreeIn(k: u32, start: usize, end: usize): void {
     }
     p = n;
   }
-}
-
-/**
- * Empties the slab that starts at page `head` and returns its pages to the pool. Its live items
- * move to free chunks of the class outside [avoidStart, avoidEnd) (which covers the slab); an
- * item with nowhere to go is evicted.
- */
-function evacuateSlab(head: u32, avoidStart: usize, avoidEnd: usize): void {
-  let c = kindOf(head);
-  let size = classSize(c);
-  let start = pageStart(head);
-  let end = start + <usize>perSlab(c) * size;
-  unlinkFreeIn(c, min(start, avoidStart), max(end, avoidEnd));
-  for (let p = start; p < end; p += size) {
-    if (getFlags(p) == FREE) continue;
-    let dst = popFree(c);
-    if (dst == 0) {
-      // Free pages elsewhere make a new slab of the class rather than evict (the tables growing
-      // into the top pages of a cache that is not full must not cost items).
-      let s = bestFitOutside(slabPages(c), pageOf(min(start, avoidStart)), pagesFor(<u32>(max(end, avoidEnd) - pagesBase)));
-      if (s >= 0) {
-        carveSlab(c, <u32>s);
-        dst = popFree(c);
-      }
-    }
-    if (dst != 0) {
-      moveItem(p, dst);
-    } else {
-      evictItem(p);
-      // evictItem pushed p onto the free list; it lies in the slab, so take it back off.
-      setFreeHead(c, getNext(p));
-      addFreeCount(c, -1);
-    }
-  }
-  addClassSlabs(c, -1);
-  freeSpan(head, slabPages(c));
-}
-
-/**
- * Gives the least-used slab of class k back to the pool. Requires freeCount(k) >= perSlab(k),
- * which leaves room for every live chunk of any one slab, so nothing is evicted.
- */
-export function releaseSlab(k: u32): void {
-  let best: u32 = 0;
-  let bestLive: u32 = 0xffffffff;
-  for (let i: u32 = 0; i < pageCount; i++) {
-    if (kindOf(i) == k && highOf(i) < bestLive) {
-      best = i;
-      bestLive = highOf(i);
-      if (bestLive == 0) break;
-    }
-  }
-  evacuateSlab(best, pageStart(best), pageStart(best));
-}
-
-/**
- * Set by bestWindow: the length of the second-longest free span. A slab or run no longer than
- * this can move whole to free pages outside any window that overlaps at most one of the two
- * longest spans; clearWindow evicts what it cannot place after all.
- */
-let movableSpan: u32 = 0;
-
-/** Items that emptying the span starting at `head` would evict (the rest can move). */
-function evictionCost(head: u32): u32 {
-  let k = kindOf(head);
-  if (k == PAGE_FREE) return 0;
-  if (k == RUN_HEAD) return pagesFor(itemBytes(pageStart(head))) <= movableSpan ? 0 : 1;
-  let live = highOf(head);
-  let freeElsewhere = freeCount(k) - (perSlab(k) - live);
-  if (live <= freeElsewhere || slabPages(k) <= movableSpan) return 0;
-  return live - freeElsewhere;
-}
-
-/** The two longest free spans' lengths, longest first, into movableSpan (the second). */
-function measureFreeSpans(): void {
-  let first: u32 = 0;
-  let second: u32 = 0;
-  let len: u32 = 0;
-  for (let i: u32 = 0; i <= pageCount; i++) {
-    if (i < pageCount && kindOf(i) == PAGE_FREE) {
-      len++;
-      continue;
-    }
-    if (len > first) {
-      second = first;
-      first = len;
-    } else if (len > second) {
-      second = len;
-    }
-    len = 0;
-  }
-  movableSpan = second;
-}
-
-/** Start of the shortest run of at least n free pages that lies outside pages [lo, hi), or -1. */
-function bestFitOutside(n: u32, lo: u32, hi: u32): i32 {
-  if (freePages < n) return -1;
-  let best: i32 = -1;
-  let bestLen: u32 = 0xffffffff;
-  let len: u32 = 0;
-  for (let i: u32 = 0; i <= pageCount; i++) {
-    if (i < pageCount && kindOf(i) == PAGE_FREE && (i < lo || i >= hi)) {
-      len++;
-      continue;
-    }
-    if (len >= n && len < bestLen) {
-      best = <i32>(i - len);
-      bestLen = len;
-    }
-    len = 0;
-  }
-  return best;
-}
-
-/** Moves the run at page `head` to free pages outside [lo, hi). False if none are long enough. */
-function relocateRun(head: u32, lo: u32, hi: u32): bool {
-  let it = pageStart(head);
-  let n = pagesFor(itemBytes(it));
-  let d = bestFitOutside(n, lo, hi);
-  if (d < 0) return false;
-  markSpan(<u32>d, n, RUN_HEAD);
-  moveItem(it, pageStart(<u32>d));
-  freeSpan(head, n);
-  return true;
-}
-
-/** Set by bestWindow: items that clearing the chosen window would evict. */
-export let windowCost: u32 = 0;
-
-/**
- * The window of n contiguous pages that is cheapest to clear: fewest evictions, then most pages
- * already free. It must not touch pages [keepFirst, keepLast]. Returns its first page, or -1.
- * One pass: as the window slides right, the span that leaves it and the span that enters it
- * change the running cost.
- */
-export function bestWindow(n: u32, keepFirst: u32, keepLast: u32): i32 {
-  let best: i32 = -1;
-  let bestCost: u32 = 0xffffffff;
-  let bestFree: u32 = 0;
-  if (n > pageCount) return -1;
-  measureFreeSpans();
-  let cost: u32 = 0;
-  let free: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    if (kindOf(i) == PAGE_FREE) free++;
-    else if (i == 0 || kindOf(i) != CONT) cost += evictionCost(headOf(i));
-  }
-  for (let s: u32 = 0; ; s++) {
-    let last = s + n - 1;
-    // Everything emptied, [first page of the span at s, last page of the span at last], must
-    // miss the kept span.
-    let touchesKeep = keepFirst <= keepLast && headOf(s) <= keepLast && spanEnd(last) >= keepFirst;
-    if (!touchesKeep && (cost < bestCost || (cost == bestCost && free > bestFree))) {
-      best = <i32>s;
-      bestCost = cost;
-      bestFree = free;
-    }
-    if (last + 1 >= pageCount) break;
-    // Page s leaves: its span leaves too unless it goes on into page s + 1.
-    let out = kindOf(s);
-    if (out == PAGE_FREE) free--;
-    else if (kindOf(s + 1) != CONT) cost -= evictionCost(headOf(s));
-    // Page last + 1 enters: a new span unless it continues one already in the window.
-    let inn = kindOf(last + 1);
-    if (inn == PAGE_FREE) free++;
-    else if (inn != CONT) cost += evictionCost(headOf(last + 1)); // a CONT page continues a span already counted
-  }
-  windowCost = bestCost;
-  return best;
-}
-
-/** Empties every slab and run that overlaps pages [s, s + n): items move where they can, else are evicted. */
-export function clearWindow(s: u32, n: u32): void {
-  let winStart = pageStart(s);
-  let winEnd = pageStart(s + n);
-  for (let i = s; i < s + n; i++) {
-    if (kindOf(i) == PAGE_FREE) continue;
-    let head = headOf(i);
-    if (kindOf(head) == RUN_HEAD) {
-      if (!relocateRun(head, s, s + n)) evictItem(pageStart(head)); // frees the whole run
-    } else {
-      evacuateSlab(head, winStart, winEnd);
-    }
-  }
-}
-
-/** Checks the page table, free lists and live counts against each other; 0 if consistent. */
-export function checkSlab(): i32 {
-  let free: u32 = 0;
-  for (let i: u32 = 0; i < pageCount; i++) {
-    let k = kindOf(i);
-    if (k == PAGE_FREE) free++;
-    else if (k == CONT) {
-      if (highOf(i) == 0 || highOf(i) > i) return 1;
-      let hk = kindOf(i - highOf(i));
-      if (hk == CONT || hk == PAGE_FREE) return 2;
-    }
-  }
-  if (free != freePages) return 3;
-  for (let c: u32 = 0; c < classCount; c++) {
-    let n: u32 = 0;
-    let p = freeHead(c);
-    while (p != 0) {
-      if (getFlags(p) != FREE) return 4;
-      if (kindOf(headOf(pageOf(p))) != c) return 5;
-      n++;
-      p = getNext(p);
-    }
-    if (n != freeCount(c)) return 6;
-    let slabs: u32 = 0;
-    let live: u32 = 0;
-    let size = classSize(c);
-    for (let i: u32 = 0; i < pageCount; i++) {
-      if (kindOf(i) != c) continue;
-      slabs++;
-      live += highOf(i);
-      let used: u32 = 0;
-      for (let k: u32 = 0; k < perSlab(c); k++) if (getFlags(pageStart(i) + <usize>k * size) != FREE) used++;
-      if (used != highOf(i)) return 7;
-    }
-    if (slabs != classSlabs(c)) return 8;
-    if (live + freeCount(c) != slabs * perSlab(c)) return 9;
-  }
-  return 0;
 }

@@ -15,7 +15,8 @@ import { slotItem, touchSlot, touchItem, touchedSum, findKey, NOT_FOUND } from '
 import { hashBytes } from './hash';
 import { nextItemAt } from './slab';
 import { checksum } from './checksum';
-import { describe, setKey } from './store';
+import { setKey } from './store';
+import { describe } from './listing';
 import { checkJson, JSON_BAD, JSON_DEEP } from './json';
 
 const BLOCK_HEAD: u32 = SNAPSHOT_BLOCK_HEADER_BYTES;

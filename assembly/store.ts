@@ -1,47 +1,34 @@
-// The store: what each operation does to the index, the policy, the expiry heap and the slabs.
-// Every exported operation takes its key from the scratch region (the wrapper put it there) and
-// `now`, the wrapper's clock in ms, so the core never reads a clock of its own.
-//
-// Making room, in order of cost (allocItem):
-//   1. a free chunk of the item's class;  2. free pages, carved into a slab of that class;
-//   3. a slab released by a class that holds a slab's worth of free chunks (items move, none lost);
-//   4. for a slab or run of several pages: a window of pages whose items can all move elsewhere;
-//   5. an expired item, oldest first (expiry heap);  6. the policy's victim.
-// Steps 3-6 repeat until 1 or 2 succeeds. An expired item is therefore never kept while a live one
-// is evicted. Only when nothing is left to evict does a window's clearing evict (slab.ts).
+// The store: what each operation does to the items, by key. Every exported operation takes its key
+// from the scratch region (the wrapper put it there) and `now`, the wrapper's clock in ms, so the
+// core never reads a clock of its own. Making room is room.ts; the item bookkeeping across the
+// index, policy, heap and slabs is items.ts; batches (mget, mset) are batch.ts; scans and random
+// picks listing.ts; the invariant walk check.ts.
 
 import {
-  SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, KEY_MEMO, ERR_TOO_LARGE, ERR_NO_MEMORY, BATCH_HEADER_BYTES,
-  STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS,
-  STAT_USED_BYTES, STAT_TTL_ITEMS, REMOVED_EVICT, REMOVED_EXPIRE, REMOVED_DELETE, REMOVED_SET, REMOVED_CLEAR, REG_EXPIRE_AT, REG_VLEN, REG_KIND, REG_ERROR, REG_KEY_PTR, REG_KLEN, REG_VALUE_PTR, REG_TOUCHED, REG_PAGE_COUNT, REG_FIXED_BYTES, REG_INDEX_SLOTS,
+  SET_NX, SET_XX, SET_KEEPTTL, KIND_FRESH, KEY_MEMO, ERR_TOO_LARGE, ERR_NO_MEMORY,
+  STAT_HITS, STAT_MISSES, STAT_SETS, STAT_DELETES, STAT_EXPIRED,
+  REMOVED_EXPIRE, REMOVED_DELETE, REMOVED_SET, REMOVED_CLEAR, REG_VLEN, REG_KIND, REG_ERROR,
 } from './abi';
-import { regs, scratch, indexSlots, indexCapacity, initialCapacity, initialHeap, heapCapacity, placeTables, pageCount, pageShift, minPageCount, memEnd } from './layout';
-import { growTables, growHeap, shrinkTables } from './grow';
+import { scratch, indexSlots, indexCapacity, initialCapacity, initialHeap, heapCapacity, placeTables, pageShift, minPageCount, publishLayout } from './layout';
+import { bump, setReg } from './regs';
+import { growTables, growHeap } from './grow';
 import {
-  HEADER_BYTES, EXT_BYTES, FLAG_TTL, FLAG_EXT, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
-  getExpireAt, setExpireAt, getSpace, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
+  HEADER_BYTES, EXT_BYTES, FLAG_EXT, FLAG_TTL, getFlags, setFlags, getKlen, getVlen, getKind, hasTtl,
+  getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
 } from './item';
 import { hashBytes } from './hash';
-import { touchSlot, touchItem, touchedSum, NOT_FOUND, findKey, findItem, insertSlot, removeSlot, setSlotItem, slotItem, clearIndex } from './table';
-import {
-  classFor, spanPages, popFree, popFreeLarger, carveSlab, takeRun, release, releasableClass, isReleasable, lastFreedClass, releaseSlab, findFreeSpan, freePages,
-  bestWindow, clearWindow, windowCost, footprint, fitsInPlace, spanFirst, spanLast, initSlab, checkSlab,
-} from './slab';
+import { NOT_FOUND, findKey, slotItem, clearIndex } from './table';
+import { fitsInPlace, footprint, initSlab } from './slab';
 import { reportRemoval, removalReporting } from './removal';
-import { hotRemoved, hotMoved, hotChanged, hotOnHit, hotReset, isHot, touchedAt } from './hot';
-import { policyInsert, policyRemove, policyTouch, policyVictim, policyMoved, setPinned, getPinned, resetPolicy, policyLength, policyNth, policySeen } from './policy';
-import { heapPush, heapRemove, heapFix, heapMin, heapMoved, heapLen, resetHeap, checkHeap } from './expiry';
+import { hotRemoved, hotChanged, hotOnHit, hotReset, isHot, touchedAt } from './hot';
+import { policyTouch, setPinned, getPinned, resetPolicy, policySeen } from './policy';
+import { heapFix, heapMin, resetHeap } from './expiry';
+import { itemCount, ttlItems, resetItems, publish, linkItem, unlinkItem, removeItem, rehomeItem, addTtl, dropTtl, setClock } from './items';
+import { allocItem, evictOne } from './room';
 
-let count: u32 = 0;
-let ttlItems: u32 = 0;
-let liveBytes: u64 = 0;
 export let maxItemBytes: u32 = 0;
 let lastHash: u32 = 0;
 let lastSlot: u32 = NOT_FOUND;
-
-@inline function statAddr(i: u32): usize { return regs + (<usize>i << 3); }
-@inline function bump(i: u32): void { store<f64>(statAddr(i), load<f64>(statAddr(i)) + 1); }
-@inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
 
 /**
  * Grows the expiry heap if it is full, before an operation that may add an item to it: growing
@@ -49,24 +36,6 @@ let lastSlot: u32 = NOT_FOUND;
  */
 @inline function heapRoom(): void {
   if (ttlItems >= heapCapacity) growHeap();
-}
-
-/** Bytes that are not slab pages: everything before the pages, and the tables after them. */
-@inline function fixedNow(): u64 {
-  return <u64>(memEnd - (<usize>pageCount << pageShift));
-}
-
-/** Publishes the sizes that change when the tables grow. */
-export function publishLayout(): void {
-  setReg(REG_PAGE_COUNT, pageCount);
-  setReg(REG_FIXED_BYTES, <u32>fixedNow());
-  setReg(REG_INDEX_SLOTS, indexSlots);
-}
-
-function publish(): void {
-  store<f64>(statAddr(STAT_ITEMS), <f64>count);
-  store<f64>(statAddr(STAT_USED_BYTES), <f64>(fixedNow() + liveBytes));
-  store<f64>(statAddr(STAT_TTL_ITEMS), <f64>ttlItems);
 }
 
 let policyId: u32 = 0;
@@ -93,9 +62,7 @@ export function resetStore(): void {
   resetPolicy(policyId);
   resetHeap();
   hotReset();
-  count = 0;
-  ttlItems = 0;
-  liveBytes = 0;
+  resetItems();
   // A third of the pages (as few as they may become): a window that large always fits on one
   // side of an item being resized, wherever that item lies ((P - P/3) / 2 >= P/3).
   maxItemBytes = (minPageCount / 3) << pageShift;
@@ -123,139 +90,6 @@ function lookupLive(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
   return it;
 }
 
-/** Bytes the item occupies in slab memory. */
-@inline function footprintOf(it: usize): u64 {
-  return <u64>footprint(it);
-}
-
-/** Removes item `it` (at index slot `slot`) from every structure and frees its chunk; `reason` is a REMOVED_*. */
-function unlinkItem(it: usize, slot: u32, reason: u32): void {
-  reportRemoval(it, reason);
-  hotRemoved(it);
-  removeSlot(slot);
-  policyRemove(it);
-  if (hasTtl(it)) {
-    heapRemove(it);
-    ttlItems--;
-  }
-  liveBytes -= footprintOf(it);
-  count--;
-  release(it);
-}
-
-function slotOf(it: usize): u32 {
-  return findItem(hashBytes(keyPtr(it), getKlen(it)), it);
-}
-
-function removeItem(it: usize, reason: u32): void {
-  unlinkItem(it, slotOf(it), reason);
-}
-
-/** The time of the operation that is making room (the slab allocator and growth evict without one). */
-let clock: f64 = 0;
-
-/** Evicts one item chosen by the slab allocator or the policy; one already past its expiry time counts as expired. */
-export function evictItem(it: usize): void {
-  if (isExpired(it, clock)) {
-    removeItem(it, REMOVED_EXPIRE);
-    bump(STAT_EXPIRED);
-  } else {
-    removeItem(it, REMOVED_EVICT);
-    bump(STAT_EVICTIONS);
-  }
-}
-
-/** The item at src was copied to chunk dst by the slab allocator: re-point everything at it. */
-export function moveItem(src: usize, dst: usize): void {
-  memory.copy(dst, src, itemBytes(src));
-  hotMoved(src, dst);
-  setSlotItem(slotOf(src), dst);
-  policyMoved(src, dst);
-  if (hasTtl(dst)) heapMoved(dst);
-}
-
-// ── making room ─────────────────────────────────────────────────────────────────────────────
-
-/** Removes one expired item if there is one, else the policy's victim. False if nothing is left. */
-function evictOne(now: f64): bool {
-  let m = heapMin();
-  if (m != 0 && getExpireAt(m) < now) {
-    removeItem(m, REMOVED_EXPIRE);
-    bump(STAT_EXPIRED);
-    return true;
-  }
-  let v = policyVictim();
-  if (v == 0) return false;
-  evictItem(v);
-  return true;
-}
-
-function allocItem(size: u32, now: f64): usize {
-  let c = classFor(size);
-  if (c >= 0) {
-    let p = popFree(<u32>c);
-    if (p != 0) return p; // the common case, kept free of the scans below
-  }
-  return allocSlow(size, c, now);
-}
-
-function allocSlow(size: u32, c: i32, now: f64): usize {
-  clock = now;
-  let n = spanPages(size);
-  // Rescans are skipped when nothing they look at has changed: a free span needs a change in the
-  // free pages; a newly releasable class can only be the class that last got a chunk back.
-  let spanScannedAt: u32 = 0xffffffff;
-  let windowScannedAt: u32 = 0xffffffff;
-  let candidate = releasableClass(c);
-  while (true) {
-    if (c >= 0) {
-      let p = popFree(<u32>c);
-      if (p != 0) return p;
-    }
-    let s: i32 = -1;
-    if (freePages != spanScannedAt) {
-      spanScannedAt = freePages;
-      s = findFreeSpan(n);
-    }
-    if (s < 0) {
-      if (candidate != c && isReleasable(candidate)) {
-        releaseSlab(<u32>candidate);
-        continue;
-      }
-      // Pages are free but scattered: clear a window if that evicts nothing, else let the policy
-      // evict and look again; if the policy has nothing left, clear the cheapest window anyway.
-      if (freePages >= n && freePages != windowScannedAt) {
-        windowScannedAt = freePages;
-        s = pickWindow(n);
-        if (windowCost != 0) s = -1;
-      }
-      if (s < 0) {
-        if (c >= 0) {
-          let p = popFreeLarger(<u32>c);
-          if (p != 0) return p;
-        }
-        if (shrinkTables(count)) continue;
-        if (evictOne(now)) {
-          candidate = lastFreedClass;
-          continue;
-        }
-        s = pickWindow(n);
-        if (s < 0) return 0;
-      }
-      clearWindow(<u32>s, n);
-    }
-    if (c < 0) return takeRun(<u32>s, n);
-    carveSlab(<u32>c, <u32>s);
-  }
-  return 0;
-}
-
-/** The cheapest window of n pages that keeps clear of the item being resized, if any. */
-function pickWindow(n: u32): i32 {
-  let pin = getPinned();
-  return pin != 0 ? bestWindow(n, spanFirst(pin), spanLast(pin)) : bestWindow(n, 1, 0);
-}
-
 // ── operations ──────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -265,7 +99,7 @@ function pickWindow(n: u32): i32 {
  */
 export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
   setReg(REG_ERROR, 0);
-  clock = now;
+  setClock(now);
   let old = lookupLive(key, klen, now, kind & KEY_MEMO);
   let h = lastHash;
   let present = old != 0 && !isStale(old, now); // a stale value is replaced, but counts as absent
@@ -286,7 +120,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
       old = lookupLive(key, klen, now, kind & KEY_MEMO);
     }
   } else {
-    while (count >= indexCapacity) if (!growTables() && !evictOne(now)) break;
+    while (itemCount >= indexCapacity) if (!growTables() && !evictOne(now)) break;
     // After the index grew: the heap refuses to grow past the index (growHeap).
     if (ext) heapRoom();
   }
@@ -312,16 +146,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   if (old != 0) removeItem(old, REMOVED_SET); // its slot may have moved while room was made (tables rebuilt)
   writeHeader(it, klen, vlen, kind, ext);
   memory.copy(keyPtr(it), key, klen);
-  insertSlot(h, it);
-  policyInsert(it, h);
-  if (ext) {
-    setExpireAt(it, expireAt);
-    setFlags(it, getFlags(it) | FLAG_TTL);
-    heapPush(it);
-    ttlItems++;
-  }
-  count++;
-  liveBytes += footprintOf(it);
+  linkItem(it, h, expireAt);
   bump(STAT_SETS);
   publish();
   return valuePtr(it);
@@ -332,19 +157,15 @@ function overwrite(it: usize, key: usize, klen: u32, vlen: u32, kind: u32, expir
   reportRemoval(it, REMOVED_SET); // the old value, before it is overwritten
   hotRemoved(it); // the tier drops its copy (the flag goes with the rewritten header)
   let hadTtl = hasTtl(it);
-  writeHeaderKeepLinks(it, klen, vlen, kind, ext);
+  if (hadTtl && expireAt <= 0) dropTtl(it); // before the header is rewritten: that clears FLAG_TTL
+  writeHeaderKeepLinks(it, klen, vlen, kind, ext); // keeps the policy links and the heap position
   memory.copy(keyPtr(it), key, klen);
   if (expireAt > 0) {
     setExpireAt(it, expireAt);
-    setFlags(it, getFlags(it) | FLAG_TTL);
-    if (hadTtl) heapFix(it);
-    else {
-      heapPush(it);
-      ttlItems++;
-    }
-  } else if (hadTtl) {
-    heapRemove(it);
-    ttlItems--;
+    if (hadTtl) {
+      setFlags(it, getFlags(it) | FLAG_TTL);
+      heapFix(it);
+    } else addTtl(it);
   }
   policyTouch(it);
   bump(STAT_SETS);
@@ -357,7 +178,7 @@ export function set(klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, n
 }
 
 /** Publishes the item's value in the registers and returns its address. */
-function answer(it: usize): usize {
+export function answer(it: usize): usize {
   setReg(REG_VLEN, getVlen(it));
   setReg(REG_KIND, getKind(it));
   return valuePtr(it);
@@ -373,7 +194,7 @@ function answer(it: usize): usize {
  * A read that counts: a hit for a fresh item (the policy sees the access), a miss otherwise. With
  * `stale`, a stale item is returned too (it still counts as a miss, but the policy sees it).
  */
-function readKey(key: usize, klen: u32, now: f64, stale: bool, space: u32 = 0, promote: bool = false): usize {
+export function readKey(key: usize, klen: u32, now: f64, stale: bool, space: u32 = 0, promote: bool = false): usize {
   let it = lookupLive(key, klen, now, space);
   let fresh = it != 0 && !isStale(it, now);
   if (fresh) bump(STAT_HITS);
@@ -471,7 +292,7 @@ export function ttl(klen: u32, now: f64): f64 {
  */
 export function expire(klen: u32, expireAt: f64, now: f64): i32 {
   setReg(REG_ERROR, 0);
-  clock = now;
+  setClock(now);
   let it = lookupFresh(scratch, klen, now);
   if (it == 0) {
     publish();
@@ -488,7 +309,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
   if ((getFlags(it) & FLAG_EXT) == 0) {
     let payload = getKlen(it) + getVlen(it);
     let bigger = itemBytes(it) + EXT_BYTES;
-    let room = footprintOf(it);
+    let room = <u64>footprint(it);
     if (<u64>bigger <= room) {
       memory.copy(it + HEADER_BYTES + EXT_BYTES, it + HEADER_BYTES, payload);
       setFlags(it, getFlags(it) | FLAG_EXT);
@@ -509,25 +330,15 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
       memory.copy(dst, it, HEADER_BYTES);
       memory.copy(dst + HEADER_BYTES + EXT_BYTES, it + HEADER_BYTES, payload);
       setFlags(dst, getFlags(it) | FLAG_EXT);
-      hotMoved(it, dst);
-      setSlotItem(slotOf(it), dst);
-      policyMoved(it, dst);
-      liveBytes -= footprintOf(it);
-      release(it);
-      liveBytes += footprintOf(dst);
+      rehomeItem(it, dst);
       it = dst;
     }
   }
   setExpireAt(it, expireAt);
   hotChanged(it);
   endStaleWindow(it, expireAt);
-  if (hasTtl(it)) {
-    heapFix(it);
-  } else {
-    setFlags(it, getFlags(it) | FLAG_TTL);
-    heapPush(it);
-    ttlItems++;
-  }
+  if (hasTtl(it)) heapFix(it);
+  else addTtl(it);
   publish();
   return 1;
 }
@@ -537,148 +348,12 @@ export function persist(klen: u32, now: f64): bool {
   let it = lookupFresh(scratch, klen, now);
   let had = it != 0 && hasTtl(it);
   if (had) {
-    heapRemove(it);
-    setFlags(it, getFlags(it) & ~FLAG_TTL);
-    ttlItems--;
+    dropTtl(it);
     hotChanged(it);
     endStaleWindow(it, f64.MAX_VALUE);
   }
   publish();
   return had;
-}
-
-@inline function recordBytes(klen: u32, vlen: u32): usize {
-  return (<usize>BATCH_HEADER_BYTES + klen + vlen + 7) & ~7;
-}
-
-/**
- * Touches the index slots, then the items, of the `n` batch records in the scratch region (see
- * table.ts), and leaves each key's hash in its record's last header word (an output of mget, unused
- * by mset). `withValues`: mset records (value bytes after the key) rather than mget records.
- */
-function prefetchBatch(n: u32, withValues: bool): void {
-  let rec = scratch;
-  for (let i: u32 = 0; i < n; i++) {
-    let klen = load<u32>(rec);
-    let h = hashBytes(rec + BATCH_HEADER_BYTES, klen);
-    store<u32>(rec, h, 12);
-    touchSlot(h);
-    rec += recordBytes(klen, withValues ? load<u32>(rec, 4) : 0);
-  }
-  rec = scratch;
-  for (let i: u32 = 0; i < n; i++) {
-    let klen = load<u32>(rec);
-    touchItem(load<u32>(rec, 12));
-    rec += recordBytes(klen, withValues ? load<u32>(rec, 4) : 0);
-  }
-  setReg(REG_TOUCHED, touchedSum());
-}
-
-/** Reads `n` keys laid out as mget records in the scratch region; answers go into the records. */
-export function mget(n: u32, now: f64): void {
-  prefetchBatch(n, false);
-  let rec = scratch;
-  for (let i: u32 = 0; i < n; i++) {
-    let klen = load<u32>(rec);
-    let it = readKey(rec + BATCH_HEADER_BYTES, klen, now, false);
-    store<u32>(rec, it == 0 ? 0 : <u32>valuePtr(it), 4);
-    store<u32>(rec, it == 0 ? 0 : getVlen(it), 8);
-    store<u32>(rec, it == 0 ? 0 : getKind(it), 12);
-    rec += recordBytes(klen, 0);
-  }
-  publish();
-}
-
-/** Stores `n` mset records from the scratch region, up to the first that fails. Returns how many were stored. */
-export function mset(n: u32, expireAt: f64, now: f64): u32 {
-  prefetchBatch(n, true);
-  let rec = scratch;
-  let stored: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    let klen = load<u32>(rec);
-    let vlen = load<u32>(rec, 4);
-    let key = rec + BATCH_HEADER_BYTES;
-    let v = setKey(key, klen, vlen, load<u32>(rec, 8), expireAt, 0, now);
-    if (v == 0) break; // REG_ERROR says why; the caller reports how many were stored
-    memory.copy(v, key + klen, vlen);
-    stored++;
-    rec += recordBytes(klen, vlen);
-  }
-  return stored;
-}
-
-/** True for an item that SCAN and RANDOMKEY see: a caller's key, neither expired nor stale. */
-@inline function listed(it: usize, now: f64): bool {
-  return it != 0 && getSpace(it) == 0 && !isExpired(it, now) && !isStale(it, now);
-}
-
-@inline function liveAt(slot: u32, now: f64): usize {
-  let it = slotItem(slot);
-  return listed(it, now) ? it : 0;
-}
-
-@inline function xorshift(x: u32): u32 {
-  x ^= x << 13;
-  x ^= x >> 17;
-  return x ^ (x << 5);
-}
-
-/**
- * Puts a listed item (a caller's live key) chosen uniformly at random in the registers (RANDOMKEY).
- * Returns 1, or 0 if there is none. Each item has one slot, so a random slot that holds a live item is a uniform
- * pick, if the index is dense enough for a few probes to hit one; else the k-th item on the
- * policy's queues for a random k is (at most count/2 steps). An expired or stale pick is drawn
- * again; if all draws miss, one pass of reservoir sampling over the slots decides.
- */
-export function randomItem(seed: u32, now: f64): u32 {
-  if (count == 0) return 0;
-  let x = seed | 1;
-  let dense = <u64>count * 32 >= <u64>indexSlots;
-  for (let p = 0; p < 64; p++) {
-    x = xorshift(x);
-    let it = dense ? liveAt(<u32>((<u64>x * indexSlots) >> 32), now) : policyNth(<u32>((<u64>x * count) >> 32));
-    if (dense ? it != 0 : listed(it, now)) {
-      describe(it);
-      return 1;
-    }
-  }
-  let chosen: usize = 0;
-  let seen: u64 = 0;
-  for (let i: u32 = 0; i < indexSlots; i++) {
-    let it = liveAt(i, now);
-    if (it == 0) continue;
-    seen++;
-    x = xorshift(x);
-    if (((<u64>x * seen) >> 32) == 0) chosen = it;
-  }
-  if (chosen == 0) return 0;
-  describe(chosen);
-  return 1;
-}
-
-/** Puts item `it` in the registers: key, value, kind and expiry time. */
-export function describe(it: usize): void {
-  setReg(REG_KEY_PTR, <u32>keyPtr(it));
-  setReg(REG_KLEN, getKlen(it));
-  setReg(REG_VALUE_PTR, <u32>valuePtr(it));
-  store<f64>(statAddr(REG_EXPIRE_AT), hasTtl(it) ? getExpireAt(it) : 0);
-  answer(it);
-}
-
-/**
- * Iterates over live items by index slot, memo()'s left out (their keys are no caller's). Returns
- * the cursor to pass next (0 when done) and puts the item in the registers. Items set or deleted
- * between calls may be missed or seen twice.
- */
-export function scan(cursor: u32, now: f64): u32 {
-  for (let i = cursor; i < indexSlots; i++) {
-    let it = slotItem(i);
-    if (listed(it, now)) {
-      describe(it);
-      return i + 1;
-    }
-  }
-  return 0;
 }
 
 /** Removes up to `max` expired items, oldest first. Returns how many. */
@@ -695,25 +370,3 @@ export function expireStep(now: f64, max: u32): u32 {
   return n;
 }
 
-/** Checks every structure against the others; 0 if consistent. For tests. */
-export function check(): i32 {
-  let n: u32 = 0;
-  let bytes: u64 = 0;
-  for (let i: u32 = 0; i < indexSlots; i++) {
-    let it = slotItem(i);
-    if (it == 0) continue;
-    n++;
-    bytes += footprintOf(it);
-    if (findKey(hashBytes(keyPtr(it), getKlen(it)), keyPtr(it), getKlen(it), getSpace(it)) != i) return 10;
-  }
-  if (n != count) return 11;
-  if (bytes != liveBytes) return 12;
-  if (policyLength() != <i32>count) return 13;
-  if (heapLen != ttlItems) return 14;
-  if (heapLen > heapCapacity) return 15;
-  let h = checkHeap();
-  if (h != 0) return 20 + h;
-  let s = checkSlab();
-  if (s != 0) return 30 + s;
-  return 0;
-}
