@@ -156,7 +156,7 @@ export class Cache {
     if (opts.maxValueSize !== undefined && opts.maxValueSize > ceiling) {
       throw new CacheError(
         'ERR_OPTIONS',
-        `maxValueSize must be at most ${ceiling} bytes for this maxMemory (a quarter of its pages, less headers and maxKeySize), got ${opts.maxValueSize}`,
+        `maxValueSize must be at most ${ceiling} bytes for this maxMemory (a third of its slab pages, less headers and maxKeySize), got ${opts.maxValueSize}`,
       );
     }
     this.maxValueSize = opts.maxValueSize ?? ceiling;

@@ -32,7 +32,8 @@ export interface CacheOptions {
   maxKeySize?: number;
   /**
    * Longest value in bytes (UTF-8 for strings, JSON text for other values). Default and upper
-   * bound: a quarter of the cache's page memory (values above one page take contiguous pages).
+   * bound: a third of the slab pages (as few as they are when the tables are at their largest),
+   * less the item headers and maxKeySize; `layout().maxValueSize` says what it is.
    */
   maxValueSize?: number;
   /** Clock in ms since the epoch. Default Date.now. Tests pass a fake clock here. */

@@ -1,7 +1,7 @@
 // Differential test: the same random RESP requests go to a real redis-server and to wasmcache,
 // and the replies are compared byte for byte, in RESP2 and RESP3.
 //
-// Documented exceptions (normalised before comparing; the README lists them too):
+// Documented exceptions (normalised before comparing; docs/server.md lists them too):
 // - KEYS and SCAN return keys in another order (compared sorted); SCAN is run with a COUNT that
 //   covers the whole keyspace, so both answer cursor 0.
 // - RANDOMKEY picks another key (compared as "some key" or nil).
