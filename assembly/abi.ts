@@ -108,6 +108,11 @@ export const REG_HOT_ITEM = 56; // get(): the item to put in the hot tier (0: no
 export const REG_HOT_RING_LEN = 57; // hot items removed or moved since the wrapper last drained the ring (> HOT_RING_ENTRIES: it overflowed)
 export const REG_HOT_RING_PTR = 58; // the ring: HOT_RING_ENTRIES u32 item addresses
 export const HOT_RING_ENTRIES = 256;
+// Record sizes, published by init() so that a test pins them (test/layout.test.ts): a change is a
+// LAYOUT_VERSION change.
+export const REG_SLOT_BYTES = 59; // one index slot
+export const REG_HEAP_ENTRY_BYTES = 60; // one expiry heap entry
+export const REG_GHOST_BUCKET_BYTES = 61; // one ghost bucket
 export const REGS_BYTES = 256;
 
 // ── batch records in the scratch region (mget / mset) ───────────────────────────────────────

@@ -3,7 +3,8 @@
 // O(log n). Reads check expiry lazily; the heap lets the store drop exactly the expired items,
 // oldest first, in bounded steps (the wrapper's timer) and before it evicts any live item.
 
-import { heapBase } from './layout';
+import { DEBUG } from './debug';
+import { heapBase, heapCapacity } from './layout';
 import { getExpireAt, getHeapPos, setHeapPos } from './item';
 
 export let heapLen: u32 = 0;
@@ -49,6 +50,7 @@ function siftDown(i: u32): void {
 }
 
 export function heapPush(it: usize): void {
+  if (DEBUG) assert(heapLen < heapCapacity, 'heapPush: the heap is full (the store grows it first)');
   put(heapLen, it);
   heapLen++;
   siftUp(heapLen - 1);
@@ -56,6 +58,7 @@ export function heapPush(it: usize): void {
 
 export function heapRemove(it: usize): void {
   let i = getHeapPos(it);
+  if (DEBUG) assert(i < heapLen && at(i) == it, 'heapRemove: the item is not where its heap position says');
   heapLen--;
   if (i == heapLen) return;
   let moved = at(heapLen);

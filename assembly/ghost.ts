@@ -14,7 +14,7 @@
 // bucket has almost surely replaced it by then (each new key takes its bucket's oldest entry).
 // The table has 1.25 entries per ghost entry it must remember: 5 bytes per ghost entry.
 
-import { ghostBase, ghostBuckets, ghostCapacity } from './layout';
+import { ghostBase, ghostBuckets, ghostCapacity, GHOST_BUCKET_BYTES } from './layout';
 
 const ENTRIES_PER_BUCKET: u32 = 4;
 const TAG_BITS: u32 = 16;
@@ -27,7 +27,7 @@ let unit: u32 = 1;
 let empty = true; // nothing added since the reset: lookups need not touch the table (a load after clear())
 
 @inline function bucketOf(fp: u32): usize {
-  return ghostBase + (<usize>(<u32>((<u64>fp * <u64>ghostBuckets) >> 32)) << 4);
+  return ghostBase + <usize>(<u32>((<u64>fp * <u64>ghostBuckets) >> 32)) * GHOST_BUCKET_BYTES;
 }
 @inline function age(entry: u32): u32 {
   return (time - (entry >> TAG_BITS)) & TIME_MASK;
@@ -38,7 +38,7 @@ export function resetGhost(): void {
   sinceTick = 0;
   unit = max<u32>(1, (ghostCapacity + (1 << 14) - 1) >> 14);
   empty = true;
-  memory.fill(ghostBase, 0, <usize>ghostBuckets << 4);
+  memory.fill(ghostBase, 0, <usize>ghostBuckets * GHOST_BUCKET_BYTES);
 }
 
 /** Remembers that the key with fingerprint fp was just evicted. */

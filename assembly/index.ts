@@ -3,8 +3,8 @@
 // removal reports for onRemove (removal.ts).
 
 import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHEAD, REG_TTL_OVERHEAD,
-  REG_INDEX_CAPACITY, REG_PAGE_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO } from './abi';
-import { planLayout, publishLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes } from './layout';
+  REG_INDEX_CAPACITY, REG_PAGE_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO, REG_SLOT_BYTES, REG_HEAP_ENTRY_BYTES, REG_GHOST_BUCKET_BYTES } from './abi';
+import { planLayout, publishLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes, SLOT_BYTES, HEAP_ENTRY_BYTES, GHOST_BUCKET_BYTES } from './layout';
 import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
 import { resetStore, reportClear, setPolicy, maxItemBytes } from './store';
@@ -36,6 +36,9 @@ export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32
   store<u32>(regs + (REG_TTL_OVERHEAD << 2), EXT_BYTES);
   store<u32>(regs + (REG_INDEX_CAPACITY << 2), maxCapacity);
   store<u32>(regs + (REG_PAGE_BYTES << 2), pageBytes);
+  store<u32>(regs + (REG_SLOT_BYTES << 2), SLOT_BYTES);
+  store<u32>(regs + (REG_HEAP_ENTRY_BYTES << 2), HEAP_ENTRY_BYTES);
+  store<u32>(regs + (REG_GHOST_BUCKET_BYTES << 2), GHOST_BUCKET_BYTES);
   publishLayout();
   return 0;
 }

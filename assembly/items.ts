@@ -6,6 +6,7 @@
 // One item is in:  index slot (table.ts) ─ policy queue (policy.ts) ─ heap entry if it has a TTL
 // (expiry.ts) ─ a chunk or run (slab.ts) ─ the hot tier's view of it (hot.ts) ─ and the counts here.
 
+import { DEBUG } from './debug';
 import { STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS, STAT_USED_BYTES, STAT_TTL_ITEMS, REMOVED_EVICT, REMOVED_EXPIRE } from './abi';
 import { fixedBytes } from './layout';
 import { bump, setStat } from './regs';
@@ -71,7 +72,7 @@ export function linkItem(it: usize, h: u32, expireAt: f64): void {
 
 /** The item (its expiry time set, its header with room for it) now has an expiry: it joins the heap. */
 export function addTtl(it: usize): void {
-  assert(!hasTtl(it), 'addTtl: the item is already on the heap');
+  if (DEBUG) assert(!hasTtl(it), 'addTtl: the item is already on the heap');
   setFlags(it, getFlags(it) | FLAG_TTL);
   heapPush(it);
   ttlItems++;
@@ -79,7 +80,7 @@ export function addTtl(it: usize): void {
 
 /** The item loses its expiry time: it leaves the heap. */
 export function dropTtl(it: usize): void {
-  assert(hasTtl(it), 'dropTtl: the item is not on the heap');
+  if (DEBUG) assert(hasTtl(it), 'dropTtl: the item is not on the heap');
   heapRemove(it);
   setFlags(it, getFlags(it) & ~FLAG_TTL);
   ttlItems--;
@@ -87,7 +88,7 @@ export function dropTtl(it: usize): void {
 
 /** Removes item `it` (at index slot `slot`) from every structure and frees its chunk; `reason` is a REMOVED_*. */
 export function unlinkItem(it: usize, slot: u32, reason: u32): void {
-  assert(itemCount > 0, 'unlinkItem: no item is stored');
+  if (DEBUG) assert(itemCount > 0, 'unlinkItem: no item is stored');
   reportRemoval(it, reason);
   hotRemoved(it);
   removeSlot(slot);

@@ -30,6 +30,8 @@ export const MAX_CLASSES: u32 = 128;
 export const ASSUMED_ITEM_BYTES: u32 = 112;
 export const SLOT_BYTES: u32 = 8;
 export const HEAP_ENTRY_BYTES: u32 = 4;
+/** A ghost bucket: four u32 entries (ghost.ts). */
+export const GHOST_BUCKET_BYTES: u32 = 16;
 export const MIN_PAGES: u32 = 4;
 const TARGET_PAGES: usize = 1024;
 const PAGE_SHIFT_MIN: u32 = 11;
@@ -83,7 +85,7 @@ let totalPages: u32 = 0; // pages if the tables took no room
   return withGhost ? (capacity * 9) / 10 + 1 : 0;
 }
 
-/** 16-byte buckets of 5 slots for this many ghost entries (1.25 slots per entry). */
+/** Ghost buckets (GHOST_BUCKET_BYTES: four u32 entries of tag and time, ghost.ts) for this many entries: 1.25 entries of room per entry. */
 @inline function ghostBucketsFor(entries: u64): u64 {
   return entries == 0 ? 0 : (entries * 5) / 16 + 1;
 }
@@ -100,7 +102,7 @@ let totalPages: u32 = 0; // pages if the tables took no room
  * 0 if they cannot fit.
  */
 function tablesStart(capacity: u64, heap: u64): u64 {
-  let ghost = ghostBucketsFor(ghostEntriesFor(capacity)) << 4;
+  let ghost = ghostBucketsFor(ghostEntriesFor(capacity)) * GHOST_BUCKET_BYTES;
   let index = slotsFor(capacity) * SLOT_BYTES;
   let heapBytes = heap * HEAP_ENTRY_BYTES;
   if (ghost + index + heapBytes + 192 > <u64>memEnd) return 0; // 192: the alignment of three tables
@@ -127,7 +129,7 @@ export function placeTables(capacity: u32, heap: u32): void {
   ghostBuckets = <u32>ghostBucketsFor(ghostCapacity);
   heapCapacity = heap;
   // As tablesStart lays them out (it checked that they fit).
-  ghostBase = <usize>below(<u64>memEnd, <u64>ghostBuckets << 4);
+  ghostBase = <usize>below(<u64>memEnd, <u64>ghostBuckets * GHOST_BUCKET_BYTES);
   indexBase = <usize>below(<u64>ghostBase, <u64>indexSlots * SLOT_BYTES);
   heapBase = <usize>below(<u64>indexBase, <u64>heap * HEAP_ENTRY_BYTES);
 }

@@ -18,6 +18,7 @@
 //
 // Giving slabs back and clearing windows of contiguous pages: compact.ts.
 
+import { DEBUG } from './debug';
 import { classTable, pageTable, pagesBase, pageShift, pageBytes, pageCount, MAX_CLASSES } from './layout';
 import { FREE, getFlags, setFlags, getNext, setNext, itemBytes } from './item';
 
@@ -69,6 +70,8 @@ let freePageHint: u32 = 0;
 
 /** Marks pages [start, start + n) as one slab of class `kind`, or one run (kind RUN_HEAD). */
 export function markSpan(start: u32, n: u32, kind: u32): void {
+  if (DEBUG) assert(start + n <= pageCount && n <= freePages, 'markSpan: the pages are not there');
+  if (DEBUG) for (let d: u32 = 0; d < n; d++) assert(kindOf(start + d) == PAGE_FREE, 'markSpan: a page is not free');
   setEntry(start, kind, 0);
   for (let d: u32 = 1; d < n; d++) setEntry(start + d, CONT, d);
   freePages -= n;
@@ -225,6 +228,7 @@ export function dropTopPages(n: u32): void {
 export function popFree(c: u32): usize {
   let p = freeHead(c);
   if (p == 0) return 0;
+  if (DEBUG) assert(getFlags(p) == FREE && kindOf(headOf(pageOf(p))) == c, 'popFree: the chunk on the free list is not a free chunk of its class');
   setFreeHead(c, getNext(p));
   addFreeCount(c, -1);
   addLive(headOf(pageOf(p)), 1);
@@ -246,13 +250,14 @@ export function popFreeLarger(c: u32): usize {
 
 /** Takes chunk p of class c, just released, back off the free list (compact.ts: it lies in a slab being emptied). */
 export function unfree(c: u32, p: usize): void {
-  assert(freeHead(c) == p, 'unfree: the chunk released last is not at the head of its free list');
+  if (DEBUG) assert(freeHead(c) == p, 'unfree: the chunk released last is not at the head of its free list');
   setFreeHead(c, getNext(p));
   addFreeCount(c, -1);
 }
 
 /** Returns the chunk of a slab item to its class, or the pages of a run to the pool. */
 export function release(it: usize): void {
+  if (DEBUG) assert(getFlags(it) != FREE, 'release: the chunk is already free');
   let i = pageOf(it);
   if (kindOf(i) == RUN_HEAD) {
     freeSpan(i, pagesFor(itemBytes(it)));

@@ -9,6 +9,7 @@
 // maps the hash onto any slot count (no power-of-two rounding, so the index is sized exactly from
 // the budget). Deletion shifts later entries back (no tombstones), so probe chains never rot.
 
+import { DEBUG } from './debug';
 import { indexBase, indexSlots } from './layout';
 import { bytesEqual } from './hash';
 import { getKlen, getSpace, keyPtr } from './item';
@@ -85,6 +86,7 @@ export function findItem(h: u32, it: usize): u32 {
 
 /** Adds an entry for a key known to be absent. The caller keeps the load under 7/8. */
 export function insertSlot(h: u32, it: usize): void {
+  if (DEBUG) assert(it != 0, 'insertSlot: no item');
   let i = home(h);
   while (slotItem(i) != 0) i = nextSlot(i);
   store<u32>(slotAddr(i), <u32>it);
@@ -97,6 +99,7 @@ export function setSlotItem(i: u32, it: usize): void {
 
 /** Empties slot `hole`, then moves back each later entry of the run that may fill it. */
 export function removeSlot(hole: u32): void {
+  if (DEBUG) assert(hole < indexSlots && slotItem(hole) != 0, 'removeSlot: the slot is empty');
   let j = hole;
   let k = nextSlot(j);
   while (true) {

@@ -67,7 +67,7 @@ export interface CacheLayout {
   pageBytes: number;
   /** Number of slab pages. */
   pageCount: number;
-  /** Bytes taken before the first page: registers, scratch, class and page tables, index, heap. */
+  /** Bytes that are not slab pages: registers, scratch, class and page tables below them; expiry heap, index and ghost above. */
   fixedBytes: number;
   /** Item header bytes (per item, excluding key and value). */
   itemHeaderBytes: number;
