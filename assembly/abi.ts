@@ -5,7 +5,7 @@
 /** Bumped whenever the item, page, index or snapshot layout changes. */
 export const LAYOUT_VERSION = 2;
 
-// ── value kinds (3 bits in the item flags; the wrapper decides what they mean) ──────────────
+// ── value kinds (the low 2 bits of the item flags; the wrapper decides what they mean) ─────
 export const KIND_STRING = 0;
 export const KIND_BYTES = 1;
 export const KIND_JSON = 2;
@@ -45,7 +45,6 @@ export const POLICY_SIEVE = 1;
 export const POLICY_S3FIFO = 2;
 
 // ── error codes left in REG_ERROR when a call returns 0 for a reason other than "not found" ──
-export const ERR_NONE = 0;
 export const ERR_TOO_LARGE = 1; // the item can never fit in this cache
 export const ERR_NO_MEMORY = 2; // nothing left to evict (should not happen for items that passed the size check)
 export const ERR_INIT = 3; // init(): the memory is too small for the requested layout

@@ -62,7 +62,7 @@ export let indexCapacity: u32 = 0;
 export let maxCapacity: u32 = 0;
 /** The capacity they start at, and never shrink below. */
 export let initialCapacity: u32 = 0;
-/** The heap entries they start with (all of maxEntries when it is given: no growth then). */
+/** The heap entries they start with (at most 1024, with or without maxEntries: it doubles as items with a TTL fill it). */
 export let initialHeap: u32 = 0;
 export let heapBase: usize = 0;
 /** Expiry-heap entries the tables hold: only items with a TTL need one, so it grows on its own. */

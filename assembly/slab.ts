@@ -141,10 +141,6 @@ export function spanPages(size: u32): u32 {
   return c >= 0 ? slabPages(<u32>c) : pagesFor(size);
 }
 
-@inline export function isRun(p: usize): bool {
-  return kindOf(pageOf(p)) == RUN_HEAD;
-}
-
 /** True if an item of `size` bytes would take the same chunk class (or run length) as `it`. */
 export function fitsInPlace(it: usize, size: u32): bool {
   let k = kindOf(headOf(pageOf(it)));

@@ -94,8 +94,8 @@ function lookupLive(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
 
 /**
  * Stores an item for the key at `key`. Returns the address where the caller writes the value
- * bytes, or 0 if NX/XX said no (REG_ERROR 0) or the item cannot be stored (REG_ERROR set; the
- * cache is then unchanged).
+ * bytes, or 0 if NX/XX said no (REG_ERROR 0, nothing changed) or the item cannot be stored
+ * (REG_ERROR set; the key keeps its old value, but making room may have evicted other items).
  */
 export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
   setReg(REG_ERROR, 0);
