@@ -13,8 +13,11 @@ import {
   type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
 } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
-import type { CoreExports } from './wasm.js';
-import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, io, ioError, loadSnapshot, writeSnapshot } from './snapshot.js';
+import type { CoreExports } from './core.js';
+import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
+import { type NodeFs, loadFile, nodeFs, saveFile } from './snapshot-file.js';
+import { Chunker, concat } from './chunks.js';
+import { parseInteger } from './integer.js';
 import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, MEMO_SPACE, keyId, memoArgsKey, memoKeyId, waitFor } from './fetch.js';
 
 /** Options of {@link Cache.set}. */
@@ -916,35 +919,7 @@ export class Cache {
 
   private saveSync(path: string): number {
     this.alive();
-    const fs = nodeFs('save()');
-    const thread = threadId();
-    removeStaleTemps(fs, path, thread);
-    const tmp = `${path}.tmp-${process.pid}-${thread}-${Date.now().toString(36)}`;
-    const fd = io(() => fs.openSync(tmp, 'w'), 'create the temporary file', tmp);
-    let count: number;
-    try {
-      try {
-        // Blocks go out straight from the scratch region (writes are synchronous: nothing can change it meanwhile).
-        count = writeSnapshot(
-          this.host(),
-          (view) => io(() => writeAll(fs, fd, view), 'write', tmp),
-          this.nowIfTtl(),
-          (header) => io(() => fs.writeSync(fd, header, 0, header.length, 0), 'write', tmp), // the count, known at the end
-        );
-        io(() => fs.fsyncSync(fd), 'fsync', tmp);
-      } finally {
-        io(() => fs.closeSync(fd), 'close', tmp);
-      }
-      io(() => fs.renameSync(tmp, path), `rename ${tmp} to`, path);
-    } catch (e) {
-      try {
-        fs.rmSync(tmp, { force: true }); // the previous snapshot at `path` stays as it was
-      } catch {
-        // removed by the next save (removeStaleTemps)
-      }
-      throw e;
-    }
-    return count;
+    return saveFile(nodeFs('save()'), path, (out, header) => writeSnapshot(this.host(), out, this.nowIfTtl(), header));
   }
 
   /** Node: {@link loadBytes} from a snapshot file. */
@@ -955,18 +930,7 @@ export class Cache {
 
   /** Loads the snapshot file at `path`, synchronously; with `missingOk`, a missing file loads nothing (undefined). */
   private loadFile(fs: NodeFs, path: string, missingOk: boolean): LoadResult | undefined {
-    let fd: number;
-    try {
-      fd = fs.openSync(path, 'r');
-    } catch (e) {
-      if (missingOk && (e as { code?: string }).code === 'ENOENT') return undefined;
-      throw ioError('open', path, e);
-    }
-    try {
-      return this.loadFrom(fileSource(fs, fd, this.u8, path));
-    } finally {
-      io(() => fs.closeSync(fd), 'close', path);
-    }
+    return loadFile(fs, path, missingOk, (fd) => this.loadFrom(fileSource(fs, fd, this.u8, path)));
   }
 
   /** Counters and gauges (see {@link CacheStats}). */
@@ -1031,131 +995,4 @@ export class Cache {
     this.timer = undefined;
     this.disposed = true;
   }
-}
-
-/** Parses a Redis-style integer (optional '-', digits, no leading zeros, no '+' or spaces). */
-function parseInteger(u8: Uint8Array, at: number, len: number): number {
-  const bad = () =>
-    new CacheError('ERR_NOT_INTEGER', 'value is not an integer or out of range (incr needs a decimal integer string)');
-  if (len === 0 || len > 17) throw bad();
-  let i = 0;
-  const neg = u8[at] === 0x2d;
-  if (neg) i = 1;
-  if (i === len) throw bad();
-  if (u8[at + i] === 0x30 && len > i + 1) throw bad();
-  if (neg && u8[at + i] === 0x30) throw bad(); // "-0"
-  let n = 0;
-  for (; i < len; i++) {
-    const d = u8[at + i] - 0x30;
-    if (d < 0 || d > 9) throw bad();
-    n = n * 10 + d;
-  }
-  if (!Number.isSafeInteger(n)) throw bad();
-  return neg ? -n : n;
-}
-
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
-}
-
-/** Gathers small writes into pieces of `size` bytes; large views pass straight through. */
-class Chunker {
-  private readonly buf: Uint8Array;
-  private used = 0;
-
-  constructor(
-    private readonly out: (bytes: Uint8Array) => void,
-    size = 1 << 20,
-  ) {
-    this.buf = new Uint8Array(size);
-  }
-
-  write(view: Uint8Array): void {
-    if (view.length > this.buf.length >> 2) {
-      this.flush();
-      this.out(view);
-      return;
-    }
-    if (this.used + view.length > this.buf.length) this.flush();
-    this.buf.set(view, this.used);
-    this.used += view.length;
-  }
-
-  flush(): void {
-    if (this.used === 0) return;
-    this.out(this.buf.subarray(0, this.used));
-    this.used = 0;
-  }
-}
-
-type NodeFs = typeof import('node:fs');
-
-/** Node's fs, without a static import (the package also runs where there is no fs). */
-function nodeFs(what: string): NodeFs {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
-  if (!fs) {
-    throw new CacheError(
-      'ERR_SNAPSHOT_IO',
-      `${what} needs Node 20.16+ (fs), which this runtime does not have; elsewhere use exportSnapshot() and importSnapshot() (or saveToIndexedDB / saveToOPFS in browsers)`,
-    );
-  }
-  return fs;
-}
-
-/** This thread's id (worker_threads; 0 on the main thread), so that threads of one process never take each other's temporary files. */
-function threadId(): number {
-  const proc = process as { getBuiltinModule?: (id: string) => unknown };
-  return (proc.getBuiltinModule?.('node:worker_threads') as { threadId?: number } | undefined)?.threadId ?? 0;
-}
-
-/**
- * Removes the temporary files (`<path>.tmp-<pid>-<thread>-<time>`) that earlier saves of `path`
- * left behind (a kill mid-save): those of processes that are gone, and this thread's own (a save
- * is synchronous, so none is being written now). Best effort: a failure here is left to the save
- * itself to report.
- */
-function removeStaleTemps(fs: NodeFs, path: string, thread: number): void {
-  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  const dir = path.slice(0, cut + 1);
-  const prefix = `${path.slice(cut + 1)}.tmp-`;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir || '.');
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const m = /^(\d+)-(?:(\d+)-)?[0-9a-z]+$/.exec(name.slice(prefix.length)); // (no thread: an older version's)
-    if (!m) continue;
-    const pid = Number(m[1]);
-    const mine = pid === process.pid && Number(m[2] ?? 0) === thread;
-    if (!mine && (pid === process.pid || pidAlive(pid))) continue;
-    try {
-      fs.rmSync(dir + name, { force: true });
-    } catch {
-      // left for the next save
-    }
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === 'EPERM'; // alive, of another user
-  }
-}
-
-function writeAll(fs: NodeFs, fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
 }

@@ -14,7 +14,7 @@ import {
   KIND_MASK, KIND_JSON, KEY_BYTES, REG_LOAD_KEYS,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
-import type { CoreExports } from './wasm.js';
+import type { CoreExports } from './core.js';
 
 export const FORMAT_VERSION = 2;
 const MAGIC = [0x57, 0x43, 0x53, 0x4e, 0x41, 0x50, 0x0d, 0x0a]; // "WCSNAP\r\n"
