@@ -17,7 +17,7 @@ export interface ServerStats {
   rejectedConnections: number;
 }
 
-/** The time a command sees (pinned for the length of each command: see CommandClock). */
+/** The time a command sees (pinned for the length of each command: see clock.ts). */
 export interface Clock {
   now(): number;
 }
