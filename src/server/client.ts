@@ -1,13 +1,25 @@
 // One connection: its socket, its request parser and its session state (protocol version, name,
-// authentication). Commands from one 'data' event run back to back and their replies leave in one
-// socket write.
+// authentication), which is the Session the commands see. Commands from one 'data' event run back
+// to back and their replies leave in one socket write. It reaches the server through ClientHost
+// (server.ts implements it), never through server.ts itself.
 
 import type { Socket } from 'node:net';
+import type { LateReply } from './command.js';
+import type { ServerContext, Session } from './context.js';
 import { ProtocolError, QueryBufferOverflow, RequestParser, type Command } from './resp.js';
 import type { ReplyWriter } from './reply.js';
-import type { RespServer } from './server.js';
 
-export class Client {
+/** What a connection needs of its server, beyond what its commands see. */
+export interface ClientHost extends ServerContext {
+  /** The reply buffer shared by all clients (each batch empties it). */
+  readonly out: ReplyWriter;
+  /** Runs the command in `c.cmd`; a promise only for commands that wait. */
+  execute(c: Client): Promise<LateReply> | undefined;
+  /** The connection closed. */
+  forget(c: Client): void;
+}
+
+export class Client implements Session {
   readonly id: number;
   readonly parser: RequestParser;
   readonly cmd: Command;
@@ -28,7 +40,7 @@ export class Client {
   private paused = false; // the socket is not draining: stop reading
 
   constructor(
-    readonly server: RespServer,
+    readonly server: ClientHost,
     readonly socket: Socket,
     id: number,
   ) {
@@ -101,7 +113,7 @@ export class Client {
   }
 
   /** Holds further commands until `late` settles, so replies stay in order. */
-  private wait(late: Promise<(out: ReplyWriter) => void>): void {
+  private wait(late: Promise<LateReply>): void {
     this.waiting = true;
     this.flush();
     this.socket.pause();

@@ -1,7 +1,8 @@
-// What a command is to the server: its Redis metadata (name, arity, flags, key positions) and the
-// function that runs it, plus helpers the command files share for arguments and error strings.
+// What a command is to the server: its Redis metadata (name, arity, flags, key positions; see
+// CommandInfo in context.ts) and the function that runs it on a Session, plus helpers the command
+// files share for arguments and error strings.
 
-import type { Client } from './client.js';
+import type { CommandInfo, Session } from './context.js';
 import type { ReplyWriter } from './reply.js';
 import { parseInt64 } from './numbers.js';
 
@@ -9,22 +10,10 @@ import { parseInt64 } from './numbers.js';
 export type LateReply = (out: ReplyWriter) => void;
 
 /** Runs a command: writes its reply to `c.out`, or returns a promise of a reply written later. */
-export type Handler = (c: Client) => void | Promise<LateReply>;
+export type Handler = (c: Session) => void | Promise<LateReply>;
 
-/** One command (or subcommand) of the table. */
-export interface CommandSpec {
-  /** Lower-case name as Redis prints it in errors: 'get', or 'client|setname' for a subcommand. */
-  name: string;
-  /** Redis's convention: n = exactly n arguments (name included), -n = at least n. */
-  arity: number;
-  /** Flags reported by COMMAND INFO ('readonly', 'write', 'fast'...). */
-  flags: readonly string[];
-  /** First key, last key (-1 = last argument), step; [0, 0, 0] without keys. */
-  keys: readonly [number, number, number];
-  /** Command group and the Redis version that introduced it, for COMMAND DOCS. */
-  group: string;
-  since: string;
-  summary: string;
+/** One command (or subcommand) of the table: its metadata and the function that runs it. */
+export interface CommandSpec extends CommandInfo {
   /** Allowed before AUTH when requirepass is set. */
   noAuth?: boolean;
   run: Handler;
@@ -66,7 +55,7 @@ export function expireTimeError(name: string): string {
 }
 
 /** Argument i as a 64-bit integer (Redis's string2ll rules), or undefined after answering E_NOT_INT. */
-export function int64Arg(c: Client, i: number, error = E_NOT_INT): bigint | undefined {
+export function int64Arg(c: Session, i: number, error = E_NOT_INT): bigint | undefined {
   const v = parseInt64(c.cmd.buf, c.cmd.start[i], c.cmd.end[i]);
   if (v === undefined) c.out.error(error);
   return v;
@@ -78,7 +67,7 @@ export function int64Arg(c: Client, i: number, error = E_NOT_INT): bigint | unde
  * EXPIREAT). `positive` refuses values <= 0 (SET EX 0 is an error; EXPIRE 0 deletes). Undefined
  * after answering an error.
  */
-export function expiryArg(c: Client, i: number, unitMs: number, base: number, name: string, positive: boolean): bigint | undefined {
+export function expiryArg(c: Session, i: number, unitMs: number, base: number, name: string, positive: boolean): bigint | undefined {
   const v = int64Arg(c, i);
   if (v === undefined) return undefined;
   const LIMIT = (1n << 63n) - 1n;

@@ -66,7 +66,7 @@ function name(key: Uint8Array): string {
 }
 
 /**
- * What these helpers read of a command's client (a Client fits): its server's clock, cache and table
+ * What these helpers read of a command's connection (a Session fits): its server's clock, cache and table
  * of exact times. Structural, so this file depends on nothing of the server.
  */
 interface Client {

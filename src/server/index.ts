@@ -9,5 +9,6 @@
  * ```
  * @packageDocumentation
  */
-export { createServer, RespServer, type CreateServerOptions, type ServerStats } from './server.js';
+export { createServer, RespServer, type CreateServerOptions } from './server.js';
+export type { ServerStats } from './context.js';
 export { DEFAULTS, parseFlags, resolveConfig, type ServerConfig } from './config.js';

@@ -1,30 +1,26 @@
-// The network side: a `net` server, the connected clients, command dispatch with Redis's checks
-// (unknown command, arity, authentication), snapshots and shutdown.
+// The server: a `net` server and its connected clients, the cache it serves, snapshots and
+// shutdown. It implements what the connections and the commands see of it (ClientHost, and
+// context.ts's ServerContext) and owns the command table; dispatch.ts runs each command.
 
 import { createServer as netServer, type Server, type Socket } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Cache } from '../cache.js';
-import { CacheError } from '../errors.js';
 import { createCacheSync, loadCache } from '../index.js';
 import type { CacheOptions } from '../options.js';
-import { Client } from './client.js';
-import { arityError, type CommandSpec, type LateReply } from './command.js';
+import { Client, type ClientHost } from './client.js';
+import { CommandClock } from './clock.js';
+import type { LateReply } from './command.js';
 import { CommandTable } from './commands/index.js';
 import { resolveConfig, type ServerConfig } from './config.js';
+import type { ServerStats } from './context.js';
+import { dispatch } from './dispatch.js';
 import { ExactExpiry } from './expiry.js';
 import { ReplyWriter } from './reply.js';
 import type { ParserLimits } from './resp.js';
 
-/** Counters reported by INFO stats. */
-export interface ServerStats {
-  connectionsReceived: number;
-  commandsProcessed: number;
-  rejectedConnections: number;
-}
-
 /** A RESP2/RESP3 server over one wasmcache {@link Cache}. Create it with {@link createServer}. */
-export class RespServer {
+export class RespServer implements ClientHost {
   readonly config: ServerConfig;
   readonly limits: ParserLimits;
   /** Shared by all clients: commands run one batch at a time, and each batch empties it. */
@@ -103,47 +99,9 @@ export class RespServer {
     this.clients.delete(client);
   }
 
-  /**
-   * Runs the command in `c.cmd` with Redis 7.0's checks, in its order: unknown command or
-   * subcommand, arity, then authentication. Returns a promise only for commands that wait.
-   */
+  /** Runs the command in `c.cmd` (see dispatch.ts). Returns a promise only for commands that wait. */
   execute(c: Client): Promise<LateReply> | undefined {
-    const cmd = c.cmd;
-    let spec = this.table.lookup(cmd, 0);
-    if (spec === undefined) {
-      c.out.error(unknownCommand(c));
-      return undefined;
-    }
-    if (spec.sub !== undefined && cmd.argc >= 2) {
-      const sub = spec.sub.get(cmd.upper(1));
-      if (sub === undefined) {
-        c.out.error(`ERR unknown subcommand '${cmd.cstr(1).slice(0, 128)}'. Try ${cmd.upper(0)} HELP.`);
-        return undefined;
-      }
-      spec = sub;
-    }
-    if (!arityOk(spec, cmd.argc)) {
-      c.out.error(arityError(spec.name));
-      return undefined;
-    }
-    if (!c.authenticated && !spec.noAuth) {
-      c.out.error('NOAUTH Authentication required.');
-      return undefined;
-    }
-    this.stats.commandsProcessed++;
-    c.lastCommand = spec.name;
-    const mark = c.out.n;
-    this.clock.pin();
-    try {
-      const late = spec.run(c);
-      return late === undefined ? undefined : late;
-    } catch (e) {
-      c.out.n = mark; // drop a half-written reply
-      c.out.error(cacheErrorReply(e));
-      return undefined;
-    } finally {
-      this.clock.unpin();
-    }
+    return dispatch(this.table, this.stats, this.clock, c);
   }
 
   /** Writes the snapshot (temporary file, fsync, rename). Resolves to the number of keys saved. */
@@ -233,51 +191,6 @@ export class RespServer {
     process.on('SIGTERM', this.onExit);
     process.on('SIGINT', this.onExit);
   }
-}
-
-/**
- * The time a command sees, like Redis's commandTimeSnapshot(): read once when the command starts
- * and returned by every read until it ends, so the command's arithmetic (EXPIRE's `now + ttl`) and
- * the cache's (which reads the same clock) agree to the millisecond.
- */
-export class CommandClock {
-  private pinned: number | undefined;
-
-  constructor(private readonly source: () => number) {}
-
-  /** The command's time while one runs, else the source clock. */
-  readonly now = (): number => this.pinned ?? this.source();
-
-  /** @internal */
-  pin(): void {
-    this.pinned = this.source();
-  }
-
-  /** @internal */
-  unpin(): void {
-    this.pinned = undefined;
-  }
-}
-
-function arityOk(spec: CommandSpec, argc: number): boolean {
-  return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
-}
-
-/** `ERR unknown command 'FOO', with args beginning with: 'a' 'b' ` (Redis 7.0's format, trailing space included). */
-function unknownCommand(c: Client): string {
-  // Redis formats with %s: an argument ends at its first NUL byte.
-  const arg = (i: number) => c.cmd.cstr(i);
-  let args = '';
-  for (let i = 1; i < c.cmd.argc && args.length < 128; i++) args += `'${arg(i).slice(0, 128 - args.length)}' `;
-  return `ERR unknown command '${arg(0).slice(0, 128)}', with args beginning with: ${args}`;
-}
-
-/** The error reply for an exception from the cache. */
-function cacheErrorReply(e: unknown): string {
-  // Anything else is a bug in a command: answer it on that connection rather than stop the server.
-  if (!(e instanceof CacheError)) return `ERR internal error: ${e instanceof Error ? e.message : String(e)}`;
-  if (e.code === 'ERR_NO_MEMORY') return "OOM command not allowed when used memory > 'maxmemory'.";
-  return `ERR ${e.message}`; // e.g. a key or value beyond the cache's limits (documented differences)
 }
 
 /** Options of {@link createServer}: the server's settings plus options for the cache it creates. */

@@ -1,18 +1,18 @@
 // Server commands: DBSIZE FLUSHDB FLUSHALL INFO CONFIG SAVE BGSAVE LASTSAVE SHUTDOWN COMMAND TIME.
 
 import { hostname, platform, arch, release } from 'node:os';
-import type { Client } from '../client.js';
+import type { Session } from '../context.js';
 import { E_SYNTAX, cmd, NO_KEYS, type CommandSpec, type LateReply } from '../command.js';
 import { compileGlob } from '../glob.js';
 import { REDIS_VERSION } from './connection.js';
 import { configParams } from './config-params.js';
 import { commandDocs, commandInfo } from './introspection.js';
 
-function dbsize(c: Client): void {
+function dbsize(c: Session): void {
   c.out.int(c.server.cache.size);
 }
 
-function flush(c: Client): void {
+function flush(c: Session): void {
   if (c.cmd.argc > 2 || (c.cmd.argc === 2 && !c.cmd.is(1, 'ASYNC') && !c.cmd.is(1, 'SYNC'))) return c.out.error(E_SYNTAX);
   c.server.cache.clear();
   c.server.exactExpiry.clear();
@@ -31,7 +31,7 @@ function human(bytes: number): string {
 }
 
 /** Keys with an expiry time (the Cache API has no counter for it: counted by a walk, up to 100k keys). */
-function expiresCount(c: Client): number {
+function expiresCount(c: Session): number {
   const cache = c.server.cache;
   if (cache.size > 100_000) return 0;
   let n = 0;
@@ -45,7 +45,7 @@ function expiresCount(c: Client): number {
 }
 
 /** INFO's sections, each a list of `field:value` lines (Redis's format: ioredis reads `loading:`). */
-function infoSections(c: Client): Record<string, () => string[]> {
+function infoSections(c: Session): Record<string, () => string[]> {
   const server = c.server;
   return {
     server: () => {
@@ -100,7 +100,7 @@ function infoSections(c: Client): Record<string, () => string[]> {
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'keyspace'];
 
 /** INFO [section ...]: "# Section" headers, CRLF line ends, a blank line between sections. */
-function info(c: Client): void {
+function info(c: Session): void {
   const sections = infoSections(c);
   let wanted: string[] = [];
   if (c.cmd.argc === 1) wanted = DEFAULT_SECTIONS;
@@ -120,7 +120,7 @@ function info(c: Client): void {
 }
 
 /** CONFIG GET pattern [pattern ...]: a map of matching parameters. */
-function configGet(c: Client): void {
+function configGet(c: Session): void {
   const params = configParams(c.server);
   const found = new Map<string, string>();
   for (let i = 2; i < c.cmd.argc; i++) {
@@ -137,7 +137,7 @@ function configGet(c: Client): void {
 }
 
 /** CONFIG SET name value [name value ...]: all checked before any is applied. */
-function configSet(c: Client): void {
+function configSet(c: Session): void {
   const cmd = c.cmd;
   if ((cmd.argc - 2) % 2 !== 0) return c.out.error("ERR wrong number of arguments for 'config|set' command");
   const params = configParams(c.server);
@@ -156,14 +156,14 @@ function configSet(c: Client): void {
   c.out.ok();
 }
 
-function save(c: Client): Promise<LateReply> {
+function save(c: Session): Promise<LateReply> {
   return c.server.save().then(
     () => (out) => out.ok(),
     (e: unknown) => (out) => out.error(`ERR ${e instanceof Error ? e.message : String(e)}`),
   );
 }
 
-function bgsave(c: Client): Promise<LateReply> | void {
+function bgsave(c: Session): Promise<LateReply> | void {
   if (c.cmd.argc > 2 || (c.cmd.argc === 2 && !c.cmd.is(1, 'SCHEDULE'))) return c.out.error(E_SYNTAX);
   // A snapshot streams straight from the cache's memory in one synchronous pass (no fork needed).
   return c.server.save().then(
@@ -173,7 +173,7 @@ function bgsave(c: Client): Promise<LateReply> | void {
 }
 
 /** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]: saves unless NOSAVE, then closes the server. */
-function shutdown(c: Client): Promise<LateReply> | void {
+function shutdown(c: Session): Promise<LateReply> | void {
   let saveIt = true;
   for (let i = 1; i < c.cmd.argc; i++) {
     if (c.cmd.is(i, 'NOSAVE')) saveIt = false;
@@ -186,7 +186,7 @@ function shutdown(c: Client): Promise<LateReply> | void {
   );
 }
 
-function time(c: Client): void {
+function time(c: Session): void {
   const us = BigInt(Date.now()) * 1000n + BigInt(Math.floor((performance.now() % 1) * 1000));
   c.out.array(2);
   c.out.bulkLatin1(String(us / 1000000n));

@@ -2,7 +2,7 @@
 // ask for on connect (redis-benchmark reads `save` and `appendonly`).
 
 import { parseBytes } from '../../options.js';
-import type { RespServer } from '../server.js';
+import type { ServerContext } from '../context.js';
 
 /** One CONFIG parameter: its current value, and for settable ones a check and a setter. */
 export interface ConfigParam {
@@ -29,7 +29,7 @@ function integer(value: string): number | undefined {
 }
 
 /** The parameters of `server`, by lower-case name. */
-export function configParams(server: RespServer): Record<string, ConfigParam> {
+export function configParams(server: ServerContext): Record<string, ConfigParam> {
   const cfg = server.config;
   const fixed = (v: string): ConfigParam => ({ get: () => v });
   const limit = (read: () => number, write: (n: number) => void, min = 1): ConfigParam => ({

@@ -1,28 +1,28 @@
 // Connection commands: PING ECHO QUIT HELLO AUTH SELECT and CLIENT, with Redis 7.0's replies.
 
-import type { Client } from '../client.js';
+import type { Session } from '../context.js';
 import { E_SYNTAX, arityError, cmd, int64Arg, NO_KEYS, type CommandSpec } from '../command.js';
 
 /** The Redis API level this server follows (HELLO's version, INFO's redis_version). */
 export const REDIS_VERSION = '7.0.15';
 
-function ping(c: Client): void {
+function ping(c: Session): void {
   if (c.cmd.argc > 2) return c.out.error(arityError('ping'));
   if (c.cmd.argc === 2) c.out.bulk(c.cmd.bytes(1));
   else c.out.simple('PONG');
 }
 
-function echo(c: Client): void {
+function echo(c: Session): void {
   c.out.bulk(c.cmd.bytes(1));
 }
 
-function quit(c: Client): void {
+function quit(c: Session): void {
   c.out.ok();
   c.closing = true;
 }
 
 /** True if `password` opens the default user (any password does when requirepass is empty). */
-function passwordOk(c: Client, user: string, password: Buffer): boolean {
+function passwordOk(c: Session, user: string, password: Buffer): boolean {
   if (user !== 'default') return false;
   const want = c.server.config.requirepass;
   return want === '' || Buffer.from(want, 'utf8').equals(password);
@@ -30,7 +30,7 @@ function passwordOk(c: Client, user: string, password: Buffer): boolean {
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-function auth(c: Client): void {
+function auth(c: Session): void {
   const cmd = c.cmd;
   if (cmd.argc > 3) return c.out.error(E_SYNTAX);
   if (cmd.argc === 2 && c.server.config.requirepass === '') {
@@ -51,7 +51,7 @@ function nameError(name: Buffer): string | undefined {
 }
 
 /** HELLO [protover [AUTH user pass] [SETNAME name]]: switches protocol and answers the server's description. */
-function hello(c: Client): void {
+function hello(c: Session): void {
   const cmd = c.cmd;
   let ver = 0;
   if (cmd.argc >= 2) {
@@ -107,7 +107,7 @@ function hello(c: Client): void {
 }
 
 /** SELECT: one database (0), as in a Redis started with `databases 1`. */
-function select(c: Client): void {
+function select(c: Session): void {
   const v = int64Arg(c, 1);
   if (v === undefined) return;
   if (v < -(2n ** 31n) || v >= 2n ** 31n) return c.out.error('ERR value is out of range, value must between -2147483648 and 2147483647');
@@ -116,7 +116,7 @@ function select(c: Client): void {
 }
 
 /** One CLIENT LIST / CLIENT INFO line, in Redis's field order. */
-export function clientLine(c: Client): string {
+export function clientLine(c: Session): string {
   const s = c.socket;
   const now = Date.now();
   return (
@@ -127,7 +127,7 @@ export function clientLine(c: Client): string {
   );
 }
 
-function clientSetinfo(c: Client): void {
+function clientSetinfo(c: Session): void {
   const value = c.cmd.str(3);
   if (/[^!-~]/.test(value)) return c.out.error(`ERR ${c.cmd.str(2)} cannot contain spaces, newlines or special characters.`);
   if (c.cmd.is(2, 'LIB-NAME')) c.libName = value;
@@ -136,7 +136,7 @@ function clientSetinfo(c: Client): void {
   c.out.ok();
 }
 
-function clientSetname(c: Client): void {
+function clientSetname(c: Session): void {
   const name = c.cmd.bytes(2);
   const err = nameError(name);
   if (err) return c.out.error(err);
@@ -162,7 +162,7 @@ const CLIENT_HELP = [
   '    Print this help.',
 ];
 
-const sub = (name: string, arity: number, summary: string, run: (c: Client) => void, flags = 'noscript loading stale'): CommandSpec =>
+const sub = (name: string, arity: number, summary: string, run: (c: Session) => void, flags = 'noscript loading stale'): CommandSpec =>
   cmd(`client|${name}`, arity, 'connection', '2.4.0', flags, NO_KEYS, summary, run);
 
 const clientSubs: CommandSpec[] = [

@@ -1,7 +1,9 @@
 // The command table: every command by name, found from the request bytes without building a
-// string (a hash of the lower-cased name, then a byte comparison).
+// string (a hash of the lower-cased name, then a byte comparison). It gathers the command modules;
+// the server owns one, and the commands see it only as context.ts's CommandRegistry.
 
 import type { CommandSpec } from '../command.js';
+import type { CommandRegistry } from '../context.js';
 import type { Command } from '../resp.js';
 import { adminCommands } from './admin.js';
 import { connectionCommands } from './connection.js';
@@ -19,7 +21,7 @@ function hashLower(buf: Uint8Array, s: number, e: number): number {
   return h >>> 0;
 }
 
-export class CommandTable {
+export class CommandTable implements CommandRegistry {
   private readonly byHash = new Map<number, CommandSpec[]>();
   private readonly specs: CommandSpec[];
 

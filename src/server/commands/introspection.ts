@@ -1,19 +1,18 @@
 // COMMAND, COMMAND INFO and COMMAND DOCS: enough metadata for clients and for redis-cli's hints
 // (it reads each command's summary, since and group, and subcommands named 'parent|sub').
 
-import type { Client } from '../client.js';
-import type { CommandSpec } from '../command.js';
+import type { CommandInfo, Session } from '../context.js';
 import { argumentsOf, writeArguments } from './signatures.js';
 
 /** The table entries named by arguments `from`.. (all when there are none); undefined for unknown names. */
-function selected(c: Client, from: number): (CommandSpec | undefined)[] {
+function selected(c: Session, from: number): readonly (CommandInfo | undefined)[] {
   if (c.cmd.argc <= from) return c.server.table.all();
-  const out: (CommandSpec | undefined)[] = [];
+  const out: (CommandInfo | undefined)[] = [];
   for (let i = from; i < c.cmd.argc; i++) out.push(c.server.table.byName(c.cmd.str(i)));
   return out;
 }
 
-function writeInfo(c: Client, s: CommandSpec): void {
+function writeInfo(c: Session, s: CommandInfo): void {
   const out = c.out;
   out.array(10);
   out.bulkLatin1(s.name);
@@ -32,7 +31,7 @@ function writeInfo(c: Client, s: CommandSpec): void {
 }
 
 /** COMMAND and COMMAND INFO [name ...]. */
-export function commandInfo(c: Client): void {
+export function commandInfo(c: Session): void {
   const list = selected(c, c.cmd.argc >= 2 && c.cmd.is(1, 'INFO') ? 2 : 1);
   c.out.array(list.length);
   for (const s of list) {
@@ -41,7 +40,7 @@ export function commandInfo(c: Client): void {
   }
 }
 
-function writeDocs(c: Client, s: CommandSpec): void {
+function writeDocs(c: Session, s: CommandInfo): void {
   const out = c.out;
   const subs = s.sub ? [...s.sub.values()] : [];
   const args = argumentsOf(s.name);
@@ -67,8 +66,8 @@ function writeDocs(c: Client, s: CommandSpec): void {
 }
 
 /** COMMAND DOCS [name ...]: a map of name to documentation (unknown names are left out, as in Redis). */
-export function commandDocs(c: Client): void {
-  const list = selected(c, 2).filter((s): s is CommandSpec => s !== undefined);
+export function commandDocs(c: Session): void {
+  const list = selected(c, 2).filter((s): s is CommandInfo => s !== undefined);
   c.out.map(list.length);
   for (const s of list) {
     c.out.bulkLatin1(s.name);

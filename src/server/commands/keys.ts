@@ -2,7 +2,7 @@
 // the keys. Every value is a string, so TYPE answers 'string' or 'none'.
 
 import type { Key } from '../../codec.js';
-import type { Client } from '../client.js';
+import type { Session } from '../context.js';
 import { E_NO_KEY, E_NOT_INT, E_SYNTAX, cmd, expiryArg, type CommandSpec } from '../command.js';
 import { expireAt, expireAtOf, nowMs, remember, ttlUntil } from '../expiry.js';
 import { compileGlob } from '../glob.js';
@@ -13,27 +13,27 @@ export function keyBytes(k: Key): Uint8Array {
   return typeof k === 'string' ? Buffer.from(k, 'utf8') : k;
 }
 
-function del(c: Client): void {
+function del(c: Session): void {
   const cache = c.server.cache;
   let n = 0;
   for (let i = 1; i < c.cmd.argc; i++) if (cache.delete(c.cmd.bytes(i))) n++;
   c.out.int(n);
 }
 
-function exists(c: Client): void {
+function exists(c: Session): void {
   const cache = c.server.cache;
   let n = 0;
   for (let i = 1; i < c.cmd.argc; i++) if (cache.has(c.cmd.bytes(i))) n++;
   c.out.int(n);
 }
 
-function type(c: Client): void {
+function type(c: Session): void {
   c.out.simple(c.server.cache.has(c.cmd.bytes(1)) ? 'string' : 'none');
 }
 
 /** RENAME / RENAMENX: the value moves with its TTL; renaming a key onto itself changes nothing. */
 function rename(nx: boolean) {
-  return (c: Client): void => {
+  return (c: Session): void => {
     const cache = c.server.cache;
     const src = c.cmd.bytes(1);
     const dst = c.cmd.bytes(2);
@@ -61,7 +61,7 @@ const EXPIRE_LT = 8;
  * past deletes the key; a key without a TTL counts as an infinite TTL for GT and LT.
  */
 function expire(unitMs: number, absolute: boolean, name: string) {
-  return (c: Client): void => {
+  return (c: Session): void => {
     const cmd = c.cmd;
     let flags = 0;
     for (let i = 3; i < cmd.argc; i++) {
@@ -98,7 +98,7 @@ function expire(unitMs: number, absolute: boolean, name: string) {
  * -2 for a missing key, -1 without expiry; seconds are rounded as Redis does, (ms + 500) / 1000.
  */
 function ttl(ms: boolean, absolute = false) {
-  return (c: Client): void => {
+  return (c: Session): void => {
     const at = expireAtOf(c, c.cmd.bytes(1));
     if (at < 0n) return c.out.int(at);
     let v = absolute ? at : at - nowMs(c);
@@ -107,12 +107,12 @@ function ttl(ms: boolean, absolute = false) {
   };
 }
 
-function persist(c: Client): void {
+function persist(c: Session): void {
   c.out.int(c.server.cache.persist(c.cmd.bytes(1)) ? 1 : 0);
 }
 
 /** Every live key, in index order. */
-function* allKeys(c: Client): Generator<Uint8Array> {
+function* allKeys(c: Session): Generator<Uint8Array> {
   let cursor = 0;
   do {
     const [next, keys] = c.server.cache.scan(cursor, 1024);
@@ -121,7 +121,7 @@ function* allKeys(c: Client): Generator<Uint8Array> {
   } while (cursor !== 0);
 }
 
-function keys(c: Client): void {
+function keys(c: Session): void {
   const pattern = c.cmd.bytes(1);
   const all = pattern.length === 1 && pattern[0] === 0x2a;
   const glob = compileGlob(pattern);
@@ -135,7 +135,7 @@ function keys(c: Client): void {
  * SCAN cursor [MATCH pattern] [COUNT n] [TYPE t]. COUNT is the number of keys examined per call;
  * MATCH and TYPE filter what those keys return, so a call may answer none and a non-zero cursor.
  */
-function scan(c: Client): void {
+function scan(c: Session): void {
   const cmd = c.cmd;
   const cursor = parseSmallInt(cmd.buf, cmd.start[1], cmd.end[1]);
   if (cursor === undefined || cursor < 0) return c.out.error('ERR invalid cursor');
@@ -169,7 +169,7 @@ function scan(c: Client): void {
   for (const k of keysOut) c.out.bulk(k);
 }
 
-function randomkey(c: Client): void {
+function randomkey(c: Session): void {
   const k = c.server.cache.randomKey();
   if (k === undefined) c.out.nil();
   else c.out.bulk(keyBytes(k));

@@ -2,7 +2,7 @@
 // the cache's memory into the reply. Read-modify-write commands (APPEND, SETRANGE, INCR...) keep
 // the key's TTL, as Redis does.
 
-import type { Client } from '../client.js';
+import type { Session } from '../context.js';
 import {
   E_NOT_FLOAT, E_NOT_INT, E_OVERFLOW, E_SYNTAX, arityError, cmd, expiryArg, int64Arg, type CommandSpec,
 } from '../command.js';
@@ -12,14 +12,14 @@ import { INT64_MIN, addLongDouble, formatLongDouble, inInt64, isInfinite, parseI
 /** Redis's largest string (proto-max-bulk-len's default), for SETRANGE and APPEND. */
 const MAX_STRING = 512 * 1024 * 1024;
 
-function get(c: Client): void {
+function get(c: Session): void {
   const v = c.server.cache.getView(c.cmd.view(1));
   if (v === undefined) c.out.nil();
   else c.out.bulk(v);
 }
 
 /** A copy of the key's bytes (views of the cache are invalidated by the next write), or undefined. */
-function current(c: Client, i = 1): Buffer | undefined {
+function current(c: Session, i = 1): Buffer | undefined {
   const v = c.server.cache.getView(c.cmd.bytes(i));
   return v === undefined ? undefined : Buffer.from(v);
 }
@@ -34,7 +34,7 @@ const SET_KEEPTTL = 8;
  * An expiry already in the past deletes the key instead (SET ... EXAT <past> in Redis 7.0 leaves
  * nothing readable either). Returns false when NX or XX prevented it.
  */
-function store(c: Client, key: Uint8Array, value: Uint8Array, flags: number, at: bigint): boolean {
+function store(c: Session, key: Uint8Array, value: Uint8Array, flags: number, at: bigint): boolean {
   const cache = c.server.cache;
   if (at !== 0n) {
     const ttl = at - nowMs(c);
@@ -56,14 +56,14 @@ function store(c: Client, key: Uint8Array, value: Uint8Array, flags: number, at:
  * Which expiry option argument i is (1 EX, 2 PX, 3 EXAT, 4 PXAT), or 0 if it is none or conflicts
  * with the one already given (`unit`).
  */
-function expiryUnit(c: Client, i: number, unit: number): number {
+function expiryUnit(c: Session, i: number, unit: number): number {
   const cmd = c.cmd;
   const u = cmd.is(i, 'EX') ? 1 : cmd.is(i, 'PX') ? 2 : cmd.is(i, 'EXAT') ? 3 : cmd.is(i, 'PXAT') ? 4 : 0;
   return unit === 0 || u === unit ? u : 0;
 }
 
 /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT t|PXAT t|KEEPTTL]: options parsed left to right as in Redis 7.0. */
-function set(c: Client): void {
+function set(c: Session): void {
   const cmd = c.cmd;
   if (cmd.argc === 3) {
     c.server.cache.set(cmd.view(1), cmd.view(2));
@@ -104,13 +104,13 @@ function set(c: Client): void {
   else c.out.nil();
 }
 
-function setnx(c: Client): void {
+function setnx(c: Session): void {
   c.out.int(c.server.cache.set(c.cmd.bytes(1), c.cmd.bytes(2), { nx: true }) ? 1 : 0);
 }
 
 /** SETEX key seconds value / PSETEX key ms value. */
 function setex(unitMs: number, name: string) {
-  return (c: Client): void => {
+  return (c: Session): void => {
     const at = expiryArg(c, 2, unitMs, c.server.clock.now(), name, true);
     if (at === undefined) return;
     store(c, c.cmd.bytes(1), c.cmd.bytes(3), 0, at);
@@ -118,14 +118,14 @@ function setex(unitMs: number, name: string) {
   };
 }
 
-function getset(c: Client): void {
+function getset(c: Session): void {
   const old = current(c);
   c.server.cache.set(c.cmd.bytes(1), c.cmd.bytes(2));
   if (old === undefined) c.out.nil();
   else c.out.bulk(old);
 }
 
-function getdel(c: Client): void {
+function getdel(c: Session): void {
   const key = c.cmd.bytes(1);
   const v = c.server.cache.getView(key);
   if (v === undefined) return c.out.nil();
@@ -134,7 +134,7 @@ function getdel(c: Client): void {
 }
 
 /** GETEX key [EX s|PX ms|EXAT t|PXAT t|PERSIST]. */
-function getex(c: Client): void {
+function getex(c: Session): void {
   const cmd = c.cmd;
   let unit = 0;
   let expiryAt = 0;
@@ -167,7 +167,7 @@ function getex(c: Client): void {
   }
 }
 
-function mget(c: Client): void {
+function mget(c: Session): void {
   const cache = c.server.cache;
   c.out.array(c.cmd.argc - 1);
   for (let i = 1; i < c.cmd.argc; i++) {
@@ -177,7 +177,7 @@ function mget(c: Client): void {
   }
 }
 
-function pairs(c: Client): [Uint8Array, Uint8Array][] | undefined {
+function pairs(c: Session): [Uint8Array, Uint8Array][] | undefined {
   if ((c.cmd.argc - 1) % 2 !== 0) {
     c.out.error(arityError(c.cmd.is(0, 'MSET') ? 'mset' : 'msetnx'));
     return undefined;
@@ -187,14 +187,14 @@ function pairs(c: Client): [Uint8Array, Uint8Array][] | undefined {
   return list;
 }
 
-function mset(c: Client): void {
+function mset(c: Session): void {
   const list = pairs(c);
   if (list === undefined) return;
   c.server.cache.mset(list);
   c.out.ok();
 }
 
-function msetnx(c: Client): void {
+function msetnx(c: Session): void {
   const list = pairs(c);
   if (list === undefined) return;
   const cache = c.server.cache;
@@ -205,18 +205,18 @@ function msetnx(c: Client): void {
   c.out.int(1);
 }
 
-function strlen(c: Client): void {
+function strlen(c: Session): void {
   const v = c.server.cache.getView(c.cmd.bytes(1));
   c.out.int(v === undefined ? 0 : v.length);
 }
 
 /** Writes `value` back under the key, keeping its TTL (or none for a new key). */
-function rewrite(c: Client, key: Uint8Array, value: Uint8Array, existed: boolean): void {
+function rewrite(c: Session, key: Uint8Array, value: Uint8Array, existed: boolean): void {
   if (existed) c.server.cache.set(key, value, { keepTtl: true });
   else c.server.cache.set(key, value);
 }
 
-function append(c: Client): void {
+function append(c: Session): void {
   const key = c.cmd.bytes(1);
   const old = c.server.cache.getView(key);
   const add = c.cmd.bytes(2);
@@ -230,7 +230,7 @@ function append(c: Client): void {
 }
 
 /** GETRANGE key start end, with Redis 7.0's index rules (negative from the end, clamped). */
-function getrange(c: Client): void {
+function getrange(c: Session): void {
   const s = int64Arg(c, 2);
   if (s === undefined) return;
   const e = int64Arg(c, 3);
@@ -250,7 +250,7 @@ function getrange(c: Client): void {
   c.out.bulk(v.subarray(Number(start), Number(end) + 1));
 }
 
-function setrange(c: Client): void {
+function setrange(c: Session): void {
   const off = int64Arg(c, 2);
   if (off === undefined) return;
   if (off < 0n) return c.out.error('ERR offset is out of range');
@@ -269,7 +269,7 @@ function setrange(c: Client): void {
 }
 
 /** INCR / DECR / INCRBY / DECRBY over signed 64-bit integers (beyond the JS API's 2^53). */
-function incrBy(c: Client, by: bigint): void {
+function incrBy(c: Session, by: bigint): void {
   const key = c.cmd.bytes(1);
   const v = c.server.cache.getView(key);
   let n = 0n;
@@ -284,15 +284,15 @@ function incrBy(c: Client, by: bigint): void {
   c.out.int(next);
 }
 
-const incr = (c: Client): void => incrBy(c, 1n);
-const decr = (c: Client): void => incrBy(c, -1n);
+const incr = (c: Session): void => incrBy(c, 1n);
+const decr = (c: Session): void => incrBy(c, -1n);
 
-function incrby(c: Client): void {
+function incrby(c: Session): void {
   const by = int64Arg(c, 2);
   if (by !== undefined) incrBy(c, by);
 }
 
-function decrby(c: Client): void {
+function decrby(c: Session): void {
   const by = int64Arg(c, 2);
   if (by === undefined) return;
   if (by === INT64_MIN) return c.out.error('ERR decrement would overflow');
@@ -300,7 +300,7 @@ function decrby(c: Client): void {
 }
 
 /** INCRBYFLOAT with long double arithmetic and "%.17Lf" printing, as redis-server computes it. */
-function incrbyfloat(c: Client): void {
+function incrbyfloat(c: Session): void {
   const key = c.cmd.bytes(1);
   const v = c.server.cache.getView(key);
   const base = v === undefined ? { neg: false, m: 0n, e: 0 } : parseLongDouble(Buffer.from(v).toString('latin1'));

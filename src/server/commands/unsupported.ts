@@ -2,7 +2,7 @@
 // wasmcache stores strings only: on a key that holds a string they answer Redis's own WRONGTYPE
 // error, and otherwise a clear error naming the limitation.
 
-import type { Client } from '../client.js';
+import type { Session } from '../context.js';
 import { E_WRONGTYPE, cmd, type CommandSpec } from '../command.js';
 
 const TYPES: Record<string, string> = {
@@ -15,7 +15,7 @@ const TYPES: Record<string, string> = {
 };
 
 function refuse(type: string, name: string) {
-  return (c: Client): void => {
+  return (c: Session): void => {
     // blpop/brpop take the key list first too; every command here names its first key at argument 1.
     if (c.cmd.argc >= 2 && c.server.cache.has(c.cmd.bytes(1))) return c.out.error(E_WRONGTYPE);
     c.out.error(`ERR '${name}' needs a ${type}: wasmcache stores strings only`);
