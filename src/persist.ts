@@ -7,6 +7,21 @@ import type { LoadResult } from './snapshot.js';
 
 const STORE = 'snapshots';
 
+/**
+ * Runs a storage step; a failure of the browser's storage (quota, a closed database, a file that
+ * cannot be written) becomes ERR_SNAPSHOT_IO naming the step, with the browser's error as `cause`.
+ * CacheErrors (a bad snapshot) pass through as they are.
+ */
+async function step<T>(what: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof CacheError) throw e;
+    const why = e instanceof Error || (typeof e === 'object' && e !== null && 'message' in e) ? (e as Error).message : String(e);
+    throw new CacheError('ERR_SNAPSHOT_IO', `${what} failed: ${why}`, { cause: e });
+  }
+}
+
 interface IdbOptions {
   /** IndexedDB database name. Default 'wasmcache'. */
   database?: string;
@@ -26,9 +41,12 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 async function openDb(name: string): Promise<IDBDatabase> {
-  const open = idb().open(name, 1);
-  open.onupgradeneeded = () => open.result.createObjectStore(STORE);
-  return request(open);
+  const factory = idb();
+  return step(`opening IndexedDB database '${name}'`, () => {
+    const open = factory.open(name, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+    return request(open);
+  });
 }
 
 async function snapshotBlob(cache: Cache): Promise<Blob> {
@@ -42,12 +60,14 @@ export async function saveToIndexedDB(cache: Cache, key: string, options: IdbOpt
   const blob = await snapshotBlob(cache);
   const db = await openDb(options.database ?? 'wasmcache');
   try {
-    const tx = db.transaction(STORE, 'readwrite');
-    tx.objectStore(STORE).put(blob, key);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
+    await step(`saving '${key}' to IndexedDB`, () => {
+      const tx = db.transaction(STORE, 'readwrite');
+      tx.objectStore(STORE).put(blob, key);
+      return new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error);
+      });
     });
   } finally {
     db.close();
@@ -59,17 +79,19 @@ export async function loadFromIndexedDB(cache: Cache, key: string, options: IdbO
   const db = await openDb(options.database ?? 'wasmcache');
   let blob: Blob | undefined;
   try {
-    blob = await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(key));
+    blob = await step(`reading '${key}' from IndexedDB`, () => request(db.transaction(STORE, 'readonly').objectStore(STORE).get(key)));
   } finally {
     db.close();
   }
-  return blob ? cache.loadBytes(new Uint8Array(await blob.arrayBuffer())) : undefined;
+  if (!blob) return undefined;
+  const bytes = await step(`reading '${key}' from IndexedDB`, () => blob.arrayBuffer());
+  return cache.loadBytes(new Uint8Array(bytes));
 }
 
 async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
   const storage = (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
   if (!storage?.getDirectory) throw new CacheError('ERR_SNAPSHOT_IO', 'the Origin Private File System is not available here');
-  return storage.getDirectory();
+  return step('opening the Origin Private File System', () => storage.getDirectory());
 }
 
 /**
@@ -77,25 +99,33 @@ async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
  * writes a swap file and replaces the old file only when the write completes.
  */
 export async function saveToOPFS(cache: Cache, name: string): Promise<void> {
-  const file = await (await opfsRoot()).getFileHandle(name, { create: true });
-  const out = await file.createWritable();
+  const root = await opfsRoot();
+  const what = `saving '${name}' to the Origin Private File System`;
+  const out = await step(what, async () => (await root.getFileHandle(name, { create: true })).createWritable());
   try {
-    for await (const chunk of cache.exportSnapshot()) await out.write(chunk as FileSystemWriteChunkType);
-    await out.close();
+    for await (const chunk of cache.exportSnapshot()) await step(what, () => out.write(chunk as FileSystemWriteChunkType));
+    await step(what, () => out.close());
   } catch (e) {
-    await out.abort();
+    try {
+      await out.abort(); // the old file stays as it was
+    } catch {
+      // the write's error is the one to report
+    }
     throw e;
   }
 }
 
 /** Loads the snapshot in the OPFS file `name` into the cache; undefined if there is none. */
 export async function loadFromOPFS(cache: Cache, name: string): Promise<LoadResult | undefined> {
+  const root = await opfsRoot();
+  const what = `reading '${name}' from the Origin Private File System`;
   let file: FileSystemFileHandle;
   try {
-    file = await (await opfsRoot()).getFileHandle(name);
+    file = await root.getFileHandle(name);
   } catch (e) {
     if ((e as DOMException).name === 'NotFoundError') return undefined;
-    throw e;
+    throw new CacheError('ERR_SNAPSHOT_IO', `${what} failed: ${(e as Error).message}`, { cause: e });
   }
-  return cache.loadBytes(new Uint8Array(await (await file.getFile()).arrayBuffer()));
+  const bytes = await step(what, async () => (await file.getFile()).arrayBuffer());
+  return cache.loadBytes(new Uint8Array(bytes));
 }
