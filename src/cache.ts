@@ -9,7 +9,7 @@ import {
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
 import {
-  type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
+  type Key, type Storable, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
 } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
 import type { CoreExports } from './wasm.js';
@@ -96,8 +96,13 @@ function randomSeed(): Uint32Array {
  * An in-memory cache whose items live in WebAssembly linear memory. Create it with
  * {@link createCache} or {@link createCacheSync}. Keys are strings (UTF-8) or Uint8Arrays; a string
  * key and the Uint8Array of its UTF-8 bytes name the same item, as in Redis.
+ *
+ * `V` is the type of the values (see {@link Storable}), e.g. `createCache<User>()`. The default,
+ * `any`, keeps untyped code as it was: any value type-checks for set() (the codec still refuses
+ * what it cannot store, ERR_VALUE_TYPE) and get() answers `any`. The methods' implementations work
+ * on decoded values (`unknown`); the typed signatures above them are what callers see.
  */
-export class Cache {
+export class Cache<V extends Storable<V> = any> {
   private readonly core: CoreExports;
   private readonly views: Views;
   private readonly u8: Uint8Array;
@@ -326,6 +331,7 @@ export class Cache {
    * Stores a value. Returns false when nx or xx prevented it, else true.
    * @throws CacheError ERR_KEY_TYPE, ERR_KEY_TOO_LARGE, ERR_VALUE_TYPE, ERR_VALUE_TOO_LARGE, ERR_TTL, ERR_SET_OPTIONS
    */
+  set(key: Key, value: V, options?: SetOptions): boolean;
   set(key: Key, value: unknown, options?: SetOptions): boolean {
     this.alive();
     let mode = 0;
@@ -357,6 +363,7 @@ export class Cache {
   }
 
   /** The value stored under the key, or undefined. Counts a hit or a miss and refreshes the item for the policy. */
+  get(key: Key): V | undefined;
   get(key: Key): unknown {
     // Kept small so that V8 inlines it: a hot-tier hit is a Map lookup and two field checks.
     const hot = this.hot;
@@ -455,6 +462,7 @@ export class Cache {
   }
 
   /** Like get, without touching the policy or the hit and miss counters. */
+  peek(key: Key): V | undefined;
   peek(key: Key): unknown {
     this.alive();
     const klen = this.keyOf(key);
@@ -553,6 +561,7 @@ export class Cache {
   }
 
   /** Values for many keys at once (undefined where missing), with one call into Wasm per scratch-full of keys. */
+  mget(keys: readonly Key[]): (V | undefined)[];
   mget(keys: readonly Key[]): unknown[] {
     this.alive();
     for (const key of keys) this.checkKey(key); // reject before any read changes the policy
@@ -591,6 +600,7 @@ export class Cache {
    * says how many.
    * @throws CacheError ERR_KEY_TYPE, ERR_KEY_TOO_LARGE, ERR_VALUE_TYPE, ERR_VALUE_TOO_LARGE, ERR_TTL, ERR_NO_MEMORY
    */
+  mset(entries: Iterable<readonly [Key, V]>, options?: { ttl?: number }): void;
   mset(entries: Iterable<readonly [Key, unknown]>, options?: { ttl?: number }): void {
     this.alive();
     const ttl = options?.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
@@ -651,6 +661,7 @@ export class Cache {
   }
 
   /** Live values, in index order. */
+  values(): IterableIterator<V>;
   *values(): IterableIterator<unknown> {
     for (const [, v] of this.entries()) yield v;
   }
@@ -659,6 +670,7 @@ export class Cache {
    * Live [key, value] pairs, in index order. Items set or deleted while iterating may or may not
    * be visited (like Redis SCAN); expired items never are.
    */
+  entries(): IterableIterator<[Key, V]>;
   *entries(): IterableIterator<[Key, unknown]> {
     this.alive();
     let cursor = 0;
@@ -711,6 +723,7 @@ export class Cache {
     return r[REG_KIND] & KEY_BYTES ? this.views.readBytes(r[REG_KEY_PTR], r[REG_KLEN]) : this.views.readText(r[REG_KEY_PTR], r[REG_KLEN]);
   }
 
+  [Symbol.iterator](): IterableIterator<[Key, V]>;
   [Symbol.iterator](): IterableIterator<[Key, unknown]> {
     return this.entries();
   }
@@ -719,8 +732,10 @@ export class Cache {
    * The value for the key, loading it once if it is missing (or stale, or `forceRefresh`): callers
    * who ask for the same key during a load share its result (or its error, which is not cached).
    * See {@link FetchOptions} for stale-while-revalidate, stale-if-error and per-caller abort.
-   * Resolves undefined if the loader returns undefined (nothing is cached then).
+   * Resolves undefined if the loader returns undefined (nothing is cached then): the promise's type
+   * is the loader's, `Promise<V>` for a loader that always returns a value, else `Promise<V | undefined>`.
    */
+  fetch<R extends V | undefined = V>(key: Key, loader: Loader<R>, options?: FetchOptions): Promise<R>;
   fetch<V = unknown>(key: Key, loader: Loader<V>, options: FetchOptions = {}): Promise<V | undefined> {
     return this.fetchIn(0, key, loader, options);
   }
@@ -799,8 +814,13 @@ export class Cache {
    * Wraps an async function so that its results are cached by argument key (through fetch(): one
    * call in flight per key, TTL and stale windows as in {@link MemoOptions}). Default keys live in
    * a key space of their own (see {@link MemoOptions.key}); arguments that cannot be encoded
-   * reject with ERR_KEY_TYPE.
+   * reject with ERR_KEY_TYPE. The wrapper takes `fn`'s arguments and resolves to its awaited result;
+   * results must be storable ({@link Storable}) but need not be V (default keys are not get()'s).
    */
+  memo<A extends unknown[], R extends Storable<R> | undefined>(
+    fn: (...args: A) => R | Promise<R>,
+    options?: MemoOptions<A>,
+  ): (...args: A) => Promise<R>;
   memo<A extends unknown[], V>(
     fn: (...args: A) => V | Promise<V>,
     options: MemoOptions<A> = {},
