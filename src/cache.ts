@@ -16,6 +16,23 @@ import type { CoreExports } from './wasm.js';
 import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, io, ioError, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type FetchOptions, type FetchStats, type Loader, type MemoOptions, Loads, MEMO_SPACE, keyId, memoArgsKey, memoKeyId, waitFor } from './fetch.js';
 
+declare global {
+  // Declared as TypeScript's lib.esnext.disposable (and @types/node) declare them, so that the
+  // Cache's [Symbol.dispose] type-checks for consumers whose lib lacks them; identical
+  // declarations merge.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+    readonly asyncDispose: unique symbol;
+  }
+}
+
+/**
+ * Symbol.dispose and Symbol.asyncDispose, or where the runtime lacks them, the symbols esbuild's
+ * `using` helpers fall back to (`Symbol.for('Symbol.dispose')`), so that the class loads everywhere.
+ */
+const DISPOSE: typeof Symbol.dispose = ((Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
+const ASYNC_DISPOSE: typeof Symbol.asyncDispose = ((Symbol as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('Symbol.asyncDispose')) as typeof Symbol.asyncDispose;
+
 /** Options of {@link Cache.set}. */
 export interface SetOptions {
   /** Time to live in ms; 0 = no expiry. Default: the cache's defaultTtl. */
@@ -726,6 +743,19 @@ export class Cache<V extends Storable<V> = any> {
   [Symbol.iterator](): IterableIterator<[Key, V]>;
   [Symbol.iterator](): IterableIterator<[Key, unknown]> {
     return this.entries();
+  }
+
+  /** {@link dispose}, for `using cache = createCacheSync()`. */
+  [DISPOSE](): void {
+    this.dispose();
+  }
+
+  /**
+   * {@link dispose}, for `await using`. The final save (options.snapshot) is synchronous, so it is
+   * done when this resolves; a failed one is in lastSaveError, as with dispose().
+   */
+  async [ASYNC_DISPOSE](): Promise<void> {
+    this.dispose();
   }
 
   /**
