@@ -24,6 +24,14 @@ declare global {
     readonly dispose: unique symbol;
     readonly asyncDispose: unique symbol;
   }
+  // Named by the declarations (options.module, FetchOptions.signal), declared empty so that they
+  // type-check without lib dom or @types/node, which declare them in full (the declarations merge).
+  namespace WebAssembly {
+    interface Module {}
+    interface Instance {}
+    interface Memory {}
+  }
+  interface AbortSignal {}
 }
 
 /**
