@@ -1,10 +1,12 @@
 // Symbol.dispose and Symbol.asyncDispose: `using` and `await using` dispose the cache at the end of
 // the block (with options.snapshot, after the final save), as dispose() does.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInContext, createContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createCache, createCacheSync, loadCache, type Cache } from '../src/index.js';
+import { requireFile, root } from './runtimes/package.js';
 
 const disposed = expect.objectContaining({ code: 'ERR_DISPOSED' });
 
@@ -60,5 +62,23 @@ describe('Symbol.dispose / Symbol.asyncDispose', () => {
       throw new Error('boom');
     }).toThrow('boom');
     expect(() => outside!.has('x')).toThrow(disposed);
+  });
+
+  it('loads where the runtime has no Symbol.dispose (a vm realm): keyed by the Symbol.for() fallback esbuild\'s `using` uses', () => {
+    const dist = requireFile(join(root, 'dist', 'index.cjs'), 'run `npm run build`');
+    const ctx = createContext({ module: { exports: {} }, TextEncoder, TextDecoder, WebAssembly, setInterval, clearInterval, atob });
+    runInContext(`var exports = module.exports;\n${readFileSync(dist, 'utf8')}`, ctx);
+    const result = runInContext(
+      `const c = module.exports.createCacheSync({ maxMemory: '256kb' });
+      c.set('a', 1);
+      const d = Symbol.for('Symbol.dispose');
+      const kinds = [typeof Symbol.dispose, typeof c[d], typeof c[Symbol.for('Symbol.asyncDispose')]];
+      c[d]();
+      let code;
+      try { c.get('a'); } catch (e) { code = e.code; }
+      JSON.stringify({ kinds, code, undefinedKey: Object.getOwnPropertyNames(module.exports.Cache.prototype).includes('undefined') });`,
+      ctx,
+    ) as string;
+    expect(JSON.parse(result)).toEqual({ kinds: ['undefined', 'function', 'function'], code: 'ERR_DISPOSED', undefinedKey: false });
   });
 });
