@@ -10,7 +10,7 @@ import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
 import type { Removals } from './removals.js';
 import {
-  type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
+  type Key, type Storable, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
 } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
 import type { CoreExports } from './core.js';
@@ -22,6 +22,31 @@ import type { CacheLayout, CacheStats, SetOptions } from './cache-types.js';
 import { type FetchOptions, type Loader, type MemoOptions, Loads, MEMO_SPACE, keyId, memoArgsKey, memoKeyId, waitFor } from './fetch.js';
 
 export type { SetOptions, CacheStats, CacheLayout } from './cache-types.js';
+
+declare global {
+  // Declared as TypeScript's lib.esnext.disposable (and @types/node) declare them, so that the
+  // Cache's [Symbol.dispose] type-checks for consumers whose lib lacks them; identical
+  // declarations merge.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+    readonly asyncDispose: unique symbol;
+  }
+  // Named by the declarations (options.module, FetchOptions.signal), declared empty so that they
+  // type-check without lib dom or @types/node, which declare them in full (the declarations merge).
+  namespace WebAssembly {
+    interface Module {}
+    interface Instance {}
+    interface Memory {}
+  }
+  interface AbortSignal {}
+}
+
+/**
+ * Symbol.dispose and Symbol.asyncDispose, or where the runtime lacks them, the symbols esbuild's
+ * `using` helpers fall back to (`Symbol.for('Symbol.dispose')`), so that the class loads everywhere.
+ */
+const DISPOSE: typeof Symbol.dispose = ((Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
+const ASYNC_DISPOSE: typeof Symbol.asyncDispose = ((Symbol as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('Symbol.asyncDispose')) as typeof Symbol.asyncDispose;
 
 const POLICY_IDS: Record<Policy, number> = { lru: POLICY_LRU, sieve: POLICY_SIEVE, s3fifo: POLICY_S3FIFO };
 const ACTIVE_EXPIRY_BATCH = 256;
@@ -39,8 +64,13 @@ function randomSeed(): Uint32Array {
  * An in-memory cache whose items live in WebAssembly linear memory. Create it with
  * {@link createCache} or {@link createCacheSync}. Keys are strings (UTF-8) or Uint8Arrays; a string
  * key and the Uint8Array of its UTF-8 bytes name the same item, as in Redis.
+ *
+ * `V` is the type of the values (see {@link Storable}), e.g. `createCache<User>()`. The default,
+ * `any`, keeps untyped code as it was: any value type-checks for set() (the codec still refuses
+ * what it cannot store, ERR_VALUE_TYPE) and get() answers `any`. The methods' implementations work
+ * on decoded values (`unknown`); the typed signatures above them are what callers see.
  */
-export class Cache {
+export class Cache<V extends Storable<V> = any> {
   private readonly core: CoreExports;
   private readonly views: Views;
   private readonly u8: Uint8Array;
@@ -276,6 +306,7 @@ export class Cache {
    * Stores a value. Returns false when nx or xx prevented it, else true.
    * @throws CacheError ERR_KEY_TYPE, ERR_KEY_TOO_LARGE, ERR_VALUE_TYPE, ERR_VALUE_TOO_LARGE, ERR_TTL, ERR_SET_OPTIONS
    */
+  set(key: Key, value: V, options?: SetOptions): boolean;
   set(key: Key, value: unknown, options?: SetOptions): boolean {
     this.alive();
     let mode = 0;
@@ -307,6 +338,7 @@ export class Cache {
   }
 
   /** The value stored under the key, or undefined. Counts a hit or a miss and refreshes the item for the policy. */
+  get(key: Key): V | undefined;
   get(key: Key): unknown {
     // Kept small so that V8 inlines it: a hot-tier hit is a Map lookup and two field checks.
     const hot = this.hot;
@@ -405,6 +437,7 @@ export class Cache {
   }
 
   /** Like get, without touching the policy or the hit and miss counters. */
+  peek(key: Key): V | undefined;
   peek(key: Key): unknown {
     this.alive();
     const klen = this.keyOf(key);
@@ -504,6 +537,7 @@ export class Cache {
   }
 
   /** Values for many keys at once (undefined where missing), with one call into Wasm per scratch-full of keys. */
+  mget(keys: readonly Key[]): (V | undefined)[];
   mget(keys: readonly Key[]): unknown[] {
     this.alive();
     for (const key of keys) this.checkKey(key); // reject before any read changes the policy
@@ -542,6 +576,7 @@ export class Cache {
    * says how many.
    * @throws CacheError ERR_KEY_TYPE, ERR_KEY_TOO_LARGE, ERR_VALUE_TYPE, ERR_VALUE_TOO_LARGE, ERR_TTL, ERR_NO_MEMORY
    */
+  mset(entries: Iterable<readonly [Key, V]>, options?: { ttl?: number }): void;
   mset(entries: Iterable<readonly [Key, unknown]>, options?: { ttl?: number }): void {
     this.alive();
     const ttl = options?.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
@@ -602,6 +637,7 @@ export class Cache {
   }
 
   /** Live values, in index order. */
+  values(): IterableIterator<V>;
   *values(): IterableIterator<unknown> {
     for (const [, v] of this.entries()) yield v;
   }
@@ -610,6 +646,7 @@ export class Cache {
    * Live [key, value] pairs, in index order. Items set or deleted while iterating may or may not
    * be visited (like Redis SCAN); expired items never are.
    */
+  entries(): IterableIterator<[Key, V]>;
   *entries(): IterableIterator<[Key, unknown]> {
     this.alive();
     let cursor = 0;
@@ -662,16 +699,32 @@ export class Cache {
     return r[REG_KIND] & KEY_BYTES ? this.views.readBytes(r[REG_KEY_PTR], r[REG_KLEN]) : this.views.readText(r[REG_KEY_PTR], r[REG_KLEN]);
   }
 
+  [Symbol.iterator](): IterableIterator<[Key, V]>;
   [Symbol.iterator](): IterableIterator<[Key, unknown]> {
     return this.entries();
+  }
+
+  /** {@link dispose}, for `using cache = createCacheSync()`. */
+  [DISPOSE](): void {
+    this.dispose();
+  }
+
+  /**
+   * {@link dispose}, for `await using`. The final save (options.snapshot) is synchronous, so it is
+   * done when this resolves; a failed one is in lastSaveError, as with dispose().
+   */
+  async [ASYNC_DISPOSE](): Promise<void> {
+    this.dispose();
   }
 
   /**
    * The value for the key, loading it once if it is missing (or stale, or `forceRefresh`): callers
    * who ask for the same key during a load share its result (or its error, which is not cached).
    * See {@link FetchOptions} for stale-while-revalidate, stale-if-error and per-caller abort.
-   * Resolves undefined if the loader returns undefined (nothing is cached then).
+   * Resolves undefined if the loader returns undefined (nothing is cached then): the promise's type
+   * is the loader's, `Promise<V>` for a loader that always returns a value, else `Promise<V | undefined>`.
    */
+  fetch<R extends V | undefined = V>(key: Key, loader: Loader<R>, options?: FetchOptions): Promise<R>;
   fetch<V = unknown>(key: Key, loader: Loader<V>, options: FetchOptions = {}): Promise<V | undefined> {
     return this.fetchIn(0, key, loader, options);
   }
@@ -750,8 +803,13 @@ export class Cache {
    * Wraps an async function so that its results are cached by argument key (through fetch(): one
    * call in flight per key, TTL and stale windows as in {@link MemoOptions}). Default keys live in
    * a key space of their own (see {@link MemoOptions.key}); arguments that cannot be encoded
-   * reject with ERR_KEY_TYPE.
+   * reject with ERR_KEY_TYPE. The wrapper takes `fn`'s arguments and resolves to its awaited result;
+   * results must be storable ({@link Storable}) but need not be V (default keys are not get()'s).
    */
+  memo<A extends unknown[], R extends Storable<R> | undefined>(
+    fn: (...args: A) => R | Promise<R>,
+    options?: MemoOptions<A>,
+  ): (...args: A) => Promise<R>;
   memo<A extends unknown[], V>(
     fn: (...args: A) => V | Promise<V>,
     options: MemoOptions<A> = {},

@@ -8,6 +8,33 @@ import { CacheError } from './errors.js';
 /** What set() accepts as a key. */
 export type Key = string | Uint8Array;
 
+/**
+ * The constraint on a cache's value type V (`Cache<V extends Storable<V>>`): what the codec stores
+ * (see {@link encodeValue}): strings, Uint8Arrays (bytes), finite numbers, booleans, null, and
+ * arrays and plain objects (interfaces included) of those, at any depth. Functions, symbols,
+ * bigints, undefined, Dates, Maps and other objects with methods are type errors. (Class instances
+ * with fields only pass the check but are refused at runtime, ERR_VALUE_TYPE: only plain objects
+ * are stored. A plain object with a field named `bind` is refused too: that is how functions are told apart.)
+ */
+export type Storable<T> = StorableTop & { [K in keyof T]: T extends Uint8Array ? T[K] : StorableField<T[K]> };
+
+/** What a value can be at the top, checked without looking into it (a function has `bind`; a plain object has not). */
+type StorableTop = string | number | boolean | null | Uint8Array | readonly unknown[] | (object & { bind?: never });
+
+/** A field or element of a stored value: itself if storable, else never. */
+type StorableField<T> = T extends string | number | boolean | null | Uint8Array
+  ? T
+  : T extends ((...args: never) => unknown) | symbol | bigint | undefined
+    ? never
+    : T extends readonly (infer E)[]
+      ? readonly StorableField<E>[]
+      : T extends object
+        ? { [K in keyof T]: StorableField<T[K]> }
+        : never;
+
+/** Any value the codec stores (JSON-like, with Uint8Array for bytes); e.g. `createCache<StorableValue>()` for a strict untyped cache. */
+export type StorableValue = string | number | boolean | null | Uint8Array | readonly StorableValue[] | { readonly [key: string]: StorableValue };
+
 interface NodeBufferLike {
   toString(encoding: 'utf8' | 'latin1', start: number, end: number): string;
   write(text: string, offset: number, length: number, encoding: 'utf8'): number;

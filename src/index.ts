@@ -11,6 +11,7 @@
  */
 import { Cache } from './cache.js';
 import { CacheError } from './errors.js';
+import type { Storable } from './codec.js';
 import type { CacheOptions } from './options.js';
 import { coreModule, coreModuleSync, newCache, newCacheSync, withSnapshot } from './wasm.js';
 
@@ -20,15 +21,16 @@ export type { SetOptions, CacheStats, CacheLayout } from './cache.js';
 export type { CacheErrorCode } from './errors.js';
 export type { LoadResult } from './snapshot.js';
 export type { FetchOptions, FetchStats, Loader, LoaderContext, MemoOptions } from './fetch.js';
-export type { Key } from './codec.js';
+export type { Key, Storable, StorableValue } from './codec.js';
 export { parseBytes } from './options.js';
 export { saveToIndexedDB, loadFromIndexedDB, saveToOPFS, loadFromOPFS } from './persist.js';
 
 /**
  * Creates a cache. Works in every runtime. The Wasm core is compiled asynchronously, once, unless
- * `options.module` passes it precompiled.
+ * `options.module` passes it precompiled. `V` types the values (`createCache<User>()`, see
+ * {@link Cache}); without it, `any`.
  */
-export function createCache(options?: CacheOptions): Promise<Cache> {
+export function createCache<V extends Storable<V> = any>(options?: CacheOptions<V>): Promise<Cache<V>> {
   return newCache(options, coreModule);
 }
 
@@ -37,16 +39,16 @@ export function createCache(options?: CacheOptions): Promise<Cache> {
  * Chromium allow it for a core this size; some browsers limit synchronous compilation on the main
  * thread), or over a precompiled `options.module`.
  */
-export function createCacheSync(options?: CacheOptions): Cache {
+export function createCacheSync<V extends Storable<V> = any>(options?: CacheOptions<V>): Cache<V> {
   return newCacheSync(options, coreModuleSync);
 }
 
 /** Node: a new cache (see createCache) holding the snapshot saved at `path`. */
-export async function loadCache(path: string, options?: CacheOptions): Promise<Cache> {
-  return withSnapshot(await createCache(options), (cache) => cache.load(path));
+export async function loadCache<V extends Storable<V> = any>(path: string, options?: CacheOptions<V>): Promise<Cache<V>> {
+  return withSnapshot(await createCache<V>(options), (cache) => cache.load(path));
 }
 
 /** A new cache (see createCache) holding a snapshot made by toBytes() or exportSnapshot(). */
-export async function fromBytes(bytes: Uint8Array, options?: CacheOptions): Promise<Cache> {
-  return withSnapshot(await createCache(options), (cache) => cache.loadBytes(bytes));
+export async function fromBytes<V extends Storable<V> = any>(bytes: Uint8Array, options?: CacheOptions<V>): Promise<Cache<V>> {
+  return withSnapshot(await createCache<V>(options), (cache) => cache.loadBytes(bytes));
 }

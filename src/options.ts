@@ -10,8 +10,8 @@ export type Policy = 's3fifo' | 'sieve' | 'lru';
 
 export const POLICIES: readonly Policy[] = ['s3fifo', 'sieve', 'lru'];
 
-/** Options of {@link createCache} and {@link createCacheSync}. */
-export interface CacheOptions {
+/** Options of {@link createCache} and {@link createCacheSync}; `V` is the cache's value type (see {@link Cache}). */
+export interface CacheOptions<V = any> {
   /**
    * The whole footprint in bytes, index and metadata included: a number, or a string such as
    * '512kb', '64mb', '1gb' (Redis units: k/m/g are powers of 1000, kb/mb/gb powers of 1024).
@@ -76,7 +76,7 @@ export interface CacheOptions {
    * removed the value, after every pending removal was delivered. memo()'s entries are not
    * reported. No cost when absent.
    */
-  onRemove?: (key: Key, value: unknown, reason: RemoveReason) => void;
+  onRemove?: (key: Key, value: V, reason: RemoveReason) => void;
 }
 
 /**
