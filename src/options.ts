@@ -76,7 +76,7 @@ export interface CacheOptions<V = any> {
    * removed the value, after every pending removal was delivered. memo()'s entries are not
    * reported. No cost when absent.
    */
-  onRemove?: (key: Key, value: V, reason: RemoveReason) => void;
+  onRemove?: (key: Key, value: NoInfer<V>, reason: RemoveReason) => void;
 }
 
 /**
