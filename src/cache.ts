@@ -1,20 +1,20 @@
 import {
-  BATCH_HEADER_BYTES, ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KIND_FRESH, KIND_MASK, KIND_STRING,
-  POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN,
-  REG_MAX_ITEM_BYTES, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD,
-  REG_VALUE_PTR, REG_VLEN, REGS_BYTES, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED,
-  STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES,
-  HOT_RING_ENTRIES, REG_EXPIRE_AT, REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR,
+  BATCH_HEADER_BYTES, FRESH_BYTES, KIND_FRESH, KIND_MASK, KIND_STRING, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY,
+  REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_TTL_OVERHEAD, REG_VALUE_PTR,
+  REG_VLEN, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_HITS, STAT_ITEMS, STAT_MISSES,
+  STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES, HOT_RING_ENTRIES, REG_EXPIRE_AT, REG_HOT_ITEM, REG_HOT_RING_LEN,
+  REG_HOT_RING_PTR,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
 import type { Removals } from './removals.js';
+import { Seam } from './seam.js';
 import {
-  type Key, type Storable, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length, type EncodedValue,
+  type Key, type Storable, Views, decodeValue, encodeValue, illFormedError, isWellFormedText, utf8Length, type EncodedValue,
 } from './codec.js';
-import { type Policy, type ResolvedOptions, WASM_PAGE, checkTtl, scratchBytesFor } from './options.js';
+import { type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
 import type { CoreExports } from './core.js';
-import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
+import { type LoadResult, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type NodeFs, loadFile, nodeFs, saveFile } from './snapshot-file.js';
 import { Chunker, concat } from './chunks.js';
 import { parseInteger } from './integer.js';
@@ -48,17 +48,8 @@ declare global {
 const DISPOSE: typeof Symbol.dispose = ((Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
 const ASYNC_DISPOSE: typeof Symbol.asyncDispose = ((Symbol as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('Symbol.asyncDispose')) as typeof Symbol.asyncDispose;
 
-const POLICY_IDS: Record<Policy, number> = { lru: POLICY_LRU, sieve: POLICY_SIEVE, s3fifo: POLICY_S3FIFO };
 const ACTIVE_EXPIRY_BATCH = 256;
 const ACTIVE_EXPIRY_BUDGET_MS = 2;
-
-function randomSeed(): Uint32Array {
-  const seed = new Uint32Array(2);
-  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
-  if (c?.getRandomValues) c.getRandomValues(seed);
-  else for (let i = 0; i < 2; i++) seed[i] = (Math.random() * 2 ** 32) >>> 0;
-  return seed;
-}
 
 /**
  * An in-memory cache whose items live in WebAssembly linear memory. Create it with
@@ -80,9 +71,8 @@ export class Cache<V extends Storable<V> = any> {
   private readonly scratch: number;
   private readonly scratchBytes: number;
   private readonly opts: ResolvedOptions;
-  private readonly maxKeySize: number;
-  private readonly maxValueSize: number;
-  private readonly maxItemBytes: number;
+  /** Keys and values into the scratch region, answers out of the registers (src/seam.ts). */
+  private readonly seam: Seam;
   private readonly dv: DataView;
   private readonly loads = new Loads();
   /** Decoded copies of the most-read values (src/hot.ts), or undefined when options.hotTier is false. */
@@ -98,40 +88,18 @@ export class Cache<V extends Storable<V> = any> {
 
   /** @internal Use createCache() or createCacheSync(). */
   constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions, removals?: Removals) {
-    this.core = instance.exports as unknown as CoreExports;
     this.opts = opts;
-    const scratchWanted = scratchBytesFor(opts.memoryPages, opts.maxKeySize);
-    const seed = randomSeed();
-    const rc = this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy]);
-    if (rc === ERR_INIT) {
-      const mb = (opts.memoryPages * WASM_PAGE) / 1024 ** 2;
-      throw new CacheError(
-        'ERR_OPTIONS',
-        opts.maxEntries
-          ? `maxMemory (${mb} MiB) is too small for maxEntries ${opts.maxEntries}: the index needs about 14 bytes per entry and may take half of maxMemory`
-          : `maxMemory (${mb} MiB) is too small for a cache`,
-      );
-    }
-    const regsPtr = this.core.regsPtr() >>> 0;
-    this.views = new Views(memory.buffer);
-    this.u8 = this.views.u8;
-    this.regs32 = new Uint32Array(memory.buffer, regsPtr, REGS_BYTES / 4);
-    this.u32 = new Uint32Array(memory.buffer);
-    this.dv = new DataView(memory.buffer);
-    this.stats64 = new Float64Array(memory.buffer, regsPtr, REGS_BYTES / 8);
-    this.scratch = this.regs32[REG_SCRATCH_PTR];
-    this.scratchBytes = this.regs32[REG_SCRATCH_BYTES];
-    this.maxKeySize = opts.maxKeySize;
-    this.maxItemBytes = this.regs32[REG_MAX_ITEM_BYTES];
-    const ceiling =
-      this.maxItemBytes - this.regs32[REG_ITEM_OVERHEAD] - this.regs32[REG_TTL_OVERHEAD] - FRESH_BYTES - opts.maxKeySize;
-    if (opts.maxValueSize !== undefined && opts.maxValueSize > ceiling) {
-      throw new CacheError(
-        'ERR_OPTIONS',
-        `maxValueSize must be at most ${ceiling} bytes for this maxMemory (a third of its slab pages, less headers and maxKeySize), got ${opts.maxValueSize}`,
-      );
-    }
-    this.maxValueSize = opts.maxValueSize ?? ceiling;
+    const seam = new Seam(instance, memory, opts, () => this.startActiveExpiry());
+    this.seam = seam;
+    this.core = seam.core;
+    this.views = seam.views;
+    this.u8 = seam.u8;
+    this.regs32 = seam.regs32;
+    this.u32 = seam.u32;
+    this.stats64 = seam.stats64;
+    this.dv = seam.dv;
+    this.scratch = seam.scratch;
+    this.scratchBytes = seam.scratchBytes;
     this.reportsRemovals = removals !== undefined;
     if (removals) {
       this.core.removalConfigure(1);
@@ -181,59 +149,6 @@ export class Cache<V extends Storable<V> = any> {
     return this.stats64[STAT_TTL_ITEMS] !== 0 ? this.opts.now() : 0;
   }
 
-  /** Key bytes into the scratch region at `at`; returns their length. Throws on a bad key. */
-  private putKey(key: Key, at: number, room: number): number {
-    let n: number;
-    if (typeof key === 'string') {
-      n = this.views.writeText(key, at, Math.min(room, this.maxKeySize));
-      if (n === ILL_FORMED) throw illFormedError('key', key);
-      if (n < 0) n = utf8Length(key);
-    } else if (key instanceof Uint8Array) {
-      n = key.length;
-      if (n <= this.maxKeySize && n <= room) this.u8.set(key, at);
-    } else {
-      throw keyTypeError(key);
-    }
-    if (n > this.maxKeySize) {
-      throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
-    }
-    return n;
-  }
-
-  /** Throws as putKey would, without writing. */
-  private checkKey(key: Key): void {
-    if (typeof key === 'string') {
-      if (!isWellFormedText(key)) throw illFormedError('key', key);
-      if (key.length * 3 <= this.maxKeySize) return;
-      const n = utf8Length(key);
-      if (n > this.maxKeySize) {
-        throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
-      }
-    } else if (key instanceof Uint8Array) {
-      if (key.length > this.maxKeySize) {
-        throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${key.length}`);
-      }
-    } else throw keyTypeError(key);
-  }
-
-  private keyOf(key: Key): number {
-    return this.putKey(key, this.scratch, this.scratchBytes);
-  }
-
-  private valueTooLarge(n: number): CacheError {
-    return new CacheError(
-      'ERR_VALUE_TOO_LARGE',
-      `value must be at most ${this.maxValueSize} bytes (maxValueSize), got ${n}`,
-    );
-  }
-
-  private fail(what: string): never {
-    const err = this.regs32[REG_ERROR];
-    if (err === ERR_TOO_LARGE) throw new CacheError('ERR_VALUE_TOO_LARGE', `${what}: the item is larger than this cache can hold`);
-    if (err === ERR_NO_MEMORY) throw new CacheError('ERR_NO_MEMORY', `${what}: no room could be made`);
-    throw new CacheError('ERR_NO_MEMORY', `${what} failed (core error ${err})`);
-  }
-
   private expireAtFor(ttl: number, now: number): number {
     return ttl > 0 ? now + ttl : 0;
   }
@@ -252,52 +167,6 @@ export class Cache<V extends Storable<V> = any> {
     while (this.core.expireStep(now, ACTIVE_EXPIRY_BATCH) === ACTIVE_EXPIRY_BATCH) {
       if (Date.now() - start >= ACTIVE_EXPIRY_BUDGET_MS) break;
     }
-  }
-
-  /**
-   * Stores an encoded value under the key already in scratch. Returns the core's answer. With
-   * `freshUntil` (fetch() with a stale window), the value is stored behind that time.
-   */
-  private store(klen: number, enc: EncodedValue, expireAt: number, mode: number, now: number, freshUntil = 0): boolean {
-    const prefix = freshUntil > 0 ? FRESH_BYTES : 0;
-    const at = this.scratch + klen;
-    const room = this.scratchBytes - klen;
-    let vlen: number;
-    let bytes = enc.bytes;
-    let inScratch = false;
-    if (bytes === undefined) {
-      const text = enc.text as string;
-      vlen = this.views.writeText(text, at, Math.min(room, this.maxValueSize));
-      if (vlen === ILL_FORMED) throw illFormedError('value', text);
-      if (vlen >= 0) inScratch = true;
-      else {
-        vlen = utf8Length(text);
-        if (vlen <= this.maxValueSize) bytes = encodeText(text);
-      }
-    } else vlen = bytes.length;
-    if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
-    if (expireAt > 0) this.startActiveExpiry();
-    const kind = prefix ? enc.kind | KIND_FRESH : enc.kind;
-    const ptr = this.core.set(klen, vlen + prefix, kind, expireAt, mode, now) >>> 0;
-    if (ptr === 0) {
-      if (this.regs32[REG_ERROR] !== 0) this.fail('set');
-      return false;
-    }
-    if (prefix) this.dv.setFloat64(ptr, freshUntil, true);
-    if (inScratch) this.u8.copyWithin(ptr + prefix, at, at + vlen);
-    else this.u8.set(bytes as Uint8Array, ptr + prefix);
-    return true;
-  }
-
-
-  /** The value the core just answered with (its length and kind are in the registers), or undefined for 0. */
-  private valueAt(ptr: number): unknown {
-    if (ptr === 0) return undefined;
-    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND]);
-  }
-
-  private keyKind(key: Key): number {
-    return typeof key === 'string' ? 0 : KEY_BYTES;
   }
 
   // ── the API ───────────────────────────────────────────────────────────────────────────────
@@ -323,11 +192,11 @@ export class Cache<V extends Storable<V> = any> {
     }
     // Strings, the common case, skip encodeValue's classification.
     const enc = typeof value === 'string' ? { kind: KIND_STRING, text: value } : encodeValue(value);
-    enc.kind |= this.keyKind(key);
+    enc.kind |= this.seam.keyKind(key);
     this.writing();
-    const klen = this.keyOf(key);
+    const klen = this.seam.keyOf(key);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
-    const stored = this.store(klen, enc, this.expireAtFor(ttl, now), mode, now);
+    const stored = this.seam.store(klen, enc, this.expireAtFor(ttl, now), mode, now);
     if (stored) this.superseded(key);
     return stored;
   }
@@ -360,9 +229,9 @@ export class Cache<V extends Storable<V> = any> {
   /** A get the hot tier did not serve: from the core, and kept if the core offers the item. */
   private getAndOffer(key: string, hot: HotTier): unknown {
     this.hitsFirst();
-    const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+    const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return undefined;
-    const value = this.valueAt(ptr);
+    const value = this.seam.valueAt(ptr);
     const it = this.regs32[REG_HOT_ITEM];
     if (it === 0) return value;
     hot.drain();
@@ -372,10 +241,10 @@ export class Cache<V extends Storable<V> = any> {
   private getFromCore(key: Key): unknown {
     this.alive();
     this.hitsFirst();
-    const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+    const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return undefined;
     this.notKept();
-    return this.valueAt(ptr);
+    return this.seam.valueAt(ptr);
   }
 
   /** LRU: hits the hot tier served reach the policy before a read in the core does (their order is its state). */
@@ -403,7 +272,7 @@ export class Cache<V extends Storable<V> = any> {
   getView(key: Key): Uint8Array | undefined {
     this.alive();
     this.hitsFirst();
-    const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+    const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return undefined;
     this.notKept();
     const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
@@ -421,7 +290,7 @@ export class Cache<V extends Storable<V> = any> {
       throw new CacheError('ERR_VALUE_TYPE', 'getInto() target must be a Uint8Array');
     }
     this.hitsFirst();
-    const ptr = this.core.get(this.keyOf(key), this.nowIfTtl()) >>> 0;
+    const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return -1;
     this.notKept();
     const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
@@ -440,21 +309,21 @@ export class Cache<V extends Storable<V> = any> {
   peek(key: Key): V | undefined;
   peek(key: Key): unknown {
     this.alive();
-    const klen = this.keyOf(key);
-    return this.valueAt(this.core.peek(klen, this.nowIfTtl()) >>> 0);
+    const klen = this.seam.keyOf(key);
+    return this.seam.valueAt(this.core.peek(klen, this.nowIfTtl()) >>> 0);
   }
 
   /** True if a live item is stored under the key. Does not touch the policy or the counters. */
   has(key: Key): boolean {
     this.alive();
-    return this.core.has(this.keyOf(key), this.nowIfTtl()) !== 0;
+    return this.core.has(this.seam.keyOf(key), this.nowIfTtl()) !== 0;
   }
 
   /** Removes the key. True if it existed. */
   delete(key: Key): boolean {
     this.alive();
     this.superseded(key);
-    return this.core.del(this.keyOf(key), this.nowIfTtl()) !== 0;
+    return this.core.del(this.seam.keyOf(key), this.nowIfTtl()) !== 0;
   }
 
   /** Removes every item. The counters other than items and usedBytes keep their values. */
@@ -476,7 +345,7 @@ export class Cache<V extends Storable<V> = any> {
   /** Remaining time to live in ms; -1 if the key has no expiry, -2 if it does not exist (Redis PTTL). */
   ttl(key: Key): number {
     this.alive();
-    return this.core.ttl(this.keyOf(key), this.nowIfTtl());
+    return this.core.ttl(this.seam.keyOf(key), this.nowIfTtl());
   }
 
   /**
@@ -487,7 +356,7 @@ export class Cache<V extends Storable<V> = any> {
     this.alive();
     checkTtl(ms, 'ms');
     this.writing();
-    const klen = this.keyOf(key);
+    const klen = this.seam.keyOf(key);
     const now = this.opts.now();
     if (ms === 0) {
       this.superseded(key);
@@ -495,14 +364,14 @@ export class Cache<V extends Storable<V> = any> {
     }
     this.startActiveExpiry();
     const ok = this.core.expire(klen, now + ms, now) !== 0;
-    if (!ok && this.regs32[REG_ERROR] !== 0) this.fail('expire');
+    if (!ok && this.regs32[REG_ERROR] !== 0) this.seam.fail('expire');
     return ok;
   }
 
   /** Removes the key's expiry time. True if it had one. */
   persist(key: Key): boolean {
     this.alive();
-    return this.core.persist(this.keyOf(key), this.nowIfTtl()) !== 0;
+    return this.core.persist(this.seam.keyOf(key), this.nowIfTtl()) !== 0;
   }
 
   /**
@@ -517,21 +386,21 @@ export class Cache<V extends Storable<V> = any> {
       throw new CacheError('ERR_NOT_INTEGER', `incr() increment must be a safe integer, got ${String(by)}`);
     }
     this.writing();
-    const klen = this.keyOf(key);
+    const klen = this.seam.keyOf(key);
     const now = this.nowIfTtl();
     const ptr = this.core.peek(klen, now) >>> 0;
     let current = 0;
-    let kind = KIND_STRING | this.keyKind(key);
+    let kind = KIND_STRING | this.seam.keyKind(key);
     if (ptr !== 0) {
       const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0; // stored by fetch(): stored back plain
       current = parseInteger(this.u8, ptr + skip, this.regs32[REG_VLEN] - skip);
-      kind = (this.regs32[REG_KIND] & KIND_MASK) | this.keyKind(key);
+      kind = (this.regs32[REG_KIND] & KIND_MASK) | this.seam.keyKind(key);
     }
     const next = current + by;
     if (!Number.isSafeInteger(next)) {
       throw new CacheError('ERR_INCR_OVERFLOW', `incr() result ${current} + ${by} leaves the safe integer range (±2^53 - 1)`);
     }
-    this.store(klen, { kind, text: String(next) }, 0, SET_KEEPTTL, now);
+    this.seam.store(klen, { kind, text: String(next) }, 0, SET_KEEPTTL, now);
     this.superseded(key);
     return next;
   }
@@ -540,7 +409,7 @@ export class Cache<V extends Storable<V> = any> {
   mget(keys: readonly Key[]): (V | undefined)[];
   mget(keys: readonly Key[]): unknown[] {
     this.alive();
-    for (const key of keys) this.checkKey(key); // reject before any read changes the policy
+    for (const key of keys) this.seam.checkKey(key); // reject before any read changes the policy
     const out: unknown[] = new Array(keys.length);
     this.hitsFirst();
     const now = this.nowIfTtl();
@@ -552,7 +421,7 @@ export class Cache<V extends Storable<V> = any> {
       for (; i < keys.length; i++) {
         const room = end - rec - BATCH_HEADER_BYTES;
         const key = keys[i];
-        const klen = room > 0 ? this.putKey(key, rec + BATCH_HEADER_BYTES, room) : Infinity;
+        const klen = room > 0 ? this.seam.putKey(key, rec + BATCH_HEADER_BYTES, room) : Infinity;
         if (klen > room) break; // the next scratch-full starts with this key (scratch holds any key)
         this.u32[rec >>> 2] = klen;
         rec += (BATCH_HEADER_BYTES + klen + 7) & ~7;
@@ -582,13 +451,13 @@ export class Cache<V extends Storable<V> = any> {
     const ttl = options?.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
     const list: { key: Key; enc: EncodedValue; klen: number; vlen: number }[] = [];
     for (const [key, value] of entries) {
-      this.checkKey(key);
+      this.seam.checkKey(key);
       const klen = typeof key === 'string' ? utf8Length(key) : key.length;
       const enc = encodeValue(value);
       if (enc.text !== undefined && !isWellFormedText(enc.text)) throw illFormedError('value', enc.text);
-      enc.kind |= this.keyKind(key);
+      enc.kind |= this.seam.keyKind(key);
       const vlen = enc.bytes ? enc.bytes.length : utf8Length(enc.text as string);
-      if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
+      if (vlen > this.seam.maxValueSize) throw this.seam.valueTooLarge(vlen);
       list.push({ key, enc, klen, vlen });
     }
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
@@ -605,7 +474,7 @@ export class Cache<V extends Storable<V> = any> {
         const size = (BATCH_HEADER_BYTES + klen + vlen + 7) & ~7;
         if (rec + size > end) break;
         const k = rec + BATCH_HEADER_BYTES;
-        this.putKey(key, k, klen);
+        this.seam.putKey(key, k, klen);
         if (enc.bytes) this.u8.set(enc.bytes, k + klen);
         else this.views.writeText(enc.text as string, k + klen, vlen);
         const w = rec >>> 2;
@@ -620,11 +489,11 @@ export class Cache<V extends Storable<V> = any> {
         // The core stops at the first entry it cannot store (no room could be made).
         const stored = this.core.mset(n, expireAt, now) >>> 0;
         for (let k = i - n; k < i - n + stored; k++) this.superseded(list[k].key);
-        if (stored < n) this.fail(`mset stored ${i - n + stored} of ${list.length} entries, then`);
+        if (stored < n) this.seam.fail(`mset stored ${i - n + stored} of ${list.length} entries, then`);
       } else {
         // An entry larger than the scratch region goes alone.
         const { key, enc } = list[i];
-        this.store(this.keyOf(key), enc, expireAt, 0, now);
+        this.seam.store(this.seam.keyOf(key), enc, expireAt, 0, now);
         this.superseded(key);
         i++;
       }
@@ -681,7 +550,7 @@ export class Cache<V extends Storable<V> = any> {
     while (keys.length < want) {
       cursor = this.core.scan(cursor, now);
       if (cursor === 0) break;
-      keys.push(this.scannedKey());
+      keys.push(this.seam.scannedKey());
     }
     return [cursor, keys];
   }
@@ -690,13 +559,7 @@ export class Cache<V extends Storable<V> = any> {
   randomKey(): Key | undefined {
     this.alive();
     const now = this.nowIfTtl();
-    return this.core.randomItem((Math.random() * 2 ** 32) >>> 0, now) !== 0 ? this.scannedKey() : undefined;
-  }
-
-  /** The key of the item core.scan() just reported. */
-  private scannedKey(): Key {
-    const r = this.regs32;
-    return r[REG_KIND] & KEY_BYTES ? this.views.readBytes(r[REG_KEY_PTR], r[REG_KLEN]) : this.views.readText(r[REG_KEY_PTR], r[REG_KLEN]);
+    return this.core.randomItem((Math.random() * 2 ** 32) >>> 0, now) !== 0 ? this.seam.scannedKey() : undefined;
   }
 
   [Symbol.iterator](): IterableIterator<[Key, V]>;
@@ -737,7 +600,7 @@ export class Cache<V extends Storable<V> = any> {
     const swr = checkTtl(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
     const sie = checkTtl(options.staleIfError ?? 0, 'staleIfError');
     this.hitsFirst();
-    const klen = this.keyOf(key);
+    const klen = this.seam.keyOf(key);
     const id = space ? memoKeyId(key as string) : keyId(key);
     let stale: { value: V; freshUntil: number } | undefined;
     let current: V | undefined;
@@ -780,12 +643,12 @@ export class Cache<V extends Storable<V> = any> {
         const value = await loader(key, { signal: load.controller.signal, staleValue: stale?.value });
         if (value !== undefined && !load.superseded && !this.disposed) {
           const enc = encodeValue(value);
-          enc.kind |= this.keyKind(key) | space;
+          enc.kind |= this.seam.keyKind(key) | space;
           const now = this.opts.now();
           const window = ttl > 0 ? Math.max(swr, sie) : 0;
           // With a stale window, the value is kept (and counts against maxMemory) until it ends.
           this.writing();
-          this.store(this.keyOf(key), enc, ttl > 0 ? now + ttl + window : 0, 0, now, window > 0 ? now + ttl : 0);
+          this.seam.store(this.seam.keyOf(key), enc, ttl > 0 ? now + ttl + window : 0, 0, now, window > 0 ? now + ttl : 0);
         }
         return value;
       } catch (error) {
@@ -830,26 +693,11 @@ export class Cache<V extends Storable<V> = any> {
 
   // ── snapshots ─────────────────────────────────────────────────────────────────────────────
 
-  private host(): SnapshotHost {
-    return {
-      core: this.core,
-      u8: this.u8,
-      dv: this.dv,
-      regs32: this.regs32,
-      stats64: this.stats64,
-      scratch: this.scratch,
-      scratchBytes: this.scratchBytes,
-      maxKeySize: this.maxKeySize,
-      maxValueSize: this.maxValueSize,
-      text: (at, len) => this.views.readText(at, len),
-    };
-  }
-
   /** Runs writeSnapshot, handing out copies in pieces of about 1 MiB. */
   private snapshotPieces(): Uint8Array[] {
     const pieces: Uint8Array[] = [];
     const out = new Chunker((bytes) => pieces.push(bytes.slice()));
-    writeSnapshot(this.host(), (view) => out.write(view), this.nowIfTtl());
+    writeSnapshot(this.seam.host(), (view) => out.write(view), this.nowIfTtl());
     out.flush();
     return pieces;
   }
@@ -891,7 +739,7 @@ export class Cache<V extends Storable<V> = any> {
       this.hot?.dropAll();
       this.core.clear();
     };
-    const result = loadSnapshot(this.host(), source, this.opts.now(), clear);
+    const result = loadSnapshot(this.seam.host(), source, this.opts.now(), clear);
     if (this.stats64[STAT_TTL_ITEMS] !== 0) this.startActiveExpiry();
     return result;
   }
@@ -916,7 +764,7 @@ export class Cache<V extends Storable<V> = any> {
 
   private saveSync(path: string): number {
     this.alive();
-    return saveFile(nodeFs('save()'), path, (out, header) => writeSnapshot(this.host(), out, this.nowIfTtl(), header));
+    return saveFile(nodeFs('save()'), path, (out, header) => writeSnapshot(this.seam.host(), out, this.nowIfTtl(), header));
   }
 
   /** Node: {@link loadBytes} from a snapshot file. */
@@ -963,8 +811,8 @@ export class Cache<V extends Storable<V> = any> {
       fixedBytes: r[REG_FIXED_BYTES],
       itemHeaderBytes: r[REG_ITEM_OVERHEAD],
       ttlHeaderBytes: r[REG_TTL_OVERHEAD],
-      maxKeySize: this.maxKeySize,
-      maxValueSize: this.maxValueSize,
+      maxKeySize: this.seam.maxKeySize,
+      maxValueSize: this.seam.maxValueSize,
       memoryBytes: this.u8.buffer.byteLength,
     };
   }

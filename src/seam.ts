@@ -1,0 +1,199 @@
+// The seam between the wrapper and the core: the typed views over the memory, keys and values
+// written into the scratch region, answers read out of the registers, and the core's error codes
+// turned into CacheErrors. Everything that knows where a byte goes on the way across is here;
+// cache.ts (the API) calls these and never computes an address itself.
+import {
+  ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KEY_BYTES, KIND_FRESH, POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_MAX_ITEM_BYTES, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD, REG_VLEN, REGS_BYTES,
+} from '../assembly/abi.js';
+import type { CoreExports } from './core.js';
+import { CacheError } from './errors.js';
+import {
+  type EncodedValue, type Key, ILL_FORMED, Views, decodeValue, encodeText, illFormedError, isWellFormedText, keyTypeError, utf8Length,
+} from './codec.js';
+import { type Policy, type ResolvedOptions, WASM_PAGE, scratchBytesFor } from './options.js';
+import type { SnapshotHost } from './snapshot.js';
+
+const POLICY_IDS: Record<Policy, number> = { lru: POLICY_LRU, sieve: POLICY_SIEVE, s3fifo: POLICY_S3FIFO };
+
+function randomSeed(): Uint32Array {
+  const seed = new Uint32Array(2);
+  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
+  if (c?.getRandomValues) c.getRandomValues(seed);
+  else for (let i = 0; i < 2; i++) seed[i] = (Math.random() * 2 ** 32) >>> 0;
+  return seed;
+}
+
+export class Seam {
+  readonly core: CoreExports;
+  readonly views: Views;
+  readonly u8: Uint8Array;
+  /** The registers as u32 (REG_*) and as f64 (STAT_*, REG_EXPIRE_AT): abi.ts, assembly/regs.ts. */
+  readonly regs32: Uint32Array;
+  readonly stats64: Float64Array;
+  /** The whole memory as u32 words (batch records). */
+  readonly u32: Uint32Array;
+  readonly dv: DataView;
+  readonly scratch: number;
+  readonly scratchBytes: number;
+  readonly maxKeySize: number;
+  readonly maxValueSize: number;
+  readonly maxItemBytes: number;
+
+  /** Initialises the core over `memory` for these options; `ttlSeen` is called before each store of an item with an expiry time. */
+  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions, private readonly ttlSeen: () => void) {
+    this.core = instance.exports as unknown as CoreExports;
+    const scratchWanted = scratchBytesFor(opts.memoryPages, opts.maxKeySize);
+    const seed = randomSeed();
+    const rc = this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy]);
+    if (rc === ERR_INIT) {
+      const mb = (opts.memoryPages * WASM_PAGE) / 1024 ** 2;
+      throw new CacheError(
+        'ERR_OPTIONS',
+        opts.maxEntries
+          ? `maxMemory (${mb} MiB) is too small for maxEntries ${opts.maxEntries}: the index needs about 14 bytes per entry and may take half of maxMemory`
+          : `maxMemory (${mb} MiB) is too small for a cache`,
+      );
+    }
+    const regsPtr = this.core.regsPtr() >>> 0;
+    this.views = new Views(memory.buffer);
+    this.u8 = this.views.u8;
+    this.regs32 = new Uint32Array(memory.buffer, regsPtr, REGS_BYTES / 4);
+    this.u32 = new Uint32Array(memory.buffer);
+    this.dv = new DataView(memory.buffer);
+    this.stats64 = new Float64Array(memory.buffer, regsPtr, REGS_BYTES / 8);
+    this.scratch = this.regs32[REG_SCRATCH_PTR];
+    this.scratchBytes = this.regs32[REG_SCRATCH_BYTES];
+    this.maxKeySize = opts.maxKeySize;
+    this.maxItemBytes = this.regs32[REG_MAX_ITEM_BYTES];
+    const ceiling =
+      this.maxItemBytes - this.regs32[REG_ITEM_OVERHEAD] - this.regs32[REG_TTL_OVERHEAD] - FRESH_BYTES - opts.maxKeySize;
+    if (opts.maxValueSize !== undefined && opts.maxValueSize > ceiling) {
+      throw new CacheError(
+        'ERR_OPTIONS',
+        `maxValueSize must be at most ${ceiling} bytes for this maxMemory (a third of its slab pages, less headers and maxKeySize), got ${opts.maxValueSize}`,
+      );
+    }
+    this.maxValueSize = opts.maxValueSize ?? ceiling;
+  }
+
+  /** Key bytes into the scratch region at `at`; returns their length. Throws on a bad key. */
+  putKey(key: Key, at: number, room: number): number {
+    let n: number;
+    if (typeof key === 'string') {
+      n = this.views.writeText(key, at, Math.min(room, this.maxKeySize));
+      if (n === ILL_FORMED) throw illFormedError('key', key);
+      if (n < 0) n = utf8Length(key);
+    } else if (key instanceof Uint8Array) {
+      n = key.length;
+      if (n <= this.maxKeySize && n <= room) this.u8.set(key, at);
+    } else {
+      throw keyTypeError(key);
+    }
+    if (n > this.maxKeySize) {
+      throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
+    }
+    return n;
+  }
+
+  /** Throws as putKey would, without writing. */
+  checkKey(key: Key): void {
+    if (typeof key === 'string') {
+      if (!isWellFormedText(key)) throw illFormedError('key', key);
+      if (key.length * 3 <= this.maxKeySize) return;
+      const n = utf8Length(key);
+      if (n > this.maxKeySize) {
+        throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
+      }
+    } else if (key instanceof Uint8Array) {
+      if (key.length > this.maxKeySize) {
+        throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${key.length}`);
+      }
+    } else throw keyTypeError(key);
+  }
+
+  keyOf(key: Key): number {
+    return this.putKey(key, this.scratch, this.scratchBytes);
+  }
+
+  valueTooLarge(n: number): CacheError {
+    return new CacheError(
+      'ERR_VALUE_TOO_LARGE',
+      `value must be at most ${this.maxValueSize} bytes (maxValueSize), got ${n}`,
+    );
+  }
+
+  fail(what: string): never {
+    const err = this.regs32[REG_ERROR];
+    if (err === ERR_TOO_LARGE) throw new CacheError('ERR_VALUE_TOO_LARGE', `${what}: the item is larger than this cache can hold`);
+    if (err === ERR_NO_MEMORY) throw new CacheError('ERR_NO_MEMORY', `${what}: no room could be made`);
+    throw new CacheError('ERR_NO_MEMORY', `${what} failed (core error ${err})`);
+  }
+
+  /**
+   * Stores an encoded value under the key already in scratch. Returns the core's answer. With
+   * `freshUntil` (fetch() with a stale window), the value is stored behind that time.
+   */
+  store(klen: number, enc: EncodedValue, expireAt: number, mode: number, now: number, freshUntil = 0): boolean {
+    const prefix = freshUntil > 0 ? FRESH_BYTES : 0;
+    const at = this.scratch + klen;
+    const room = this.scratchBytes - klen;
+    let vlen: number;
+    let bytes = enc.bytes;
+    let inScratch = false;
+    if (bytes === undefined) {
+      const text = enc.text as string;
+      vlen = this.views.writeText(text, at, Math.min(room, this.maxValueSize));
+      if (vlen === ILL_FORMED) throw illFormedError('value', text);
+      if (vlen >= 0) inScratch = true;
+      else {
+        vlen = utf8Length(text);
+        if (vlen <= this.maxValueSize) bytes = encodeText(text);
+      }
+    } else vlen = bytes.length;
+    if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
+    if (expireAt > 0) this.ttlSeen();
+    const kind = prefix ? enc.kind | KIND_FRESH : enc.kind;
+    const ptr = this.core.set(klen, vlen + prefix, kind, expireAt, mode, now) >>> 0;
+    if (ptr === 0) {
+      if (this.regs32[REG_ERROR] !== 0) this.fail('set');
+      return false;
+    }
+    if (prefix) this.dv.setFloat64(ptr, freshUntil, true);
+    if (inScratch) this.u8.copyWithin(ptr + prefix, at, at + vlen);
+    else this.u8.set(bytes as Uint8Array, ptr + prefix);
+    return true;
+  }
+
+
+  /** The value the core just answered with (its length and kind are in the registers), or undefined for 0. */
+  valueAt(ptr: number): unknown {
+    if (ptr === 0) return undefined;
+    return decodeValue(this.views, ptr, this.regs32[REG_VLEN], this.regs32[REG_KIND]);
+  }
+
+  keyKind(key: Key): number {
+    return typeof key === 'string' ? 0 : KEY_BYTES;
+  }
+
+  /** The key of the item core.scan() just reported. */
+  scannedKey(): Key {
+    const r = this.regs32;
+    return r[REG_KIND] & KEY_BYTES ? this.views.readBytes(r[REG_KEY_PTR], r[REG_KLEN]) : this.views.readText(r[REG_KEY_PTR], r[REG_KLEN]);
+  }
+
+  /** What the snapshot code (snapshot.ts) works on. */
+  host(): SnapshotHost {
+    return {
+      core: this.core,
+      u8: this.u8,
+      dv: this.dv,
+      regs32: this.regs32,
+      stats64: this.stats64,
+      scratch: this.scratch,
+      scratchBytes: this.scratchBytes,
+      maxKeySize: this.maxKeySize,
+      maxValueSize: this.maxValueSize,
+      text: (at, len) => this.views.readText(at, len),
+    };
+  }
+}
