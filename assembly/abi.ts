@@ -116,10 +116,12 @@ export const REGS_BYTES = 256;
 
 // ── batch records in the scratch region (mget / mset) ───────────────────────────────────────
 // Each record: four u32 words, then the key bytes, then (mset only) the value bytes, the whole
-// record padded to a multiple of 8 bytes.
+// record padded to a multiple of BATCH_ALIGN bytes (diagram: assembly/batch.ts).
 //   mget: [klen, out valuePtr, out vlen, out kind]  key
 //   mset: [klen, vlen, kind, 0]                      key value
 export const BATCH_HEADER_BYTES = 16;
+/** Records are padded to a multiple of this many bytes. */
+export const BATCH_ALIGN = 8;
 
 // ── snapshots (docs/snapshot-format.md) ─────────────────────────────────────────────────────
 export const SNAPSHOT_BLOCK_MAGIC = 0x4b424357; // "WCBK" little-endian

@@ -10,7 +10,7 @@
 //        └───────┴──────────────────┴──────────────┴──────────────┴─────────┴───────────┴─────┘
 // The last header word of both also carries the key's hash between the prefetch pass and the work.
 
-import { BATCH_HEADER_BYTES, REG_TOUCHED } from './abi';
+import { BATCH_ALIGN, BATCH_HEADER_BYTES, REG_TOUCHED } from './abi';
 import { scratch } from './layout';
 import { setReg } from './regs';
 import { getVlen, getKind, valuePtr } from './item';
@@ -21,7 +21,7 @@ import { readKey, setKey } from './store';
 
 /** Bytes of one record: header, key, value, padded to 8. */
 @inline export function recordBytes(klen: u32, vlen: u32): usize {
-  return (<usize>BATCH_HEADER_BYTES + klen + vlen + 7) & ~7;
+  return (<usize>BATCH_HEADER_BYTES + klen + vlen + BATCH_ALIGN - 1) & ~(<usize>BATCH_ALIGN - 1);
 }
 
 /**

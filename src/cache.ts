@@ -1,17 +1,12 @@
 import {
-  BATCH_HEADER_BYTES, FRESH_BYTES, KIND_FRESH, KIND_MASK, KIND_STRING, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY,
-  REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_TTL_OVERHEAD, REG_VALUE_PTR,
-  REG_VLEN, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_HITS, STAT_ITEMS, STAT_MISSES,
-  STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES, HOT_RING_ENTRIES, REG_EXPIRE_AT, REG_HOT_ITEM, REG_HOT_RING_LEN,
-  REG_HOT_RING_PTR,
+  FRESH_BYTES, KIND_FRESH, KIND_MASK, KIND_STRING, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_TTL_OVERHEAD, REG_VALUE_PTR, REG_VLEN, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES, HOT_RING_ENTRIES, REG_EXPIRE_AT, REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
 import type { Removals } from './removals.js';
 import { Seam } from './seam.js';
-import {
-  type Key, type Storable, Views, decodeValue, encodeValue, illFormedError, isWellFormedText, utf8Length, type EncodedValue,
-} from './codec.js';
+import { checkEntries, readMany, writeMany } from './batch.js';
+import { type Key, type Storable, Views, decodeValue, encodeValue } from './codec.js';
 import { type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
 import type { CoreExports } from './core.js';
 import { type LoadResult, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
@@ -66,10 +61,7 @@ export class Cache<V extends Storable<V> = any> {
   private readonly views: Views;
   private readonly u8: Uint8Array;
   private readonly regs32: Uint32Array;
-  private readonly u32: Uint32Array;
   private readonly stats64: Float64Array;
-  private readonly scratch: number;
-  private readonly scratchBytes: number;
   private readonly opts: ResolvedOptions;
   /** Keys and values into the scratch region, answers out of the registers (src/seam.ts). */
   private readonly seam: Seam;
@@ -95,11 +87,8 @@ export class Cache<V extends Storable<V> = any> {
     this.views = seam.views;
     this.u8 = seam.u8;
     this.regs32 = seam.regs32;
-    this.u32 = seam.u32;
     this.stats64 = seam.stats64;
     this.dv = seam.dv;
-    this.scratch = seam.scratch;
-    this.scratchBytes = seam.scratchBytes;
     this.reportsRemovals = removals !== undefined;
     if (removals) {
       this.core.removalConfigure(1);
@@ -413,28 +402,7 @@ export class Cache<V extends Storable<V> = any> {
     const out: unknown[] = new Array(keys.length);
     this.hitsFirst();
     const now = this.nowIfTtl();
-    const end = this.scratch + this.scratchBytes;
-    let i = 0;
-    while (i < keys.length) {
-      const first = i;
-      let rec = this.scratch;
-      for (; i < keys.length; i++) {
-        const room = end - rec - BATCH_HEADER_BYTES;
-        const key = keys[i];
-        const klen = room > 0 ? this.seam.putKey(key, rec + BATCH_HEADER_BYTES, room) : Infinity;
-        if (klen > room) break; // the next scratch-full starts with this key (scratch holds any key)
-        this.u32[rec >>> 2] = klen;
-        rec += (BATCH_HEADER_BYTES + klen + 7) & ~7;
-      }
-      this.core.mget(i - first, now);
-      rec = this.scratch;
-      for (let k = first; k < i; k++) {
-        const w = rec >>> 2;
-        const ptr = this.u32[w + 1];
-        out[k] = ptr === 0 ? undefined : decodeValue(this.views, ptr, this.u32[w + 2], this.u32[w + 3]);
-        rec += (BATCH_HEADER_BYTES + this.u32[w] + 7) & ~7;
-      }
-    }
+    readMany(this.seam, keys, now, out);
     return out;
   }
 
@@ -449,55 +417,12 @@ export class Cache<V extends Storable<V> = any> {
   mset(entries: Iterable<readonly [Key, unknown]>, options?: { ttl?: number }): void {
     this.alive();
     const ttl = options?.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
-    const list: { key: Key; enc: EncodedValue; klen: number; vlen: number }[] = [];
-    for (const [key, value] of entries) {
-      this.seam.checkKey(key);
-      const klen = typeof key === 'string' ? utf8Length(key) : key.length;
-      const enc = encodeValue(value);
-      if (enc.text !== undefined && !isWellFormedText(enc.text)) throw illFormedError('value', enc.text);
-      enc.kind |= this.seam.keyKind(key);
-      const vlen = enc.bytes ? enc.bytes.length : utf8Length(enc.text as string);
-      if (vlen > this.seam.maxValueSize) throw this.seam.valueTooLarge(vlen);
-      list.push({ key, enc, klen, vlen });
-    }
+    const list = checkEntries(this.seam, entries);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
     const expireAt = this.expireAtFor(ttl, now);
     if (expireAt > 0) this.startActiveExpiry();
     this.writing();
-    const end = this.scratch + this.scratchBytes;
-    let i = 0;
-    while (i < list.length) {
-      let rec = this.scratch;
-      let n = 0;
-      for (; i < list.length; i++) {
-        const { key, enc, klen, vlen } = list[i];
-        const size = (BATCH_HEADER_BYTES + klen + vlen + 7) & ~7;
-        if (rec + size > end) break;
-        const k = rec + BATCH_HEADER_BYTES;
-        this.seam.putKey(key, k, klen);
-        if (enc.bytes) this.u8.set(enc.bytes, k + klen);
-        else this.views.writeText(enc.text as string, k + klen, vlen);
-        const w = rec >>> 2;
-        this.u32[w] = klen;
-        this.u32[w + 1] = vlen;
-        this.u32[w + 2] = enc.kind;
-        this.u32[w + 3] = 0;
-        rec += size;
-        n++;
-      }
-      if (n > 0) {
-        // The core stops at the first entry it cannot store (no room could be made).
-        const stored = this.core.mset(n, expireAt, now) >>> 0;
-        for (let k = i - n; k < i - n + stored; k++) this.superseded(list[k].key);
-        if (stored < n) this.seam.fail(`mset stored ${i - n + stored} of ${list.length} entries, then`);
-      } else {
-        // An entry larger than the scratch region goes alone.
-        const { key, enc } = list[i];
-        this.seam.store(this.seam.keyOf(key), enc, expireAt, 0, now);
-        this.superseded(key);
-        i++;
-      }
-    }
+    writeMany(this.seam, list, expireAt, now, (key) => this.superseded(key));
   }
 
   /** Live keys, in index order. Keys set as Uint8Array come back as Uint8Array, others as strings. */
