@@ -82,7 +82,7 @@ describe('the wrapper reports what the core refused', () => {
     const cache = createCacheSync({ maxMemory: '1mb' });
     // No public call makes the core run out of room (the wrapper's limits keep every item storable),
     // so the core's answer is forced: its mset stores two records, then reports ERR_NO_MEMORY.
-    const internals = cache as unknown as { core: Record<string, unknown>; regs32: Uint32Array };
+    const internals = (cache as unknown as { seam: { core: Record<string, unknown>; regs32: Uint32Array } }).seam; // src/seam.ts
     const core = internals.core as unknown as { mset: (n: number, e: number, now: number) => number };
     internals.core = {
       ...internals.core,
