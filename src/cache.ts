@@ -14,7 +14,8 @@ import { type NodeFs, loadFile, nodeFs, saveFile } from './snapshot-file.js';
 import { Chunker, concat } from './chunks.js';
 import { parseInteger } from './integer.js';
 import type { CacheLayout, CacheStats, SetOptions } from './cache-types.js';
-import { type FetchOptions, type Loader, type MemoOptions, Loads, MEMO_SPACE, keyId, memoArgsKey, memoKeyId, waitFor } from './fetch.js';
+import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from './fetch.js';
+import { type FetchRead, Fetcher } from './fetcher.js';
 
 export type { SetOptions, CacheStats, CacheLayout } from './cache-types.js';
 
@@ -67,9 +68,10 @@ export class Cache<V extends Storable<V> = any> {
   private readonly seam: Seam;
   private readonly dv: DataView;
   private readonly loads = new Loads();
+  /** fetch() and memo(): loads through the host below (src/fetcher.ts). */
+  private readonly fetcher: Fetcher;
   /** Decoded copies of the most-read values (src/hot.ts), or undefined when options.hotTier is false. */
   private readonly hot: HotTier | undefined;
-  private memos = 0;
   /** options.onRemove is set: clear() reports expired items as expired first. */
   private readonly reportsRemovals: boolean;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -89,6 +91,20 @@ export class Cache<V extends Storable<V> = any> {
     this.regs32 = seam.regs32;
     this.stats64 = seam.stats64;
     this.dv = seam.dv;
+    this.fetcher = new Fetcher({
+      loads: this.loads,
+      defaultTtl: opts.defaultTtl,
+      now: opts.now,
+      alive: () => this.alive(),
+      disposed: () => this.disposed,
+      read: (space, key, force) => this.readForFetch(space, key, force),
+      store: (space, key, value, expireAt, freshUntil, now) => {
+        const enc = encodeValue(value);
+        enc.kind |= seam.keyKind(key) | space;
+        this.writing();
+        seam.store(seam.keyOf(key), enc, expireAt, 0, now, freshUntil);
+      },
+    });
     this.reportsRemovals = removals !== undefined;
     if (removals) {
       this.core.removalConfigure(1);
@@ -514,77 +530,19 @@ export class Cache<V extends Storable<V> = any> {
    */
   fetch<R extends V | undefined = V>(key: Key, loader: Loader<R>, options?: FetchOptions): Promise<R>;
   fetch<V = unknown>(key: Key, loader: Loader<V>, options: FetchOptions = {}): Promise<V | undefined> {
-    return this.fetchIn(0, key, loader, options);
+    return this.fetcher.fetch(0, key, loader, options);
   }
 
-  /** fetch() in key space `space`: 0 (the caller's keys) or MEMO_SPACE (memo()'s default keys). */
-  private async fetchIn<V>(space: number, key: Key, loader: Loader<V>, options: FetchOptions): Promise<V | undefined> {
-    this.alive();
-    if (typeof loader !== 'function') throw new CacheError('ERR_OPTIONS', 'fetch() needs a loader function');
-    const ttl = options.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
-    const swr = checkTtl(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
-    const sie = checkTtl(options.staleIfError ?? 0, 'staleIfError');
+  /** fetch(): the stored value (a stale one too; with `force`, without touching the policy) and its fresh-until time. */
+  private readForFetch(space: number, key: Key, force: boolean): FetchRead {
     this.hitsFirst();
     const klen = this.seam.keyOf(key);
-    const id = space ? memoKeyId(key as string) : keyId(key);
-    let stale: { value: V; freshUntil: number } | undefined;
-    let current: V | undefined;
     const now = this.nowIfTtl();
-    const ptr = (options.forceRefresh ? this.core.peek(klen, now, space) : this.core.getStale(klen, now, space)) >>> 0;
-    if (ptr !== 0) {
-      const flags = this.regs32[REG_KIND];
-      const value = decodeValue(this.views, ptr, this.regs32[REG_VLEN], flags) as V;
-      const freshUntil = flags & KIND_FRESH ? this.dv.getFloat64(ptr, true) : Infinity;
-      if (options.forceRefresh) current = value;
-      else if (freshUntil >= now) return value;
-      else {
-        stale = { value, freshUntil };
-        if (now <= freshUntil + swr) {
-          if (!this.loads.get(id)) this.startLoad(space, key, id, loader, stale, ttl, swr, sie);
-          this.loads.stats.staleServed++;
-          return value;
-        }
-      }
-    }
-    let load = this.loads.get(id);
-    if (load) this.loads.stats.coalesced++;
-    else load = this.startLoad(space, key, id, loader, stale ?? (current !== undefined ? { value: current, freshUntil: Infinity } : undefined), ttl, swr, sie);
-    return waitFor(load.promise as Promise<V | undefined>, options.signal);
-  }
-
-  /** Runs one load for fetch(), caching its result unless the key was written meanwhile. */
-  private startLoad<V>(
-    space: number,
-    key: Key,
-    id: string,
-    loader: Loader<V>,
-    stale: { value: V; freshUntil: number } | undefined,
-    ttl: number,
-    swr: number,
-    sie: number,
-  ) {
-    return this.loads.start(id, async (load) => {
-      try {
-        const value = await loader(key, { signal: load.controller.signal, staleValue: stale?.value });
-        if (value !== undefined && !load.superseded && !this.disposed) {
-          const enc = encodeValue(value);
-          enc.kind |= this.seam.keyKind(key) | space;
-          const now = this.opts.now();
-          const window = ttl > 0 ? Math.max(swr, sie) : 0;
-          // With a stale window, the value is kept (and counts against maxMemory) until it ends.
-          this.writing();
-          this.seam.store(this.seam.keyOf(key), enc, ttl > 0 ? now + ttl + window : 0, 0, now, window > 0 ? now + ttl : 0);
-        }
-        return value;
-      } catch (error) {
-        this.loads.stats.loadErrors++;
-        if (stale && sie > 0 && !this.disposed && this.opts.now() <= stale.freshUntil + sie) {
-          this.loads.stats.staleServed++;
-          return stale.value;
-        }
-        throw error;
-      }
-    });
+    const ptr = (force ? this.core.peek(klen, now, space) : this.core.getStale(klen, now, space)) >>> 0;
+    if (ptr === 0) return { now, found: false, value: undefined, freshUntil: 0 };
+    const flags = this.regs32[REG_KIND];
+    const value = decodeValue(this.views, ptr, this.regs32[REG_VLEN], flags);
+    return { now, found: true, value, freshUntil: flags & KIND_FRESH ? this.dv.getFloat64(ptr, true) : Infinity };
   }
 
   /**
@@ -603,17 +561,7 @@ export class Cache<V extends Storable<V> = any> {
     options: MemoOptions<A> = {},
   ): (...args: A) => Promise<V | undefined> {
     this.alive();
-    const prefix = `${this.memos++}:`;
-    const keyFor = options.key;
-    const fetchOptions: FetchOptions = {
-      ttl: options.ttl,
-      staleWhileRevalidate: options.staleWhileRevalidate,
-      staleIfError: options.staleIfError,
-    };
-    return async (...args: A) =>
-      keyFor
-        ? this.fetchIn<V>(0, keyFor(...args), () => fn(...args), fetchOptions)
-        : this.fetchIn<V>(MEMO_SPACE, prefix + memoArgsKey(args), () => fn(...args), fetchOptions);
+    return this.fetcher.memo(fn, options);
   }
 
   // ── snapshots ─────────────────────────────────────────────────────────────────────────────
