@@ -1,51 +1,26 @@
 import {
-  FRESH_BYTES, KIND_FRESH, KIND_MASK, KIND_STRING, REG_ERROR, REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_PAGE_BYTES, REG_PAGE_COUNT, REG_TTL_OVERHEAD, REG_VALUE_PTR, REG_VLEN, SET_KEEPTTL, SET_NX, SET_XX, STAT_DELETES, STAT_EVICTIONS, STAT_EXPIRED, STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_TTL_ITEMS, STAT_USED_BYTES, KEY_BYTES, HOT_RING_ENTRIES, REG_EXPIRE_AT, REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR,
+  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, REG_VLEN, SET_KEEPTTL, STAT_HITS, STAT_ITEMS, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
 import type { Removals } from './removals.js';
 import { Seam } from './seam.js';
+import { Timers, sweepExpired } from './timers.js';
+import { ASYNC_DISPOSE, DISPOSE } from './disposable.js';
 import { checkEntries, readMany, writeMany } from './batch.js';
-import { type Key, type Storable, Views, decodeValue, encodeValue } from './codec.js';
-import { type ResolvedOptions, WASM_PAGE, checkTtl } from './options.js';
+import { type Key, type Storable, encodeValue } from './codec.js';
+import { type ResolvedOptions, WASM_PAGE, checkTtl, setMode } from './options.js';
 import type { CoreExports } from './core.js';
 import { type LoadResult, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
-import { type NodeFs, loadFile, nodeFs, saveFile } from './snapshot-file.js';
-import { Chunker, concat } from './chunks.js';
+import { type NodeFs, loadFile, nodeFs, restoreFile, saveFile } from './snapshot-file.js';
+import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
 import { parseInteger } from './integer.js';
 import type { CacheLayout, CacheStats, SetOptions } from './cache-types.js';
 import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from './fetch.js';
-import { type FetchRead, Fetcher } from './fetcher.js';
+import { Fetcher } from './fetcher.js';
 
 export type { SetOptions, CacheStats, CacheLayout } from './cache-types.js';
 
-declare global {
-  // Declared as TypeScript's lib.esnext.disposable (and @types/node) declare them, so that the
-  // Cache's [Symbol.dispose] type-checks for consumers whose lib lacks them; identical
-  // declarations merge.
-  interface SymbolConstructor {
-    readonly dispose: unique symbol;
-    readonly asyncDispose: unique symbol;
-  }
-  // Named by the declarations (options.module, FetchOptions.signal), declared empty so that they
-  // type-check without lib dom or @types/node, which declare them in full (the declarations merge).
-  namespace WebAssembly {
-    interface Module {}
-    interface Instance {}
-    interface Memory {}
-  }
-  interface AbortSignal {}
-}
-
-/**
- * Symbol.dispose and Symbol.asyncDispose, or where the runtime lacks them, the symbols esbuild's
- * `using` helpers fall back to (`Symbol.for('Symbol.dispose')`), so that the class loads everywhere.
- */
-const DISPOSE: typeof Symbol.dispose = ((Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose')) as typeof Symbol.dispose;
-const ASYNC_DISPOSE: typeof Symbol.asyncDispose = ((Symbol as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('Symbol.asyncDispose')) as typeof Symbol.asyncDispose;
-
-const ACTIVE_EXPIRY_BATCH = 256;
-const ACTIVE_EXPIRY_BUDGET_MS = 2;
 
 /**
  * An in-memory cache whose items live in WebAssembly linear memory. Create it with
@@ -59,14 +34,11 @@ const ACTIVE_EXPIRY_BUDGET_MS = 2;
  */
 export class Cache<V extends Storable<V> = any> {
   private readonly core: CoreExports;
-  private readonly views: Views;
-  private readonly u8: Uint8Array;
   private readonly regs32: Uint32Array;
   private readonly stats64: Float64Array;
   private readonly opts: ResolvedOptions;
   /** Keys and values into the scratch region, answers out of the registers (src/seam.ts). */
   private readonly seam: Seam;
-  private readonly dv: DataView;
   private readonly loads = new Loads();
   /** fetch() and memo(): loads through the host below (src/fetcher.ts). */
   private readonly fetcher: Fetcher;
@@ -74,8 +46,8 @@ export class Cache<V extends Storable<V> = any> {
   private readonly hot: HotTier | undefined;
   /** options.onRemove is set: clear() reports expired items as expired first. */
   private readonly reportsRemovals: boolean;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private saveTimer: ReturnType<typeof setInterval> | undefined;
+  /** The active expiry sweep and the background saves (src/timers.ts). */
+  private readonly timers: Timers;
   private disposed = false;
   /** The error of the last failed background save (options.snapshot), or undefined. */
   lastSaveError: unknown = undefined;
@@ -83,21 +55,24 @@ export class Cache<V extends Storable<V> = any> {
   /** @internal Use createCache() or createCacheSync(). */
   constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions, removals?: Removals) {
     this.opts = opts;
-    const seam = new Seam(instance, memory, opts, () => this.startActiveExpiry());
+    this.timers = new Timers(opts.activeExpiry, () => {
+      if (!this.disposed) sweepExpired(this.core, opts.now());
+    });
+    const seam = new Seam(instance, memory, opts, () => this.timers.startExpiry());
     this.seam = seam;
     this.core = seam.core;
-    this.views = seam.views;
-    this.u8 = seam.u8;
     this.regs32 = seam.regs32;
     this.stats64 = seam.stats64;
-    this.dv = seam.dv;
     this.fetcher = new Fetcher({
       loads: this.loads,
       defaultTtl: opts.defaultTtl,
       now: opts.now,
       alive: () => this.alive(),
       disposed: () => this.disposed,
-      read: (space, key, force) => this.readForFetch(space, key, force),
+      read: (space, key, force) => {
+        this.hitsFirst();
+        return seam.readForFetch(space, key, force, this.nowIfTtl());
+      },
       store: (space, key, value, expireAt, freshUntil, now) => {
         const enc = encodeValue(value);
         enc.kind |= seam.keyKind(key) | space;
@@ -112,25 +87,14 @@ export class Cache<V extends Storable<V> = any> {
     }
     const tier = opts.hotTier;
     this.core.hotConfigure(tier ? 1 : 0, tier ? Math.floor(tier.maxBytes / 16) : 0);
-    if (tier) {
-      const ring = new Uint32Array(memory.buffer, this.regs32[REG_HOT_RING_PTR], HOT_RING_ENTRIES);
-      this.hot = new HotTier(this.core, ring, this.regs32, REG_HOT_RING_LEN, tier.maxEntries, tier.maxBytes, opts.policy === 'lru', this.stats64, STAT_EVICTIONS);
-    }
+    if (tier) this.hot = HotTier.over(this.core, memory, this.regs32, this.stats64, tier, opts.policy === 'lru');
     if (opts.snapshot) {
       const { path, intervalMs } = opts.snapshot;
       // Warm restart: the file's items come back now (a missing file: an empty cache). A bad file
       // throws here, so no cache exists whose saves could replace it.
       const fs = nodeFs('options.snapshot');
-      try {
-        this.loadFile(fs, path, true);
-      } catch (e) {
-        const err = e as CacheError;
-        throw new CacheError(err.code, `options.snapshot could not load ${path} (the file is left as it was): ${err.message}`, { cause: e });
-      }
-      if (intervalMs > 0) {
-        this.saveTimer = setInterval(() => this.backgroundSave(path), intervalMs);
-        (this.saveTimer as { unref?: () => void }).unref?.();
-      }
+      restoreFile(path, () => this.loadFile(fs, path, true));
+      if (intervalMs > 0) this.timers.startSaves(intervalMs, () => this.backgroundSave(path));
     }
   }
 
@@ -154,26 +118,6 @@ export class Cache<V extends Storable<V> = any> {
     return this.stats64[STAT_TTL_ITEMS] !== 0 ? this.opts.now() : 0;
   }
 
-  private expireAtFor(ttl: number, now: number): number {
-    return ttl > 0 ? now + ttl : 0;
-  }
-
-  private startActiveExpiry(): void {
-    if (this.timer !== undefined || this.opts.activeExpiry === false || typeof setInterval !== 'function') return;
-    this.timer = setInterval(() => this.activeExpireCycle(), this.opts.activeExpiry);
-    (this.timer as { unref?: () => void }).unref?.();
-  }
-
-  /** One bounded pass of active expiry: removes expired items, oldest first, for about 2 ms. */
-  private activeExpireCycle(): void {
-    if (this.disposed) return;
-    const start = Date.now();
-    const now = this.opts.now();
-    while (this.core.expireStep(now, ACTIVE_EXPIRY_BATCH) === ACTIVE_EXPIRY_BATCH) {
-      if (Date.now() - start >= ACTIVE_EXPIRY_BUDGET_MS) break;
-    }
-  }
-
   // ── the API ───────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -183,25 +127,15 @@ export class Cache<V extends Storable<V> = any> {
   set(key: Key, value: V, options?: SetOptions): boolean;
   set(key: Key, value: unknown, options?: SetOptions): boolean {
     this.alive();
-    let mode = 0;
-    let ttl = this.opts.defaultTtl;
-    if (options !== undefined) {
-      if (options.ttl !== undefined) ttl = checkTtl(options.ttl);
-      if (options.nx && options.xx) throw new CacheError('ERR_SET_OPTIONS', 'set() takes nx or xx, not both');
-      if (options.keepTtl && options.ttl !== undefined) {
-        throw new CacheError('ERR_TTL', 'set() takes ttl or keepTtl, not both');
-      }
-      if (options.nx) mode |= SET_NX;
-      if (options.xx) mode |= SET_XX;
-      if (options.keepTtl) mode |= SET_KEEPTTL;
-    }
+    const ttl = options?.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
+    const mode = options === undefined ? 0 : setMode(options);
     // Strings, the common case, skip encodeValue's classification.
     const enc = typeof value === 'string' ? { kind: KIND_STRING, text: value } : encodeValue(value);
     enc.kind |= this.seam.keyKind(key);
     this.writing();
     const klen = this.seam.keyOf(key);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
-    const stored = this.seam.store(klen, enc, this.expireAtFor(ttl, now), mode, now);
+    const stored = this.seam.store(klen, enc, ttl > 0 ? now + ttl : 0, mode, now);
     if (stored) this.superseded(key);
     return stored;
   }
@@ -276,12 +210,7 @@ export class Cache<V extends Storable<V> = any> {
    */
   getView(key: Key): Uint8Array | undefined {
     this.alive();
-    this.hitsFirst();
-    const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
-    if (ptr === 0) return undefined;
-    this.notKept();
-    const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
-    return this.u8.subarray(ptr + skip, ptr + this.regs32[REG_VLEN]);
+    return this.storedBytes(key);
   }
 
   /**
@@ -294,20 +223,26 @@ export class Cache<V extends Storable<V> = any> {
     if (!(target instanceof Uint8Array)) {
       throw new CacheError('ERR_VALUE_TYPE', 'getInto() target must be a Uint8Array');
     }
-    this.hitsFirst();
-    const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
-    if (ptr === 0) return -1;
-    this.notKept();
-    const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
-    const len = this.regs32[REG_VLEN] - skip;
+    const bytes = this.storedBytes(key);
+    if (bytes === undefined) return -1;
+    const len = bytes.length;
     if (!(offset >= 0) || offset + len > target.length) {
       throw new CacheError(
         'ERR_TARGET_TOO_SMALL',
         `getInto() needs ${len} bytes at offset ${offset}, the target has ${target.length - offset}`,
       );
     }
-    target.set(this.u8.subarray(ptr + skip, ptr + skip + len), offset);
+    target.set(bytes, offset);
     return len;
+  }
+
+  /** A get of the value's stored bytes (a view, past fetch()'s fresh-until prefix). */
+  private storedBytes(key: Key): Uint8Array | undefined {
+    this.hitsFirst();
+    const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
+    if (ptr === 0) return undefined;
+    this.notKept();
+    return this.seam.bytesAt(ptr);
   }
 
   /** Like get, without touching the policy or the hit and miss counters. */
@@ -367,7 +302,7 @@ export class Cache<V extends Storable<V> = any> {
       this.superseded(key);
       return this.core.del(klen, now) !== 0;
     }
-    this.startActiveExpiry();
+    this.timers.startExpiry();
     const ok = this.core.expire(klen, now + ms, now) !== 0;
     if (!ok && this.regs32[REG_ERROR] !== 0) this.seam.fail('expire');
     return ok;
@@ -397,8 +332,8 @@ export class Cache<V extends Storable<V> = any> {
     let current = 0;
     let kind = KIND_STRING | this.seam.keyKind(key);
     if (ptr !== 0) {
-      const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0; // stored by fetch(): stored back plain
-      current = parseInteger(this.u8, ptr + skip, this.regs32[REG_VLEN] - skip);
+      const bytes = this.seam.bytesAt(ptr); // stored by fetch(): stored back plain
+      current = parseInteger(bytes, 0, bytes.length);
       kind = (this.regs32[REG_KIND] & KIND_MASK) | this.seam.keyKind(key);
     }
     const next = current + by;
@@ -435,8 +370,8 @@ export class Cache<V extends Storable<V> = any> {
     const ttl = options?.ttl !== undefined ? checkTtl(options.ttl) : this.opts.defaultTtl;
     const list = checkEntries(this.seam, entries);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
-    const expireAt = this.expireAtFor(ttl, now);
-    if (expireAt > 0) this.startActiveExpiry();
+    const expireAt = ttl > 0 ? now + ttl : 0;
+    if (expireAt > 0) this.timers.startExpiry();
     this.writing();
     writeMany(this.seam, list, expireAt, now, (key) => this.superseded(key));
   }
@@ -463,13 +398,7 @@ export class Cache<V extends Storable<V> = any> {
     while (true) {
       cursor = this.core.scan(cursor, this.nowIfTtl());
       if (cursor === 0) return;
-      const r = this.regs32;
-      const kptr = r[REG_KEY_PTR];
-      const klen = r[REG_KLEN];
-      const flags = r[REG_KIND];
-      const key = flags & KEY_BYTES ? this.views.readBytes(kptr, klen) : this.views.readText(kptr, klen);
-      const value = decodeValue(this.views, r[REG_VALUE_PTR], r[REG_VLEN], flags);
-      yield [key, value];
+      yield [this.seam.scannedKey(), this.seam.scannedValue()];
       this.alive();
     }
   }
@@ -533,18 +462,6 @@ export class Cache<V extends Storable<V> = any> {
     return this.fetcher.fetch(0, key, loader, options);
   }
 
-  /** fetch(): the stored value (a stale one too; with `force`, without touching the policy) and its fresh-until time. */
-  private readForFetch(space: number, key: Key, force: boolean): FetchRead {
-    this.hitsFirst();
-    const klen = this.seam.keyOf(key);
-    const now = this.nowIfTtl();
-    const ptr = (force ? this.core.peek(klen, now, space) : this.core.getStale(klen, now, space)) >>> 0;
-    if (ptr === 0) return { now, found: false, value: undefined, freshUntil: 0 };
-    const flags = this.regs32[REG_KIND];
-    const value = decodeValue(this.views, ptr, this.regs32[REG_VLEN], flags);
-    return { now, found: true, value, freshUntil: flags & KIND_FRESH ? this.dv.getFloat64(ptr, true) : Infinity };
-  }
-
   /**
    * Wraps an async function so that its results are cached by argument key (through fetch(): one
    * call in flight per key, TTL and stale windows as in {@link MemoOptions}). Default keys live in
@@ -566,19 +483,10 @@ export class Cache<V extends Storable<V> = any> {
 
   // ── snapshots ─────────────────────────────────────────────────────────────────────────────
 
-  /** Runs writeSnapshot, handing out copies in pieces of about 1 MiB. */
-  private snapshotPieces(): Uint8Array[] {
-    const pieces: Uint8Array[] = [];
-    const out = new Chunker((bytes) => pieces.push(bytes.slice()));
-    writeSnapshot(this.seam.host(), (view) => out.write(view), this.nowIfTtl());
-    out.flush();
-    return pieces;
-  }
-
   /** The live items as one snapshot (format: docs/snapshot-format.md). For small caches. */
   toBytes(): Uint8Array {
     this.alive();
-    return concat(this.snapshotPieces());
+    return concat(snapshotPieces(this.seam.host(), this.nowIfTtl()));
   }
 
   /**
@@ -587,12 +495,7 @@ export class Cache<V extends Storable<V> = any> {
    */
   exportSnapshot(): AsyncIterable<Uint8Array> {
     this.alive();
-    const pieces = this.snapshotPieces();
-    return {
-      async *[Symbol.asyncIterator]() {
-        yield* pieces;
-      },
-    };
+    return streamOf(snapshotPieces(this.seam.host(), this.nowIfTtl()));
   }
 
   /**
@@ -603,7 +506,7 @@ export class Cache<V extends Storable<V> = any> {
   loadBytes(bytes: Uint8Array): LoadResult {
     this.alive();
     if (!(bytes instanceof Uint8Array)) throw new CacheError('ERR_SNAPSHOT_MAGIC', 'a snapshot must be a Uint8Array');
-    return this.loadFrom(bytesSource(bytes, this.u8));
+    return this.loadFrom(bytesSource(bytes, this.seam.u8));
   }
 
   private loadFrom(source: SnapshotSource): LoadResult {
@@ -613,17 +516,14 @@ export class Cache<V extends Storable<V> = any> {
       this.core.clear();
     };
     const result = loadSnapshot(this.seam.host(), source, this.opts.now(), clear);
-    if (this.stats64[STAT_TTL_ITEMS] !== 0) this.startActiveExpiry();
+    if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry();
     return result;
   }
 
   /** {@link loadBytes} from a stream or list of chunks (e.g. from {@link exportSnapshot}). */
   async importSnapshot(source: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<LoadResult> {
     this.alive();
-    if (source instanceof Uint8Array) return this.loadBytes(source);
-    const pieces: Uint8Array[] = [];
-    for await (const piece of source as AsyncIterable<Uint8Array>) pieces.push(piece);
-    return this.loadBytes(concat(pieces));
+    return this.loadBytes(source instanceof Uint8Array ? source : await joined(source));
   }
 
   /**
@@ -648,23 +548,16 @@ export class Cache<V extends Storable<V> = any> {
 
   /** Loads the snapshot file at `path`, synchronously; with `missingOk`, a missing file loads nothing (undefined). */
   private loadFile(fs: NodeFs, path: string, missingOk: boolean): LoadResult | undefined {
-    return loadFile(fs, path, missingOk, (fd) => this.loadFrom(fileSource(fs, fd, this.u8, path)));
+    return loadFile(fs, path, missingOk, (fd) => this.loadFrom(fileSource(fs, fd, this.seam.u8, path)));
   }
 
   /** Counters and gauges (see {@link CacheStats}). */
   stats(): CacheStats {
     this.alive();
-    const s = this.stats64;
     const hot = this.hot;
     return {
-      hits: s[STAT_HITS] + (hot?.hits ?? 0),
-      misses: s[STAT_MISSES],
-      sets: s[STAT_SETS],
-      deletes: s[STAT_DELETES],
-      evictions: s[STAT_EVICTIONS],
-      expired: s[STAT_EXPIRED],
-      items: s[STAT_ITEMS],
-      usedBytes: s[STAT_USED_BYTES],
+      ...this.seam.counters(),
+      hits: this.stats64[STAT_HITS] + (hot?.hits ?? 0),
       maxBytes: this.opts.memoryPages * WASM_PAGE,
       policy: this.opts.policy,
       hotHits: hot?.hits ?? 0,
@@ -676,18 +569,7 @@ export class Cache<V extends Storable<V> = any> {
 
   /** The sizes this cache settled on. */
   layout(): CacheLayout {
-    const r = this.regs32;
-    return {
-      indexCapacity: r[REG_INDEX_CAPACITY],
-      pageBytes: r[REG_PAGE_BYTES],
-      pageCount: r[REG_PAGE_COUNT],
-      fixedBytes: r[REG_FIXED_BYTES],
-      itemHeaderBytes: r[REG_ITEM_OVERHEAD],
-      ttlHeaderBytes: r[REG_TTL_OVERHEAD],
-      maxKeySize: this.seam.maxKeySize,
-      maxValueSize: this.seam.maxValueSize,
-      memoryBytes: this.u8.buffer.byteLength,
-    };
+    return this.seam.layout();
   }
 
   /** @internal Checks the core's structures against each other; 0 if consistent. For tests. */
@@ -707,10 +589,9 @@ export class Cache<V extends Storable<V> = any> {
   release(save: boolean): void {
     if (this.disposed) return;
     this.loads.abortAll(new CacheError('ERR_DISPOSED', 'the cache was disposed during the load'));
-    if (this.saveTimer !== undefined) clearInterval(this.saveTimer);
+    this.timers.stopSaves();
     if (this.opts.snapshot && save) this.backgroundSave(this.opts.snapshot.path);
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.timers.stopExpiry();
     this.disposed = true;
   }
 }

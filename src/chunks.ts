@@ -1,4 +1,5 @@
-// Byte pieces: joining them, and gathering small writes into large ones (snapshots).
+// Byte pieces: joining them, and gathering small writes into large ones (snapshots in memory).
+import { type SnapshotHost, writeSnapshot } from './snapshot.js';
 
 /** The pieces joined into one array. */
 export function concat(pieces: Uint8Array[]): Uint8Array {
@@ -39,4 +40,29 @@ export class Chunker {
     this.out(this.buf.subarray(0, this.used));
     this.used = 0;
   }
+}
+
+/** A snapshot of the live items (writeSnapshot) as copies in pieces of about 1 MiB. */
+export function snapshotPieces(host: SnapshotHost, now: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  const out = new Chunker((bytes) => pieces.push(bytes.slice()));
+  writeSnapshot(host, (view) => out.write(view), now);
+  out.flush();
+  return pieces;
+}
+
+/** The pieces as a stream. */
+export function streamOf(pieces: Uint8Array[]): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* pieces;
+    },
+  };
+}
+
+/** A stream or list of pieces, joined. */
+export async function joined(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const pieces: Uint8Array[] = [];
+  for await (const piece of source as AsyncIterable<Uint8Array>) pieces.push(piece);
+  return concat(pieces);
 }

@@ -10,7 +10,7 @@
 // only: a byte value must be copied out on every get anyway (a typed array cannot be frozen),
 // which costs what the core's read costs, so the core never offers one.
 
-import { HOT_RING_ENTRIES, KIND_JSON } from '../assembly/abi.js';
+import { HOT_RING_ENTRIES, KIND_JSON, REG_HOT_RING_LEN, REG_HOT_RING_PTR, STAT_EVICTIONS } from '../assembly/abi.js';
 
 /** One kept value. `addr` is its item's address in the core, 0 once dropped. */
 export interface HotEntry {
@@ -84,6 +84,19 @@ export class HotTier {
     private readonly epochs: Float64Array,
     private readonly epochIndex: number,
   ) {}
+
+  /** The tier of a cache whose core and registers these are, over the core's hot ring. */
+  static over(
+    core: HotCore,
+    memory: WebAssembly.Memory,
+    regs32: Uint32Array,
+    stats64: Float64Array,
+    budget: { maxEntries: number; maxBytes: number },
+    exact: boolean,
+  ): HotTier {
+    const ring = new Uint32Array(memory.buffer, regs32[REG_HOT_RING_PTR], HOT_RING_ENTRIES);
+    return new HotTier(core, ring, regs32, REG_HOT_RING_LEN, budget.maxEntries, budget.maxBytes, exact, stats64, STAT_EVICTIONS);
+  }
 
   get size(): number {
     return this.byKey.size;

@@ -1,5 +1,6 @@
 import { CacheError } from './errors.js';
 import type { Key } from './codec.js';
+import { SET_KEEPTTL, SET_NX, SET_XX } from '../assembly/abi.js';
 
 /**
  * Eviction policies, chosen at creation: 's3fifo' (default; SOSP'23: small and main FIFO queues
@@ -310,4 +311,11 @@ function resolveHotTier(hot: HotTierOptions | false | undefined, memoryBytes: nu
   const maxBytes = hot?.maxBytes !== undefined ? parseBytes(hot.maxBytes, 'hotTier.maxBytes') : Math.min(16 * 1024 ** 2, Math.floor(memoryBytes / 4));
   if (maxEntries === 0 || maxBytes === 0) return undefined;
   return { maxEntries, maxBytes };
+}
+
+/** set()'s nx, xx and keepTtl as the core's mode bits; refuses the combinations Redis refuses. */
+export function setMode(options: { ttl?: number; nx?: boolean; xx?: boolean; keepTtl?: boolean }): number {
+  if (options.nx && options.xx) throw new CacheError('ERR_SET_OPTIONS', 'set() takes nx or xx, not both');
+  if (options.keepTtl && options.ttl !== undefined) throw new CacheError('ERR_TTL', 'set() takes ttl or keepTtl, not both');
+  return (options.nx ? SET_NX : 0) | (options.xx ? SET_XX : 0) | (options.keepTtl ? SET_KEEPTTL : 0);
 }

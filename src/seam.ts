@@ -3,8 +3,13 @@
 // turned into CacheErrors. Everything that knows where a byte goes on the way across is here;
 // cache.ts (the API) calls these and never computes an address itself.
 import {
-  ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KEY_BYTES, KIND_FRESH, POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_MAX_ITEM_BYTES, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD, REG_VLEN, REGS_BYTES,
+  ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KEY_BYTES, KIND_FRESH, POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR,
+  REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_MAX_ITEM_BYTES, REG_PAGE_BYTES,
+  REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD, REG_VALUE_PTR, REG_VLEN, REGS_BYTES, STAT_DELETES,
+  STAT_EVICTIONS, STAT_EXPIRED, STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_USED_BYTES,
 } from '../assembly/abi.js';
+import type { CacheLayout } from './cache-types.js';
+import type { FetchRead } from './fetcher.js';
 import type { CoreExports } from './core.js';
 import { CacheError } from './errors.js';
 import {
@@ -165,6 +170,12 @@ export class Seam {
   }
 
 
+  /** The stored bytes of the value the core just answered with (at `ptr`), past a fresh-until prefix. */
+  bytesAt(ptr: number): Uint8Array {
+    const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
+    return this.u8.subarray(ptr + skip, ptr + this.regs32[REG_VLEN]);
+  }
+
   /** The value the core just answered with (its length and kind are in the registers), or undefined for 0. */
   valueAt(ptr: number): unknown {
     if (ptr === 0) return undefined;
@@ -179,6 +190,53 @@ export class Seam {
   scannedKey(): Key {
     const r = this.regs32;
     return r[REG_KIND] & KEY_BYTES ? this.views.readBytes(r[REG_KEY_PTR], r[REG_KLEN]) : this.views.readText(r[REG_KEY_PTR], r[REG_KLEN]);
+  }
+
+  /** The value of the item core.scan() (or randomItem) just reported. */
+  scannedValue(): unknown {
+    const r = this.regs32;
+    return decodeValue(this.views, r[REG_VALUE_PTR], r[REG_VLEN], r[REG_KIND]);
+  }
+
+  /** The core's counters and gauges (the part of Cache.stats() that lives in the registers). */
+  counters(): { hits: number; misses: number; sets: number; deletes: number; evictions: number; expired: number; items: number; usedBytes: number } {
+    const s = this.stats64;
+    return {
+      hits: s[STAT_HITS],
+      misses: s[STAT_MISSES],
+      sets: s[STAT_SETS],
+      deletes: s[STAT_DELETES],
+      evictions: s[STAT_EVICTIONS],
+      expired: s[STAT_EXPIRED],
+      items: s[STAT_ITEMS],
+      usedBytes: s[STAT_USED_BYTES],
+    };
+  }
+
+  /** fetch(): the stored value for the key (a stale one too; with `force`, without touching the policy) and its fresh-until time. */
+  readForFetch(space: number, key: Key, force: boolean, now: number): FetchRead {
+    const klen = this.keyOf(key);
+    const ptr = (force ? this.core.peek(klen, now, space) : this.core.getStale(klen, now, space)) >>> 0;
+    if (ptr === 0) return { now, found: false, value: undefined, freshUntil: 0 };
+    const flags = this.regs32[REG_KIND];
+    const value = decodeValue(this.views, ptr, this.regs32[REG_VLEN], flags);
+    return { now, found: true, value, freshUntil: flags & KIND_FRESH ? this.dv.getFloat64(ptr, true) : Infinity };
+  }
+
+  /** The sizes the cache settled on (Cache.layout()). */
+  layout(): CacheLayout {
+    const r = this.regs32;
+    return {
+      indexCapacity: r[REG_INDEX_CAPACITY],
+      pageBytes: r[REG_PAGE_BYTES],
+      pageCount: r[REG_PAGE_COUNT],
+      fixedBytes: r[REG_FIXED_BYTES],
+      itemHeaderBytes: r[REG_ITEM_OVERHEAD],
+      ttlHeaderBytes: r[REG_TTL_OVERHEAD],
+      maxKeySize: this.maxKeySize,
+      maxValueSize: this.maxValueSize,
+      memoryBytes: this.u8.buffer.byteLength,
+    };
   }
 
   /** What the snapshot code (snapshot.ts) works on. */

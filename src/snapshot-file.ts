@@ -121,3 +121,16 @@ export function loadFile(fs: NodeFs, path: string, missingOk: boolean, load: (fd
     io(() => fs.closeSync(fd), 'close', path);
   }
 }
+
+/**
+ * options.snapshot's warm restart: runs `load` (the file's items come back; a missing file loads
+ * nothing); a bad file throws its CacheError, saying the file was left as it was.
+ */
+export function restoreFile(path: string, load: () => unknown): void {
+  try {
+    load();
+  } catch (e) {
+    const err = e as CacheError;
+    throw new CacheError(err.code, `options.snapshot could not load ${path} (the file is left as it was): ${err.message}`, { cause: e });
+  }
+}
