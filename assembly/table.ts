@@ -13,14 +13,15 @@ import { DEBUG } from './debug';
 import { indexBase, indexSlots } from './layout';
 import { bytesEqual } from './hash';
 import { getKlen, getSpace, keyPtr } from './item';
+import { ctx, C_TOUCHED } from './state';
 
 export const NOT_FOUND: u32 = 0xffffffff;
 
-@inline function slotAddr(i: u32): usize { return indexBase + (<usize>i << 3); }
+@inline function slotAddr(i: u32): usize { return indexBase() + (<usize>i << 3); }
 @inline export function slotItem(i: u32): usize { return <usize>load<u32>(slotAddr(i)); }
 @inline function slotHash(i: u32): u32 { return load<u32>(slotAddr(i), 4); }
-@inline function home(h: u32): u32 { return <u32>((<u64>h * <u64>indexSlots) >> 32); }
-@inline function nextSlot(i: u32): u32 { return i + 1 == indexSlots ? 0 : i + 1; }
+@inline function home(h: u32): u32 { return <u32>((<u64>h * <u64>indexSlots()) >> 32); }
+@inline function nextSlot(i: u32): u32 { return i + 1 == indexSlots() ? 0 : i + 1; }
 
 // ── batch prefetch ──────────────────────────────────────────────────────────────────────────
 // At millions of keys every slot and item read misses the CPU caches (~100-400 ns each). A batch
@@ -29,11 +30,12 @@ export const NOT_FOUND: u32 = 0xffffffff;
 // other, so the CPU overlaps their misses instead of waiting for them one at a time. The loaded
 // values are folded into `touched`, which is published, so that no optimizer drops the loads.
 
-let touched: u32 = 0;
+@inline export function touched(): u32 { return load<u32>(ctx + C_TOUCHED); }
+@inline export function setTouched(v: u32): void { store<u32>(ctx + C_TOUCHED, v); }
 
 /** Phase 1: touches the home slot of hash h. */
 @inline export function touchSlot(h: u32): void {
-  touched ^= load<u32>(slotAddr(home(h)), 4);
+  setTouched(touched() ^ (load<u32>(slotAddr(home(h)), 4)));
 }
 
 /** Phase 2: touches the header of the first item whose slot holds hash h (a few probes at most). */
@@ -43,7 +45,7 @@ export function touchItem(h: u32): void {
     let it = slotItem(i);
     if (it == 0) return;
     if (slotHash(i) == h) {
-      touched ^= load<u32>(it, 8);
+      setTouched(touched() ^ (load<u32>(it, 8)));
       return;
     }
     i = nextSlot(i);
@@ -52,11 +54,11 @@ export function touchItem(h: u32): void {
 
 /** The folded loads (never used, only kept). */
 export function touchedSum(): u32 {
-  return touched;
+  return touched();
 }
 
 export function clearIndex(): void {
-  memory.fill(indexBase, 0, <usize>indexSlots << 3);
+  memory.fill(indexBase(), 0, <usize>indexSlots() << 3);
 }
 
 /**
@@ -99,7 +101,7 @@ export function setSlotItem(i: u32, it: usize): void {
 
 /** Empties slot `hole`, then moves back each later entry of the run that may fill it. */
 export function removeSlot(hole: u32): void {
-  if (DEBUG) assert(hole < indexSlots && slotItem(hole) != 0, 'removeSlot: the slot is empty');
+  if (DEBUG) assert(hole < indexSlots() && slotItem(hole) != 0, 'removeSlot: the slot is empty');
   let j = hole;
   let k = nextSlot(j);
   while (true) {
