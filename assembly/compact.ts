@@ -63,7 +63,8 @@ function evacuateSlab(head: u32, avoidStart: usize, avoidEnd: usize): void {
 export function releaseSlab(k: u32): void {
   let best: u32 = 0;
   let bestLive: u32 = 0xffffffff;
-  for (let i: u32 = 0; i < pageCount(); i++) {
+  let pages = pageCount();
+  for (let i: u32 = 0; i < pages; i++) {
     if (kindOf(i) == k && highOf(i) < bestLive) {
       best = i;
       bestLive = highOf(i);
@@ -97,8 +98,9 @@ function measureFreeSpans(): void {
   let first: u32 = 0;
   let second: u32 = 0;
   let len: u32 = 0;
-  for (let i: u32 = 0; i <= pageCount(); i++) {
-    if (i < pageCount() && kindOf(i) == PAGE_FREE) {
+  let pages = pageCount();
+  for (let i: u32 = 0; i <= pages; i++) {
+    if (i < pages && kindOf(i) == PAGE_FREE) {
       len++;
       continue;
     }
@@ -119,8 +121,9 @@ function bestFitOutside(n: u32, lo: u32, hi: u32): i32 {
   let best: i32 = -1;
   let bestLen: u32 = 0xffffffff;
   let len: u32 = 0;
-  for (let i: u32 = 0; i <= pageCount(); i++) {
-    if (i < pageCount() && kindOf(i) == PAGE_FREE && (i < lo || i >= hi)) {
+  let pages = pageCount();
+  for (let i: u32 = 0; i <= pages; i++) {
+    if (i < pages && kindOf(i) == PAGE_FREE && (i < lo || i >= hi)) {
       len++;
       continue;
     }

@@ -4,8 +4,11 @@
 // time set or removed, an eviction, an expiry, the slab allocator moving an item):
 //
 //   item flags bit 7, FLAG_HOT   the wrapper holds this item in its tier, by address
-//   ring (layout.ts, hotRing)    addresses of hot items removed or moved since the wrapper last
+//   ring (hotRing(), layout.ts)  addresses of hot items removed or moved since the wrapper last
 //                                drained it; more than HOT_RING_ENTRIES and the wrapper drops all
+//
+// The ring, its length and the admission throttle belong to the caller's tier: they are in its
+// context block (state.ts); whether promotion is on, and up to what size, is the cache's (state block).
 //
 // Admission is by frequency, so a scan never fills the tier: a get of an item the policy has seen
 // read before (S3-FIFO's frequency bits, SIEVE's visited bit, LRU's read bit) asks the wrapper to

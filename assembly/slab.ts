@@ -279,10 +279,12 @@ export function release(it: usize): void {
 /** Start of n contiguous free pages, or -1. */
 export function findFreeSpan(n: u32): i32 {
   if (freePages() < n) return -1;
+  let pages = pageCount(); // read once: a state-block load is not hoisted out of the loop
+  let hint = freePageHint();
   if (n == 1) {
-    for (let k: u32 = 0; k < pageCount(); k++) {
-      let i = freePageHint() + k;
-      if (i >= pageCount()) i -= pageCount();
+    for (let k: u32 = 0; k < pages; k++) {
+      let i = hint + k;
+      if (i >= pages) i -= pages;
       if (kindOf(i) == PAGE_FREE) {
         setFreePageHint(i);
         return <i32>i;
@@ -291,7 +293,7 @@ export function findFreeSpan(n: u32): i32 {
     return -1;
   }
   let len: u32 = 0;
-  for (let i: u32 = 0; i < pageCount(); i++) {
+  for (let i: u32 = 0; i < pages; i++) {
     len = kindOf(i) == PAGE_FREE ? len + 1 : 0;
     if (len == n) return <i32>(i + 1 - n);
   }
