@@ -11,7 +11,8 @@ import { resetStore, reportClear, setPolicy, maxItemBytes, setLastSlot } from '.
 import { setTime, setUnit, setEmpty } from './ghost';
 import { setLastFreedClass } from './slab';
 import { NOT_FOUND } from './table';
-import { stateBlock, STATE_BYTES, C_FIELDS_BYTES, C_SCRATCH, contextAfterState, setContext } from './state';
+import { DEBUG } from './debug';
+import { stateBlock, STATE_BYTES, S_END, C_FIELDS_END, C_FIELDS_BYTES, C_SCRATCH, contextAfterState, setContext } from './state';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
@@ -55,6 +56,7 @@ export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32
  * (the values their module globals were initialized with before they moved into memory).
  */
 function resetBlocks(): void {
+  if (DEBUG) assert(S_END <= STATE_BYTES && C_FIELDS_END <= C_FIELDS_BYTES, 'resetBlocks: the fields outgrew their block (state.ts)');
   memory.fill(stateBlock(), 0, STATE_BYTES);
   memory.fill(contextAfterState(), 0, C_FIELDS_BYTES);
   setTime(1); // ghost.ts: 0 is never a ghost time

@@ -88,6 +88,8 @@ export const S_TTL_ITEMS: usize = 212; // u32 items.ts
 export const S_MAX_ITEM_BYTES: usize = 216; // u32 store.ts
 export const S_POLICY_ID: usize = 220; // u32 store.ts
 export const S_REPORTING: usize = 224; // bool removal.ts
+/** Past the last field: at most STATE_BYTES (the debug core checks it at init). A new field goes before it. */
+export const S_END: usize = S_REPORTING + 4;
 
 // ── context block (per caller) ──────────────────────────────────────────────────────────────
 
@@ -125,6 +127,8 @@ export const C_WINDOW_COST: usize = 72; // u32 compact.ts
 export const C_RING_LEN: usize = 76; // u32 hot.ts
 export const C_ADMIT_MASK: usize = 80; // u32 hot.ts
 export const C_ADMIT_TICK: usize = 84; // u32 hot.ts
+/** Past the last field: at most C_FIELDS_BYTES (checked like S_END). */
+export const C_FIELDS_END: usize = C_ADMIT_TICK + 4;
 export const C_FIELDS_BYTES: usize = 128;
 export const C_REGS: usize = C_FIELDS_BYTES;
 export const C_DIGEST_BUFFER: usize = C_REGS + REGS_BYTES;
