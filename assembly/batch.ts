@@ -30,7 +30,7 @@ import { readKey, setKey } from './store';
  * by mset). `withValues`: mset records (value bytes after the key) rather than mget records.
  */
 function prefetchBatch(n: u32, withValues: bool): void {
-  let rec = scratch;
+  let rec = scratch();
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(rec);
     let h = hashBytes(rec + BATCH_HEADER_BYTES, klen);
@@ -38,7 +38,7 @@ function prefetchBatch(n: u32, withValues: bool): void {
     touchSlot(h);
     rec += recordBytes(klen, withValues ? load<u32>(rec, 4) : 0);
   }
-  rec = scratch;
+  rec = scratch();
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(rec);
     touchItem(load<u32>(rec, 12));
@@ -50,7 +50,7 @@ function prefetchBatch(n: u32, withValues: bool): void {
 /** Reads `n` keys laid out as mget records in the scratch region; answers go into the records. */
 export function mget(n: u32, now: f64): void {
   prefetchBatch(n, false);
-  let rec = scratch;
+  let rec = scratch();
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(rec);
     let it = readKey(rec + BATCH_HEADER_BYTES, klen, now, false);
@@ -65,7 +65,7 @@ export function mget(n: u32, now: f64): void {
 /** Stores `n` mset records from the scratch region, up to the first that fails. Returns how many were stored. */
 export function mset(n: u32, expireAt: f64, now: f64): u32 {
   prefetchBatch(n, true);
-  let rec = scratch;
+  let rec = scratch();
   let stored: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(rec);

@@ -23,18 +23,18 @@ import { itemCount, ttlItems, liveBytesNow } from './items';
 export function check(): i32 {
   let n: u32 = 0;
   let bytes: u64 = 0;
-  for (let i: u32 = 0; i < indexSlots; i++) {
+  for (let i: u32 = 0; i < indexSlots(); i++) {
     let it = slotItem(i);
     if (it == 0) continue;
     n++;
     bytes += <u64>footprint(it);
     if (findKey(hashBytes(keyPtr(it), getKlen(it)), keyPtr(it), getKlen(it), getSpace(it)) != i) return CHECK_INDEX_SLOT;
   }
-  if (n != itemCount) return CHECK_ITEM_COUNT;
+  if (n != itemCount()) return CHECK_ITEM_COUNT;
   if (bytes != liveBytesNow()) return CHECK_LIVE_BYTES;
-  if (policyLength() != <i32>itemCount) return CHECK_POLICY_LENGTH;
-  if (heapLen != ttlItems) return CHECK_HEAP_LENGTH;
-  if (heapLen > heapCapacity) return CHECK_HEAP_CAPACITY;
+  if (policyLength() != <i32>itemCount()) return CHECK_POLICY_LENGTH;
+  if (heapLen() != ttlItems()) return CHECK_HEAP_LENGTH;
+  if (heapLen() > heapCapacity()) return CHECK_HEAP_CAPACITY;
   let h = checkHeap();
   if (h != CHECK_OK) return h;
   return checkSlab();
@@ -42,7 +42,7 @@ export function check(): i32 {
 
 /** The heap: each entry's recorded position, and the heap order. */
 function checkHeap(): i32 {
-  for (let i: u32 = 0; i < heapLen; i++) {
+  for (let i: u32 = 0; i < heapLen(); i++) {
     if (getHeapPos(at(i)) != i) return CHECK_HEAP_POSITION;
     if (i > 0 && getExpireAt(at((i - 1) >> 1)) > getExpireAt(at(i))) return CHECK_HEAP_ORDER;
   }
@@ -52,7 +52,7 @@ function checkHeap(): i32 {
 /** The page table, the free lists and the live counts of each class. */
 function checkSlab(): i32 {
   let free: u32 = 0;
-  for (let i: u32 = 0; i < pageCount; i++) {
+  for (let i: u32 = 0; i < pageCount(); i++) {
     let k = kindOf(i);
     if (k == PAGE_FREE) free++;
     else if (k == CONT) {
@@ -61,8 +61,8 @@ function checkSlab(): i32 {
       if (hk == CONT || hk == PAGE_FREE) return CHECK_SLAB_CONT_HEAD;
     }
   }
-  if (free != freePages) return CHECK_SLAB_FREE_PAGES;
-  for (let c: u32 = 0; c < classCount; c++) {
+  if (free != freePages()) return CHECK_SLAB_FREE_PAGES;
+  for (let c: u32 = 0; c < classCount(); c++) {
     let n: u32 = 0;
     let p = freeHead(c);
     while (p != 0) {
@@ -75,7 +75,7 @@ function checkSlab(): i32 {
     let slabs: u32 = 0;
     let live: u32 = 0;
     let size = classSize(c);
-    for (let i: u32 = 0; i < pageCount; i++) {
+    for (let i: u32 = 0; i < pageCount(); i++) {
       if (kindOf(i) != c) continue;
       slabs++;
       live += highOf(i);

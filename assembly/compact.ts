@@ -20,6 +20,7 @@ import {
   kindOf, highOf, headOf, pagesFor, markSpan, freeSpan, spanEnd, popFree, carveSlab, unlinkFreeIn, unfree,
 } from './slab';
 import { moveItem, evictItem } from './items';
+import { ctx, C_MOVABLE_SPAN, C_WINDOW_COST } from './state';
 
 /**
  * Empties the slab that starts at page `head` and returns its pages to the pool. Its live items
@@ -38,7 +39,7 @@ function evacuateSlab(head: u32, avoidStart: usize, avoidEnd: usize): void {
     if (dst == 0) {
       // Free pages elsewhere make a new slab of the class rather than evict (the tables growing
       // into the top pages of a cache that is not full must not cost items).
-      let s = bestFitOutside(slabPages(c), pageOf(min(start, avoidStart)), pagesFor(<u32>(max(end, avoidEnd) - pagesBase)));
+      let s = bestFitOutside(slabPages(c), pageOf(min(start, avoidStart)), pagesFor(<u32>(max(end, avoidEnd) - pagesBase())));
       if (s >= 0) {
         carveSlab(c, <u32>s);
         dst = popFree(c);
@@ -62,7 +63,8 @@ function evacuateSlab(head: u32, avoidStart: usize, avoidEnd: usize): void {
 export function releaseSlab(k: u32): void {
   let best: u32 = 0;
   let bestLive: u32 = 0xffffffff;
-  for (let i: u32 = 0; i < pageCount; i++) {
+  let pages = pageCount();
+  for (let i: u32 = 0; i < pages; i++) {
     if (kindOf(i) == k && highOf(i) < bestLive) {
       best = i;
       bestLive = highOf(i);
@@ -77,16 +79,17 @@ export function releaseSlab(k: u32): void {
  * this can move whole to free pages outside any window that overlaps at most one of the two
  * longest spans; clearWindow evicts what it cannot place after all.
  */
-let movableSpan: u32 = 0;
+@inline export function movableSpan(): u32 { return load<u32>(ctx + C_MOVABLE_SPAN); }
+@inline export function setMovableSpan(v: u32): void { store<u32>(ctx + C_MOVABLE_SPAN, v); }
 
 /** Items that emptying the span starting at `head` would evict (the rest can move). */
 function evictionCost(head: u32): u32 {
   let k = kindOf(head);
   if (k == PAGE_FREE) return 0;
-  if (k == RUN_HEAD) return pagesFor(itemBytes(pageStart(head))) <= movableSpan ? 0 : 1;
+  if (k == RUN_HEAD) return pagesFor(itemBytes(pageStart(head))) <= movableSpan() ? 0 : 1;
   let live = highOf(head);
   let freeElsewhere = freeCount(k) - (perSlab(k) - live);
-  if (live <= freeElsewhere || slabPages(k) <= movableSpan) return 0;
+  if (live <= freeElsewhere || slabPages(k) <= movableSpan()) return 0;
   return live - freeElsewhere;
 }
 
@@ -95,8 +98,9 @@ function measureFreeSpans(): void {
   let first: u32 = 0;
   let second: u32 = 0;
   let len: u32 = 0;
-  for (let i: u32 = 0; i <= pageCount; i++) {
-    if (i < pageCount && kindOf(i) == PAGE_FREE) {
+  let pages = pageCount();
+  for (let i: u32 = 0; i <= pages; i++) {
+    if (i < pages && kindOf(i) == PAGE_FREE) {
       len++;
       continue;
     }
@@ -108,17 +112,18 @@ function measureFreeSpans(): void {
     }
     len = 0;
   }
-  movableSpan = second;
+  setMovableSpan(second);
 }
 
 /** Start of the shortest run of at least n free pages that lies outside pages [lo, hi), or -1. */
 function bestFitOutside(n: u32, lo: u32, hi: u32): i32 {
-  if (freePages < n) return -1;
+  if (freePages() < n) return -1;
   let best: i32 = -1;
   let bestLen: u32 = 0xffffffff;
   let len: u32 = 0;
-  for (let i: u32 = 0; i <= pageCount; i++) {
-    if (i < pageCount && kindOf(i) == PAGE_FREE && (i < lo || i >= hi)) {
+  let pages = pageCount();
+  for (let i: u32 = 0; i <= pages; i++) {
+    if (i < pages && kindOf(i) == PAGE_FREE && (i < lo || i >= hi)) {
       len++;
       continue;
     }
@@ -144,7 +149,8 @@ function relocateRun(head: u32, lo: u32, hi: u32): bool {
 }
 
 /** Set by bestWindow: items that clearing the chosen window would evict. */
-export let windowCost: u32 = 0;
+@inline export function windowCost(): u32 { return load<u32>(ctx + C_WINDOW_COST); }
+@inline export function setWindowCost(v: u32): void { store<u32>(ctx + C_WINDOW_COST, v); }
 
 /**
  * The window of n contiguous pages that is cheapest to clear: fewest evictions, then most pages
@@ -156,7 +162,7 @@ export function bestWindow(n: u32, keepFirst: u32, keepLast: u32): i32 {
   let best: i32 = -1;
   let bestCost: u32 = 0xffffffff;
   let bestFree: u32 = 0;
-  if (n > pageCount) return -1;
+  if (n > pageCount()) return -1;
   measureFreeSpans();
   let cost: u32 = 0;
   let free: u32 = 0;
@@ -174,7 +180,7 @@ export function bestWindow(n: u32, keepFirst: u32, keepLast: u32): i32 {
       bestCost = cost;
       bestFree = free;
     }
-    if (last + 1 >= pageCount) break;
+    if (last + 1 >= pageCount()) break;
     // Page s leaves: its span leaves too unless it goes on into page s + 1.
     let out = kindOf(s);
     if (out == PAGE_FREE) free--;
@@ -184,7 +190,7 @@ export function bestWindow(n: u32, keepFirst: u32, keepLast: u32): i32 {
     if (inn == PAGE_FREE) free++;
     else if (inn != CONT) cost += evictionCost(headOf(last + 1)); // a CONT page continues a span already counted
   }
-  windowCost = bestCost;
+  setWindowCost(bestCost);
   return best;
 }
 

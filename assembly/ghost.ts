@@ -15,39 +15,47 @@
 // The table has 1.25 entries per ghost entry it must remember: 5 bytes per ghost entry.
 
 import { ghostBase, ghostBuckets, ghostCapacity, GHOST_BUCKET_BYTES } from './layout';
+import { stateBlock, S_EMPTY, S_SINCE_TICK, S_TIME, S_UNIT } from './state';
 
 const ENTRIES_PER_BUCKET: u32 = 4;
 const TAG_BITS: u32 = 16;
 const TAG_MASK: u32 = (1 << TAG_BITS) - 1;
 const TIME_MASK: u32 = (1 << (32 - TAG_BITS)) - 1;
 
-let time: u32 = 1; // 1..TIME_MASK: 0 is never used, so that an empty entry never looks valid
-let sinceTick: u32 = 0;
-let unit: u32 = 1;
-let empty = true; // nothing added since the reset: lookups need not touch the table (a load after clear())
+// 1..TIME_MASK: 0 is never used, so that an empty entry never looks valid
+@inline export function time(): u32 { return load<u32>(stateBlock() + S_TIME); }
+@inline export function setTime(v: u32): void { store<u32>(stateBlock() + S_TIME, v); }
+@inline export function sinceTick(): u32 { return load<u32>(stateBlock() + S_SINCE_TICK); }
+@inline export function setSinceTick(v: u32): void { store<u32>(stateBlock() + S_SINCE_TICK, v); }
+@inline export function unit(): u32 { return load<u32>(stateBlock() + S_UNIT); }
+@inline export function setUnit(v: u32): void { store<u32>(stateBlock() + S_UNIT, v); }
+// nothing added since the reset: lookups need not touch the table (a load after clear())
+@inline export function empty(): bool { return load<u32>(stateBlock() + S_EMPTY) != 0; }
+@inline export function setEmpty(v: bool): void { store<u32>(stateBlock() + S_EMPTY, v ? 1 : 0); }
 
 @inline function bucketOf(fp: u32): usize {
-  return ghostBase + <usize>(<u32>((<u64>fp * <u64>ghostBuckets) >> 32)) * GHOST_BUCKET_BYTES;
+  return ghostBase() + <usize>(<u32>((<u64>fp * <u64>ghostBuckets()) >> 32)) * GHOST_BUCKET_BYTES;
 }
 @inline function age(entry: u32): u32 {
-  return (time - (entry >> TAG_BITS)) & TIME_MASK;
+  return (time() - (entry >> TAG_BITS)) & TIME_MASK;
 }
 
 export function resetGhost(): void {
-  time = 1;
-  sinceTick = 0;
-  unit = max<u32>(1, (ghostCapacity + (1 << 14) - 1) >> 14);
-  empty = true;
-  memory.fill(ghostBase, 0, <usize>ghostBuckets * GHOST_BUCKET_BYTES);
+  setTime(1);
+  setSinceTick(0);
+  setUnit(max<u32>(1, (ghostCapacity() + (1 << 14) - 1) >> 14));
+  setEmpty(true);
+  memory.fill(ghostBase(), 0, <usize>ghostBuckets() * GHOST_BUCKET_BYTES);
 }
 
 /** Remembers that the key with fingerprint fp was just evicted. */
 export function ghostAdd(fp: u32): void {
-  empty = false;
-  if (++sinceTick >= unit) {
-    sinceTick = 0;
-    time = (time + 1) & TIME_MASK;
-    if (time == 0) time = 1;
+  setEmpty(false);
+  setSinceTick(sinceTick() + 1);
+  if (sinceTick() >= unit()) {
+    setSinceTick(0);
+    setTime((time() + 1) & TIME_MASK);
+    if (time() == 0) setTime(1);
   }
   let b = bucketOf(fp);
   let victim = b;
@@ -61,7 +69,7 @@ export function ghostAdd(fp: u32): void {
       oldest = a;
     }
   }
-  store<u32>(victim, (time << TAG_BITS) | (fp & TAG_MASK));
+  store<u32>(victim, (time() << TAG_BITS) | (fp & TAG_MASK));
 }
 
 /**
@@ -69,8 +77,8 @@ export function ghostAdd(fp: u32): void {
  * comes back from the ghost queue into the cache).
  */
 export function ghostTake(fp: u32, window: u32): bool {
-  if (empty) return false;
-  let steps = (window + unit - 1) / unit;
+  if (empty()) return false;
+  let steps = (window + unit() - 1) / unit();
   let b = bucketOf(fp);
   for (let i: u32 = 0; i < ENTRIES_PER_BUCKET; i++) {
     let e = b + (<usize>i << 2);

@@ -33,8 +33,8 @@ import { policyTablesMoved } from './policy';
  * rebuild in all (a fill of n items rebuilds about 3n entries, a doubling schedule 2n).
  */
 export function growTables(): bool {
-  if (indexCapacity >= maxCapacity) return false;
-  resizeTables(<u32>min<u64>(<u64>maxCapacity, <u64>indexCapacity * 3 / 2 + 1), heapCapacity);
+  if (indexCapacity() >= maxCapacity()) return false;
+  resizeTables(<u32>min<u64>(<u64>maxCapacity(), <u64>indexCapacity() * 3 / 2 + 1), heapCapacity());
   return true;
 }
 
@@ -44,32 +44,32 @@ export function growTables(): bool {
  * index and the ghost stay where they are, and the items keep their heap positions: no rebuild.
  */
 export function growHeap(): bool {
-  if (heapCapacity >= indexCapacity) return false;
-  let heap = <u32>min<u64>(<u64>indexCapacity, <u64>heapCapacity * 2);
+  if (heapCapacity() >= indexCapacity()) return false;
+  let heap = <u32>min<u64>(<u64>indexCapacity(), <u64>heapCapacity() * 2);
   // Clearing the pages may move items with a TTL: their heap entries are updated where they are.
-  takeTopPages(tablePagesFor(indexCapacity, heap) - tablePagesFor(indexCapacity, heapCapacity));
-  let from = heapBase;
-  placeTables(indexCapacity, heap);
-  memory.copy(heapBase, from, <usize>heapLen << 2);
+  takeTopPages(tablePagesFor(indexCapacity(), heap) - tablePagesFor(indexCapacity(), heapCapacity()));
+  let from = heapBase();
+  placeTables(indexCapacity(), heap);
+  memory.copy(heapBase(), from, <usize>heapLen() << 2);
   publishLayout();
   return true;
 }
 
 /** Halves the index if `items` fill less than a quarter of it. False if it does not. */
 export function shrinkTables(items: u32): bool {
-  if (indexCapacity <= initialCapacity || <u64>items * 4 >= <u64>indexCapacity) return false;
-  let next = max<u32>(initialCapacity, indexCapacity / 2);
-  let heap = min<u32>(heapCapacity, next); // still >= the items with a TTL
-  if (tablePagesFor(next, heap) == tablePagesFor(indexCapacity, heapCapacity)) return false;
+  if (indexCapacity() <= initialCapacity() || <u64>items * 4 >= <u64>indexCapacity()) return false;
+  let next = max<u32>(initialCapacity(), indexCapacity() / 2);
+  let heap = min<u32>(heapCapacity(), next); // still >= the items with a TTL
+  if (tablePagesFor(next, heap) == tablePagesFor(indexCapacity(), heapCapacity())) return false;
   resizeTables(next, heap);
   return true;
 }
 
 /** Moves the top of the page area to fit tables of this size, then rebuilds them. */
 function resizeTables(capacity: u32, heap: u32): void {
-  let before = tablePagesFor(indexCapacity, heapCapacity);
+  let before = tablePagesFor(indexCapacity(), heapCapacity());
   let after = tablePagesFor(capacity, heap);
-  let first = pageCount;
+  let first = pageCount();
   if (after > before) takeTopPages(after - before);
   placeTables(capacity, heap);
   if (after < before) addTopPages(first, before - after);
@@ -80,7 +80,7 @@ function resizeTables(capacity: u32, heap: u32): void {
 /** Empties the top n pages (their items move down, or are evicted) and takes them from the pool. */
 function takeTopPages(n: u32): void {
   if (n == 0) return;
-  clearWindow(pageCount - n, n);
+  clearWindow(pageCount() - n, n);
   dropTopPages(n);
 }
 
@@ -97,12 +97,12 @@ function rebuildTables(): void {
     for (; n < REBUILD_BATCH && it != 0; n++, it = nextItemAt(it + 1)) {
       let h = hashBytes(keyPtr(it), getKlen(it));
       touchSlot(h);
-      store<u32>(rebuildBuffer + (<usize>n << 3), <u32>it);
-      store<u32>(rebuildBuffer + (<usize>n << 3), h, 4);
+      store<u32>(rebuildBuffer() + (<usize>n << 3), <u32>it);
+      store<u32>(rebuildBuffer() + (<usize>n << 3), h, 4);
     }
     for (let k: u32 = 0; k < n; k++) {
-      let p = <usize>load<u32>(rebuildBuffer + (<usize>k << 3));
-      insertSlot(load<u32>(rebuildBuffer + (<usize>k << 3), 4), p);
+      let p = <usize>load<u32>(rebuildBuffer() + (<usize>k << 3));
+      insertSlot(load<u32>(rebuildBuffer() + (<usize>k << 3), 4), p);
       if (hasTtl(p)) heapPush(p);
     }
   }

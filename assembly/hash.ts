@@ -3,16 +3,15 @@
 // positions of keys in the index cannot be predicted by whoever chooses the keys.
 
 import { P5, tail } from './checksum';
+import { stateBlock, S_SEED } from './state';
 
-let seed: u64 = 0;
+@inline export function seed(): u64 { return load<u64>(stateBlock() + S_SEED); }
+@inline export function setSeed(v: u64): void { store<u64>(stateBlock() + S_SEED, v); }
 
-export function setSeed(s: u64): void {
-  seed = s;
-}
 
 /** 32-bit hash of `len` bytes at `p`: XXH64's tail steps over all of them (any length), seeded. */
 export function hashBytes(p: usize, len: u32): u32 {
-  return tail(seed + P5 + <u64>len, p, p + len);
+  return tail(seed() + P5 + <u64>len, p, p + len);
 }
 
 /** True if the `len` bytes at `a` and `b` are equal. */

@@ -4,8 +4,11 @@
 // time set or removed, an eviction, an expiry, the slab allocator moving an item):
 //
 //   item flags bit 7, FLAG_HOT   the wrapper holds this item in its tier, by address
-//   ring (layout.ts, hotRing)    addresses of hot items removed or moved since the wrapper last
+//   ring (hotRing(), layout.ts)  addresses of hot items removed or moved since the wrapper last
 //                                drained it; more than HOT_RING_ENTRIES and the wrapper drops all
+//
+// The ring, its length and the admission throttle belong to the caller's tier: they are in its
+// context block (state.ts); whether promotion is on, and up to what size, is the cache's (state block).
 //
 // Admission is by frequency, so a scan never fills the tier: a get of an item the policy has seen
 // read before (S3-FIFO's frequency bits, SIEVE's visited bit, LRU's read bit) asks the wrapper to
@@ -15,6 +18,7 @@ import { REG_HOT_ITEM, REG_HOT_RING_LEN, REG_HOT_RING_PTR, REG_EXPIRE_AT, HOT_RI
 import { regs, hotRing, indexSlots } from './layout';
 import { slotItem } from './table';
 import { getFlags, setFlags, getVlen, hasTtl, getExpireAt, FREE } from './item';
+import { stateBlock, ctx, C_ADMIT_MASK, C_ADMIT_TICK, C_RING_LEN, S_ENABLED, S_MAX_VALUE_BYTES } from './state';
 
 export const FLAG_HOT: u8 = 0x80;
 /**
@@ -23,46 +27,57 @@ export const FLAG_HOT: u8 = 0x80;
  */
 const NOT_PROMOTED: u8 = <u8>(KIND_FRESH | KEY_BYTES | KEY_MEMO) | FLAG_HOT;
 
-let enabled = false;
-let maxValueBytes: u32 = 0;
-let ringLen: u32 = 0;
+@inline export function enabled(): bool { return load<u32>(stateBlock() + S_ENABLED) != 0; }
+@inline export function setEnabled(v: bool): void { store<u32>(stateBlock() + S_ENABLED, v ? 1 : 0); }
+@inline export function maxValueBytes(): u32 { return load<u32>(stateBlock() + S_MAX_VALUE_BYTES); }
+@inline export function setMaxValueBytes(v: u32): void { store<u32>(stateBlock() + S_MAX_VALUE_BYTES, v); }
+@inline export function ringLen(): u32 { return load<u32>(ctx + C_RING_LEN); }
+@inline export function setRingLen(v: u32): void { store<u32>(ctx + C_RING_LEN, v); }
 /** While the tier is full, only one candidate in 2^admitShift is offered (each costs an eviction there). */
-let admitMask: u32 = 0;
-let admitTick: u32 = 0;
+@inline export function admitMask(): u32 { return load<u32>(ctx + C_ADMIT_MASK); }
+@inline export function setAdmitMask(v: u32): void { store<u32>(ctx + C_ADMIT_MASK, v); }
+@inline export function admitTick(): u32 { return load<u32>(ctx + C_ADMIT_TICK); }
+@inline export function setAdmitTick(v: u32): void { store<u32>(ctx + C_ADMIT_TICK, v); }
 
-@inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
+/** The throttle's counter, one step on. */
+@inline function nextAdmitTick(): u32 {
+  setAdmitTick(admitTick() + 1);
+  return admitTick();
+}
+
+@inline function setReg(i: u32, v: u32): void { store<u32>(regs() + (<usize>i << 2), v); }
 
 /** Turns promotion on (values up to `maxValue` bytes) or off. Called once, after init. */
 export function hotConfigure(on: u32, maxValue: u32): void {
-  enabled = on != 0;
-  maxValueBytes = maxValue;
+  setEnabled(on != 0);
+  setMaxValueBytes(maxValue);
   hotReset();
 }
 
 /** The wrapper's tier filled up (shift > 0: offer one candidate in 2^shift) or has room again (0). */
 export function hotThrottle(shift: u32): void {
-  admitMask = (<u32>1 << shift) - 1;
+  setAdmitMask((<u32>1 << shift) - 1);
 }
 
 /** The cache was emptied: the wrapper drops its whole tier. */
 export function hotReset(): void {
-  ringLen = 0;
-  admitMask = 0;
+  setRingLen(0);
+  setAdmitMask(0);
   setReg(REG_HOT_RING_LEN, 0);
-  setReg(REG_HOT_RING_PTR, <u32>hotRing);
+  setReg(REG_HOT_RING_PTR, <u32>hotRing());
   setReg(REG_HOT_ITEM, 0);
 }
 
 /** The wrapper has read the ring. */
 export function hotDrained(): void {
-  ringLen = 0;
+  setRingLen(0);
   setReg(REG_HOT_RING_LEN, 0);
 }
 
 function report(it: usize): void {
-  if (ringLen < <u32>HOT_RING_ENTRIES) store<u32>(hotRing + (<usize>ringLen << 2), <u32>it);
-  ringLen++;
-  setReg(REG_HOT_RING_LEN, ringLen);
+  if (ringLen() < <u32>HOT_RING_ENTRIES) store<u32>(hotRing() + (<usize>ringLen() << 2), <u32>it);
+  setRingLen(ringLen() + 1);
+  setReg(REG_HOT_RING_LEN, ringLen());
 }
 
 /** Item `it` is being removed (deleted, replaced, expired or evicted). */
@@ -85,13 +100,13 @@ function report(it: usize): void {
  */
 @inline export function hotOnHit(it: usize, seen: bool): void {
   let f = getFlags(it);
-  if (!enabled || (f & NOT_PROMOTED) != 0 || (f & <u8>KIND_MASK) == <u8>KIND_BYTES || getVlen(it) > maxValueBytes || !seen || (++admitTick & admitMask) != 0) {
+  if (!enabled() || (f & NOT_PROMOTED) != 0 || (f & <u8>KIND_MASK) == <u8>KIND_BYTES || getVlen(it) > maxValueBytes() || !seen || (nextAdmitTick() & admitMask()) != 0) {
     setReg(REG_HOT_ITEM, 0);
     return;
   }
   setFlags(it, getFlags(it) | FLAG_HOT);
   setReg(REG_HOT_ITEM, <u32>it);
-  store<f64>(regs + (<usize>REG_EXPIRE_AT << 3), hasTtl(it) ? getExpireAt(it) : 0);
+  store<f64>(regs() + (<usize>REG_EXPIRE_AT << 3), hasTtl(it) ? getExpireAt(it) : 0);
 }
 
 /** The wrapper dropped item `it` from its tier for its own reasons (its budget): it may be promoted again. */
@@ -101,7 +116,7 @@ export function hotRelease(it: usize): void {
 
 /** The ring overflowed and the wrapper dropped its whole tier: every item may be promoted again. */
 export function hotReleaseAll(): void {
-  for (let i: u32 = 0; i < indexSlots; i++) {
+  for (let i: u32 = 0; i < indexSlots(); i++) {
     let it = slotItem(i);
     if (it != 0) setFlags(it, getFlags(it) & ~FLAG_HOT);
   }
@@ -119,7 +134,7 @@ export function hotReleaseAll(): void {
  * drained (replaying touches reports nothing, so the two uses never overlap).
  */
 @inline export function touchedAt(i: u32): usize {
-  return <usize>load<u32>(hotRing + (<usize>i << 2));
+  return <usize>load<u32>(hotRing() + (<usize>i << 2));
 }
 
 /** Item `it` keeps its place but changes what the tier holds of it (its expiry time): the tier drops it. */

@@ -7,7 +7,12 @@ import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHE
 import { planLayout, publishLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes, SLOT_BYTES, HEAP_ENTRY_BYTES, GHOST_BUCKET_BYTES } from './layout';
 import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
-import { resetStore, reportClear, setPolicy, maxItemBytes } from './store';
+import { resetStore, reportClear, setPolicy, maxItemBytes, setLastSlot } from './store';
+import { setTime, setUnit, setEmpty } from './ghost';
+import { setLastFreedClass } from './slab';
+import { NOT_FOUND } from './table';
+import { DEBUG } from './debug';
+import { stateBlock, STATE_BYTES, S_END, C_FIELDS_END, C_FIELDS_BYTES, C_SCRATCH, contextAfterState, setContext } from './state';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
@@ -24,28 +29,46 @@ export { check } from './check';
  */
 export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32, policy: u32): i32 {
   let memBytes = <usize>memory.size() << 16;
+  if (memBytes < contextAfterState() + C_SCRATCH) return ERR_INIT;
+  setContext(contextAfterState());
+  resetBlocks();
   if (!planLayout(memBytes, maxEntries, wantScratch, policy == POLICY_S3FIFO)) return ERR_INIT;
   setPolicy(policy);
   setSeed((<u64>seedHi << 32) | seedLo);
-  memory.fill(regs, 0, REGS_BYTES);
+  memory.fill(regs(), 0, REGS_BYTES);
   resetStore();
-  store<u32>(regs + (REG_SCRATCH_PTR << 2), <u32>scratch);
-  store<u32>(regs + (REG_SCRATCH_BYTES << 2), scratchBytes);
-  store<u32>(regs + (REG_MAX_ITEM_BYTES << 2), maxItemBytes);
-  store<u32>(regs + (REG_ITEM_OVERHEAD << 2), HEADER_BYTES);
-  store<u32>(regs + (REG_TTL_OVERHEAD << 2), EXT_BYTES);
-  store<u32>(regs + (REG_INDEX_CAPACITY << 2), maxCapacity);
-  store<u32>(regs + (REG_PAGE_BYTES << 2), pageBytes);
-  store<u32>(regs + (REG_SLOT_BYTES << 2), SLOT_BYTES);
-  store<u32>(regs + (REG_HEAP_ENTRY_BYTES << 2), HEAP_ENTRY_BYTES);
-  store<u32>(regs + (REG_GHOST_BUCKET_BYTES << 2), GHOST_BUCKET_BYTES);
+  store<u32>(regs() + (REG_SCRATCH_PTR << 2), <u32>scratch());
+  store<u32>(regs() + (REG_SCRATCH_BYTES << 2), scratchBytes());
+  store<u32>(regs() + (REG_MAX_ITEM_BYTES << 2), maxItemBytes());
+  store<u32>(regs() + (REG_ITEM_OVERHEAD << 2), HEADER_BYTES);
+  store<u32>(regs() + (REG_TTL_OVERHEAD << 2), EXT_BYTES);
+  store<u32>(regs() + (REG_INDEX_CAPACITY << 2), maxCapacity());
+  store<u32>(regs() + (REG_PAGE_BYTES << 2), pageBytes());
+  store<u32>(regs() + (REG_SLOT_BYTES << 2), SLOT_BYTES);
+  store<u32>(regs() + (REG_HEAP_ENTRY_BYTES << 2), HEAP_ENTRY_BYTES);
+  store<u32>(regs() + (REG_GHOST_BUCKET_BYTES << 2), GHOST_BUCKET_BYTES);
   publishLayout();
   return 0;
 }
 
+/**
+ * Zeroes the state block and the context's fields, then sets the fields that do not start at 0
+ * (the values their module globals were initialized with before they moved into memory).
+ */
+function resetBlocks(): void {
+  if (DEBUG) assert(S_END <= STATE_BYTES && C_FIELDS_END <= C_FIELDS_BYTES, 'resetBlocks: the fields outgrew their block (state.ts)');
+  memory.fill(stateBlock(), 0, STATE_BYTES);
+  memory.fill(contextAfterState(), 0, C_FIELDS_BYTES);
+  setTime(1); // ghost.ts: 0 is never a ghost time
+  setUnit(1);
+  setEmpty(true);
+  setLastFreedClass(-1);
+  setLastSlot(NOT_FOUND);
+}
+
 /** The registers' address: the wrapper's typed views start here. */
 export function regsPtr(): usize {
-  return regs;
+  return regs();
 }
 
 /** Empties the cache; counters other than items and bytes keep counting. */

@@ -18,34 +18,36 @@ import { policyInsert, policyRemove, policyMoved } from './policy';
 import { heapPush, heapRemove, heapMoved } from './expiry';
 import { hotRemoved, hotMoved } from './hot';
 import { reportRemoval } from './removal';
+import { stateBlock, ctx, C_CLOCK, S_ITEM_COUNT, S_LIVE_BYTES, S_TTL_ITEMS } from './state';
 
 /** Items stored, items with an expiry time, and the bytes their chunks and runs take. */
-export let itemCount: u32 = 0;
-export let ttlItems: u32 = 0;
-let liveBytes: u64 = 0;
+@inline export function itemCount(): u32 { return load<u32>(stateBlock() + S_ITEM_COUNT); }
+@inline export function setItemCount(v: u32): void { store<u32>(stateBlock() + S_ITEM_COUNT, v); }
+@inline export function ttlItems(): u32 { return load<u32>(stateBlock() + S_TTL_ITEMS); }
+@inline export function setTtlItems(v: u32): void { store<u32>(stateBlock() + S_TTL_ITEMS, v); }
+@inline export function liveBytes(): u64 { return load<u64>(stateBlock() + S_LIVE_BYTES); }
+@inline export function setLiveBytes(v: u64): void { store<u64>(stateBlock() + S_LIVE_BYTES, v); }
 
 /**
  * The time of the operation in progress, for evictions that have none of their own (the slab
  * allocator and table growth evict while making room): an item already past its expiry time
  * counts as expired, not evicted.
  */
-let clock: f64 = 0;
+@inline export function clock(): f64 { return load<f64>(ctx + C_CLOCK); }
+@inline export function setClock(v: f64): void { store<f64>(ctx + C_CLOCK, v); }
 
-@inline export function setClock(now: f64): void {
-  clock = now;
-}
 
 export function resetItems(): void {
-  itemCount = 0;
-  ttlItems = 0;
-  liveBytes = 0;
+  setItemCount(0);
+  setTtlItems(0);
+  setLiveBytes(0);
 }
 
 /** Publishes the item and byte gauges (registers for the wrapper). */
 export function publish(): void {
-  setStat(STAT_ITEMS, <f64>itemCount);
-  setStat(STAT_USED_BYTES, <f64>(fixedBytes() + liveBytes));
-  setStat(STAT_TTL_ITEMS, <f64>ttlItems);
+  setStat(STAT_ITEMS, <f64>itemCount());
+  setStat(STAT_USED_BYTES, <f64>(fixedBytes() + liveBytes()));
+  setStat(STAT_TTL_ITEMS, <f64>ttlItems());
 }
 
 /** Bytes the item occupies in slab memory. */
@@ -66,8 +68,8 @@ export function linkItem(it: usize, h: u32, expireAt: f64): void {
     setExpireAt(it, expireAt);
     addTtl(it);
   }
-  itemCount++;
-  liveBytes += footprintOf(it);
+  setItemCount(itemCount() + 1);
+  setLiveBytes(liveBytes() + footprintOf(it));
 }
 
 /** The item (its expiry time set, its header with room for it) now has an expiry: it joins the heap. */
@@ -75,7 +77,7 @@ export function addTtl(it: usize): void {
   if (DEBUG) assert(!hasTtl(it), 'addTtl: the item is already on the heap');
   setFlags(it, getFlags(it) | FLAG_TTL);
   heapPush(it);
-  ttlItems++;
+  setTtlItems(ttlItems() + 1);
 }
 
 /** The item loses its expiry time: it leaves the heap. */
@@ -83,22 +85,22 @@ export function dropTtl(it: usize): void {
   if (DEBUG) assert(hasTtl(it), 'dropTtl: the item is not on the heap');
   heapRemove(it);
   setFlags(it, getFlags(it) & ~FLAG_TTL);
-  ttlItems--;
+  setTtlItems(ttlItems() - 1);
 }
 
 /** Removes item `it` (at index slot `slot`) from every structure and frees its chunk; `reason` is a REMOVED_*. */
 export function unlinkItem(it: usize, slot: u32, reason: u32): void {
-  if (DEBUG) assert(itemCount > 0, 'unlinkItem: no item is stored');
+  if (DEBUG) assert(itemCount() > 0, 'unlinkItem: no item is stored');
   reportRemoval(it, reason);
   hotRemoved(it);
   removeSlot(slot);
   policyRemove(it);
   if (hasTtl(it)) {
     heapRemove(it);
-    ttlItems--;
+    setTtlItems(ttlItems() - 1);
   }
-  liveBytes -= footprintOf(it);
-  itemCount--;
+  setLiveBytes(liveBytes() - footprintOf(it));
+  setItemCount(itemCount() - 1);
   release(it);
 }
 
@@ -108,7 +110,7 @@ export function removeItem(it: usize, reason: u32): void {
 
 /** Evicts one item chosen by the slab allocator or the policy; one already past its expiry time counts as expired. */
 export function evictItem(it: usize): void {
-  if (isExpired(it, clock)) {
+  if (isExpired(it, clock())) {
     removeItem(it, REMOVED_EXPIRE);
     bump(STAT_EXPIRED);
   } else {
@@ -135,12 +137,12 @@ export function rehomeItem(src: usize, dst: usize): void {
   setSlotItem(slotOf(src), dst);
   policyMoved(src, dst);
   if (hasTtl(dst)) heapMoved(dst);
-  liveBytes -= footprintOf(src);
+  setLiveBytes(liveBytes() - footprintOf(src));
   release(src);
-  liveBytes += footprintOf(dst);
+  setLiveBytes(liveBytes() + footprintOf(dst));
 }
 
 /** For check.ts: the byte count the chunks of all items should add up to. */
 export function liveBytesNow(): u64 {
-  return liveBytes;
+  return liveBytes();
 }

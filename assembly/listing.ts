@@ -34,12 +34,12 @@ import { answer } from './store';
  * again; if all draws miss, one pass of reservoir sampling over the slots decides.
  */
 export function randomItem(seed: u32, now: f64): u32 {
-  if (itemCount == 0) return 0;
+  if (itemCount() == 0) return 0;
   let x = seed | 1;
-  let dense = <u64>itemCount * 32 >= <u64>indexSlots;
+  let dense = <u64>itemCount() * 32 >= <u64>indexSlots();
   for (let p = 0; p < 64; p++) {
     x = xorshift(x);
-    let it = dense ? liveAt(<u32>((<u64>x * indexSlots) >> 32), now) : policyNth(<u32>((<u64>x * itemCount) >> 32));
+    let it = dense ? liveAt(<u32>((<u64>x * indexSlots()) >> 32), now) : policyNth(<u32>((<u64>x * itemCount()) >> 32));
     if (dense ? it != 0 : listed(it, now)) {
       describe(it);
       return 1;
@@ -47,7 +47,7 @@ export function randomItem(seed: u32, now: f64): u32 {
   }
   let chosen: usize = 0;
   let seen: u64 = 0;
-  for (let i: u32 = 0; i < indexSlots; i++) {
+  for (let i: u32 = 0; i < indexSlots(); i++) {
     let it = liveAt(i, now);
     if (it == 0) continue;
     seen++;
@@ -74,7 +74,7 @@ export function describe(it: usize): void {
  * between calls may be missed or seen twice.
  */
 export function scan(cursor: u32, now: f64): u32 {
-  for (let i = cursor; i < indexSlots; i++) {
+  for (let i = cursor; i < indexSlots(); i++) {
     let it = slotItem(i);
     if (listed(it, now)) {
       describe(it);

@@ -26,52 +26,68 @@ import { footprint } from './slab';
 import { hashBytes } from './hash';
 import { ghostAdd, ghostTake, resetGhost } from './ghost';
 import { maxCapacity, pageCount, pageShift } from './layout';
+import { stateBlock, S_BYTES0, S_HAND, S_HEAD0, S_HEAD1, S_ITEMS0, S_ITEMS1, S_PINNED, S_POLICY, S_SMALL_BYTES, S_SMALL_ITEMS, S_TAIL0, S_TAIL1 } from './state';
 
 const FREQ: u8 = 3; // S3-FIFO frequency bits (SIEVE uses bit 0 as its visited bit)
 const MAIN: u8 = 4; // the item is on queue 1 (S3-FIFO's main queue)
 
-let policy: u32 = POLICY_LRU;
-let head0: usize = 0;
-let tail0: usize = 0;
-let head1: usize = 0;
-let tail1: usize = 0;
-let items0: u32 = 0;
-let items1: u32 = 0;
-let bytes0: u64 = 0; // S3-FIFO only: bytes on the small queue
-let smallItems: u32 = 0;
-let smallBytes: u64 = 0;
-let hand: usize = 0; // SIEVE only
-let pinned: usize = 0;
+@inline export function policy(): u32 { return load<u32>(stateBlock() + S_POLICY); }
+@inline export function setPolicy(v: u32): void { store<u32>(stateBlock() + S_POLICY, v); }
+@inline export function head0(): usize { return load<usize>(stateBlock() + S_HEAD0); }
+@inline export function setHead0(v: usize): void { store<usize>(stateBlock() + S_HEAD0, v); }
+@inline export function tail0(): usize { return load<usize>(stateBlock() + S_TAIL0); }
+@inline export function setTail0(v: usize): void { store<usize>(stateBlock() + S_TAIL0, v); }
+@inline export function head1(): usize { return load<usize>(stateBlock() + S_HEAD1); }
+@inline export function setHead1(v: usize): void { store<usize>(stateBlock() + S_HEAD1, v); }
+@inline export function tail1(): usize { return load<usize>(stateBlock() + S_TAIL1); }
+@inline export function setTail1(v: usize): void { store<usize>(stateBlock() + S_TAIL1, v); }
+@inline export function items0(): u32 { return load<u32>(stateBlock() + S_ITEMS0); }
+@inline export function setItems0(v: u32): void { store<u32>(stateBlock() + S_ITEMS0, v); }
+@inline export function items1(): u32 { return load<u32>(stateBlock() + S_ITEMS1); }
+@inline export function setItems1(v: u32): void { store<u32>(stateBlock() + S_ITEMS1, v); }
+// S3-FIFO only: bytes on the small queue
+@inline export function bytes0(): u64 { return load<u64>(stateBlock() + S_BYTES0); }
+@inline export function setBytes0(v: u64): void { store<u64>(stateBlock() + S_BYTES0, v); }
+@inline export function smallItems(): u32 { return load<u32>(stateBlock() + S_SMALL_ITEMS); }
+@inline export function setSmallItems(v: u32): void { store<u32>(stateBlock() + S_SMALL_ITEMS, v); }
+@inline export function smallBytes(): u64 { return load<u64>(stateBlock() + S_SMALL_BYTES); }
+@inline export function setSmallBytes(v: u64): void { store<u64>(stateBlock() + S_SMALL_BYTES, v); }
+// SIEVE only
+@inline export function hand(): usize { return load<usize>(stateBlock() + S_HAND); }
+@inline export function setHand(v: usize): void { store<usize>(stateBlock() + S_HAND, v); }
+/** While set, the policy never picks this item as a victim (it is being resized in place). */
+@inline export function pinned(): usize { return load<usize>(stateBlock() + S_PINNED); }
+@inline export function setPinned(v: usize): void { store<usize>(stateBlock() + S_PINNED, v); }
 
 export function resetPolicy(id: u32): void {
-  policy = id;
-  head0 = tail0 = head1 = tail1 = 0;
-  items0 = items1 = 0;
-  bytes0 = 0;
-  hand = 0;
-  pinned = 0;
-  if (policy == POLICY_S3FIFO) resetGhost();
+  setPolicy(id);
+  setHead0(0);
+  setTail0(0);
+  setHead1(0);
+  setTail1(0);
+  setItems0(0);
+  setItems1(0);
+  setBytes0(0);
+  setHand(0);
+  setPinned(0);
+  if (policy() == POLICY_S3FIFO) resetGhost();
   sizeSmallQueue();
 }
 
 /** S3-FIFO's small queue: 10% of the items the cache may hold, or of its page bytes. */
 function sizeSmallQueue(): void {
-  smallItems = max<u32>(1, maxCapacity / 10);
-  smallBytes = max<u64>(1, (<u64>pageCount << pageShift) / 10);
+  setSmallItems(max<u32>(1, maxCapacity() / 10));
+  setSmallBytes(max<u64>(1, (<u64>pageCount() << pageShift()) / 10));
 }
 
 /** The tables grew (grow.ts): the ghost table moved and starts empty; the pages shrank. */
 export function policyTablesMoved(): void {
-  if (policy == POLICY_S3FIFO) resetGhost();
+  if (policy() == POLICY_S3FIFO) resetGhost();
   sizeSmallQueue();
 }
 
-/** While set, the policy never picks this item as a victim (it is being resized in place). */
-export function setPinned(it: usize): void {
-  pinned = it;
-}
 export function getPinned(): usize {
-  return pinned;
+  return pinned();
 }
 
 // ── the two queues ──────────────────────────────────────────────────────────────────────────
@@ -81,19 +97,19 @@ export function getPinned(): usize {
 }
 
 function pushHead(q: u32, it: usize): void {
-  let h = q == 0 ? head0 : head1;
+  let h = q == 0 ? head0() : head1();
   setPrev(it, 0);
   setNext(it, h);
   if (h != 0) setPrev(h, it);
-  else if (q == 0) tail0 = it;
-  else tail1 = it;
+  else if (q == 0) setTail0(it);
+  else setTail1(it);
   if (q == 0) {
-    head0 = it;
-    items0++;
-    if (policy == POLICY_S3FIFO) bytes0 += footprint(it);
+    setHead0(it);
+    setItems0(items0() + 1);
+    if (policy() == POLICY_S3FIFO) setBytes0(bytes0() + footprint(it));
   } else {
-    head1 = it;
-    items1++;
+    setHead1(it);
+    setItems1(items1() + 1);
   }
 }
 
@@ -101,16 +117,16 @@ function unlink(q: u32, it: usize): void {
   let p = getPrev(it);
   let n = getNext(it);
   if (p != 0) setNext(p, n);
-  else if (q == 0) head0 = n;
-  else head1 = n;
+  else if (q == 0) setHead0(n);
+  else setHead1(n);
   if (n != 0) setPrev(n, p);
-  else if (q == 0) tail0 = p;
-  else tail1 = p;
+  else if (q == 0) setTail0(p);
+  else setTail1(p);
   if (q == 0) {
-    items0--;
-    if (policy == POLICY_S3FIFO) bytes0 -= footprint(it);
+    setItems0(items0() - 1);
+    if (policy() == POLICY_S3FIFO) setBytes0(bytes0() - footprint(it));
   } else {
-    items1--;
+    setItems1(items1() - 1);
   }
 }
 
@@ -118,7 +134,7 @@ function unlink(q: u32, it: usize): void {
 
 /** A new item, whose key hashes to h. */
 export function policyInsert(it: usize, h: u32): void {
-  if (policy == POLICY_S3FIFO && ghostTake(h, ((items0 + items1) * 9) / 10)) {
+  if (policy() == POLICY_S3FIFO && ghostTake(h, ((items0() + items1()) * 9) / 10)) {
     setPbits(it, MAIN);
     pushHead(1, it);
     return;
@@ -128,23 +144,23 @@ export function policyInsert(it: usize, h: u32): void {
 }
 
 export function policyRemove(it: usize): void {
-  if (it == hand) hand = getPrev(it);
+  if (it == hand()) setHand(getPrev(it));
   unlink(queueOf(it), it);
 }
 
 /** True if the item was hit before (S3-FIFO: its frequency; SIEVE: visited since the hand passed; LRU: ever). */
 @inline export function policySeen(it: usize): bool {
-  return policy == POLICY_S3FIFO ? (getPbits(it) & FREQ) != 0 : (getPbits(it) & 1) != 0;
+  return policy() == POLICY_S3FIFO ? (getPbits(it) & FREQ) != 0 : (getPbits(it) & 1) != 0;
 }
 
 /** A hit (a read, or an overwrite in place). */
 export function policyTouch(it: usize): void {
-  if (policy == POLICY_LRU) {
+  if (policy() == POLICY_LRU) {
     setPbits(it, 1); // LRU keeps no state of its own in pbits: bit 0 says "read" (policySeen)
-    if (it == head0) return;
+    if (it == head0()) return;
     unlink(0, it);
     pushHead(0, it);
-  } else if (policy == POLICY_SIEVE) {
+  } else if (policy() == POLICY_SIEVE) {
     setPbits(it, 1);
   } else {
     let b = getPbits(it);
@@ -158,35 +174,35 @@ export function policyMoved(from: usize, to: usize): void {
   let p = getPrev(to);
   let n = getNext(to);
   if (p != 0) setNext(p, to);
-  else if (q == 0) head0 = to;
-  else head1 = to;
+  else if (q == 0) setHead0(to);
+  else setHead1(to);
   if (n != 0) setPrev(n, to);
-  else if (q == 0) tail0 = to;
-  else tail1 = to;
-  if (hand == from) hand = to;
-  if (pinned == from) pinned = to;
-  if (policy == POLICY_S3FIFO && q == 0) bytes0 += <u64>footprint(to) - <u64>footprint(from);
+  else if (q == 0) setTail0(to);
+  else setTail1(to);
+  if (hand() == from) setHand(to);
+  if (pinned() == from) setPinned(to);
+  if (policy() == POLICY_S3FIFO && q == 0) setBytes0(bytes0() + (<u64>footprint(to) - <u64>footprint(from)));
 }
 
 /** The item to evict next, or 0 if there is none. S3-FIFO and SIEVE update their queues on the way. */
 export function policyVictim(): usize {
-  if (policy == POLICY_S3FIFO) return s3fifoVictim();
-  if (policy == POLICY_SIEVE) return sieveVictim();
-  let v = tail0;
-  if (v != 0 && v == pinned) v = getPrev(v);
+  if (policy() == POLICY_S3FIFO) return s3fifoVictim();
+  if (policy() == POLICY_SIEVE) return sieveVictim();
+  let v = tail0();
+  if (v != 0 && v == pinned()) v = getPrev(v);
   return v;
 }
 
 function sieveVictim(): usize {
-  let p = hand != 0 ? hand : tail0;
-  for (let guard = (items0 << 1) + 2; guard > 0 && p != 0; guard--) {
-    if ((getPbits(p) & 1) != 0 || p == pinned) {
+  let p = hand() != 0 ? hand() : tail0();
+  for (let guard = (items0() << 1) + 2; guard > 0 && p != 0; guard--) {
+    if ((getPbits(p) & 1) != 0 || p == pinned()) {
       setPbits(p, 0);
       p = getPrev(p);
-      if (p == 0) p = tail0; // the hand wraps from the head back to the tail
+      if (p == 0) p = tail0(); // the hand wraps from the head back to the tail
       continue;
     }
-    hand = getPrev(p);
+    setHand(getPrev(p));
     return p;
   }
   return 0;
@@ -194,11 +210,11 @@ function sieveVictim(): usize {
 
 function s3fifoVictim(): usize {
   // Each item moves at most 4 times (one promotion, then 3 frequency steps) before it can go.
-  for (let guard = ((items0 + items1) << 2) + 4; guard > 0; guard--) {
-    let small = tail0 != 0 && (tail1 == 0 || items0 >= smallItems || bytes0 >= smallBytes);
+  for (let guard = ((items0() + items1()) << 2) + 4; guard > 0; guard--) {
+    let small = tail0() != 0 && (tail1() == 0 || items0() >= smallItems() || bytes0() >= smallBytes());
     if (small) {
-      let t = tail0;
-      if ((getPbits(t) & FREQ) != 0 || t == pinned) {
+      let t = tail0();
+      if ((getPbits(t) & FREQ) != 0 || t == pinned()) {
         unlink(0, t);
         setPbits(t, MAIN); // read while on the small queue: promoted, frequency cleared
         pushHead(1, t);
@@ -207,10 +223,10 @@ function s3fifoVictim(): usize {
       ghostAdd(hashBytes(keyPtr(t), getKlen(t)));
       return t;
     }
-    let t = tail1;
+    let t = tail1();
     if (t == 0) return 0;
     let f = getPbits(t) & FREQ;
-    if (f == 0 && t != pinned) return t;
+    if (f == 0 && t != pinned()) return t;
     unlink(1, t);
     setPbits(t, MAIN | (f > 0 ? f - 1 : 0));
     pushHead(1, t);
@@ -225,18 +241,18 @@ function s3fifoVictim(): usize {
  */
 export function policyNth(k: u32): usize {
   let q: u32 = 0;
-  if (k >= items0) {
-    k -= items0;
+  if (k >= items0()) {
+    k -= items0();
     q = 1;
   }
-  let n = q == 0 ? items0 : items1;
+  let n = q == 0 ? items0() : items1();
   if (k >= n) return 0;
   let it: usize;
   if (k < n - k) {
-    it = q == 0 ? head0 : head1;
+    it = q == 0 ? head0() : head1();
     for (; k > 0; k--) it = getNext(it);
   } else {
-    it = q == 0 ? tail0 : tail1;
+    it = q == 0 ? tail0() : tail1();
     for (k = n - 1 - k; k > 0; k--) it = getPrev(it);
   }
   return it;
@@ -244,9 +260,9 @@ export function policyNth(k: u32): usize {
 
 /** Number of items on the policy's queues, for invariant checks (-1 if the links are broken). */
 export function policyLength(): i32 {
-  let a = queueLength(head0, tail0, 0);
-  let b = queueLength(head1, tail1, MAIN);
-  if (a < 0 || b < 0 || <u32>a != items0 || <u32>b != items1) return -1;
+  let a = queueLength(head0(), tail0(), 0);
+  let b = queueLength(head1(), tail1(), MAIN);
+  if (a < 0 || b < 0 || <u32>a != items0() || <u32>b != items1()) return -1;
   return a + b;
 }
 

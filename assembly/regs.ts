@@ -9,9 +9,9 @@
 
 import { regs } from './layout';
 
-@inline export function statAddr(i: u32): usize { return regs + (<usize>i << 3); }
+@inline export function statAddr(i: u32): usize { return regs() + (<usize>i << 3); }
 @inline export function getStat(i: u32): f64 { return load<f64>(statAddr(i)); }
 @inline export function setStat(i: u32, v: f64): void { store<f64>(statAddr(i), v); }
 @inline export function bump(i: u32): void { setStat(i, getStat(i) + 1); }
-@inline export function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
-@inline export function getReg(i: u32): u32 { return load<u32>(regs + (<usize>i << 2)); }
+@inline export function setReg(i: u32, v: u32): void { store<u32>(regs() + (<usize>i << 2), v); }
+@inline export function getReg(i: u32): u32 { return load<u32>(regs() + (<usize>i << 2)); }

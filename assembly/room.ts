@@ -57,8 +57,8 @@ function allocSlow(size: u32, c: i32, now: f64): usize {
       if (p != 0) return p;
     }
     let s: i32 = -1;
-    if (freePages != spanScannedAt) {
-      spanScannedAt = freePages;
+    if (freePages() != spanScannedAt) {
+      spanScannedAt = freePages();
       s = findFreeSpan(n);
     }
     if (s < 0) {
@@ -68,19 +68,19 @@ function allocSlow(size: u32, c: i32, now: f64): usize {
       }
       // Pages are free but scattered: clear a window if that evicts nothing, else let the policy
       // evict and look again; if the policy has nothing left, clear the cheapest window anyway.
-      if (freePages >= n && freePages != windowScannedAt) {
-        windowScannedAt = freePages;
+      if (freePages() >= n && freePages() != windowScannedAt) {
+        windowScannedAt = freePages();
         s = pickWindow(n);
-        if (windowCost != 0) s = -1;
+        if (windowCost() != 0) s = -1;
       }
       if (s < 0) {
         if (c >= 0) {
           let p = popFreeLarger(<u32>c);
           if (p != 0) return p;
         }
-        if (shrinkTables(itemCount)) continue;
+        if (shrinkTables(itemCount())) continue;
         if (evictOne(now)) {
-          candidate = lastFreedClass;
+          candidate = lastFreedClass();
           continue;
         }
         s = pickWindow(n);

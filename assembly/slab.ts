@@ -21,6 +21,7 @@
 import { DEBUG } from './debug';
 import { classTable, pageTable, pagesBase, pageShift, pageBytes, pageCount, MAX_CLASSES } from './layout';
 import { FREE, getFlags, setFlags, getNext, setNext, itemBytes } from './item';
+import { stateBlock, S_CLASS_COUNT, S_FREE_PAGES, S_FREE_PAGE_HINT, S_LARGEST_CHUNK, S_LAST_FREED_CLASS } from './state';
 
 export const PAGE_FREE: u32 = 0xff;
 export const RUN_HEAD: u32 = 0xfe;
@@ -36,14 +37,19 @@ const F_FREE_HEAD: u32 = 3;
 const F_FREE_COUNT: u32 = 4;
 const F_SLABS: u32 = 5;
 
-export let classCount: u32 = 0;
-export let freePages: u32 = 0;
-export let largestChunk: u32 = 0;
+@inline export function classCount(): u32 { return load<u32>(stateBlock() + S_CLASS_COUNT); }
+@inline export function setClassCount(v: u32): void { store<u32>(stateBlock() + S_CLASS_COUNT, v); }
+@inline export function freePages(): u32 { return load<u32>(stateBlock() + S_FREE_PAGES); }
+@inline export function setFreePages(v: u32): void { store<u32>(stateBlock() + S_FREE_PAGES, v); }
+@inline export function largestChunk(): u32 { return load<u32>(stateBlock() + S_LARGEST_CHUNK); }
+@inline export function setLargestChunk(v: u32): void { store<u32>(stateBlock() + S_LARGEST_CHUNK, v); }
 /** Class of the chunk freed last, -1 after a run: the one class that may have become releasable. */
-export let lastFreedClass: i32 = -1;
-let freePageHint: u32 = 0;
+@inline export function lastFreedClass(): i32 { return load<i32>(stateBlock() + S_LAST_FREED_CLASS); }
+@inline export function setLastFreedClass(v: i32): void { store<i32>(stateBlock() + S_LAST_FREED_CLASS, v); }
+@inline export function freePageHint(): u32 { return load<u32>(stateBlock() + S_FREE_PAGE_HINT); }
+@inline export function setFreePageHint(v: u32): void { store<u32>(stateBlock() + S_FREE_PAGE_HINT, v); }
 
-@inline function field(f: u32, c: u32): usize { return classTable + (((f * MAX_CLASSES) + c) << 2); }
+@inline function field(f: u32, c: u32): usize { return classTable() + (((f * MAX_CLASSES) + c) << 2); }
 @inline export function classSize(c: u32): u32 { return load<u32>(field(F_SIZE, c)); }
 @inline export function perSlab(c: u32): u32 { return load<u32>(field(F_PER_SLAB, c)); }
 @inline export function slabPages(c: u32): u32 { return load<u32>(field(F_SLAB_PAGES, c)); }
@@ -54,62 +60,62 @@ let freePageHint: u32 = 0;
 @inline export function classSlabs(c: u32): u32 { return load<u32>(field(F_SLABS, c)); }
 @inline export function addClassSlabs(c: u32, d: i32): void { store<u32>(field(F_SLABS, c), <u32>(<i32>classSlabs(c) + d)); }
 
-@inline export function pageOf(p: usize): u32 { return <u32>((p - pagesBase) >> pageShift); }
-@inline export function pageStart(i: u32): usize { return pagesBase + (<usize>i << pageShift); }
-@inline function entry(i: u32): u32 { return load<u32>(pageTable + (<usize>i << 2)); }
+@inline export function pageOf(p: usize): u32 { return <u32>((p - pagesBase()) >> pageShift()); }
+@inline export function pageStart(i: u32): usize { return pagesBase() + (<usize>i << pageShift()); }
+@inline function entry(i: u32): u32 { return load<u32>(pageTable() + (<usize>i << 2)); }
 @inline export function kindOf(i: u32): u32 { return entry(i) & 0xff; }
 @inline export function highOf(i: u32): u32 { return entry(i) >> 8; }
-@inline function setEntry(i: u32, kind: u32, high: u32): void { store<u32>(pageTable + (<usize>i << 2), (high << 8) | kind); }
+@inline function setEntry(i: u32, kind: u32, high: u32): void { store<u32>(pageTable() + (<usize>i << 2), (high << 8) | kind); }
 @inline function addLive(head: u32, d: i32): void {
-  let a = pageTable + (<usize>head << 2);
+  let a = pageTable() + (<usize>head << 2);
   store<u32>(a, <u32>(<i32>load<u32>(a) + (d << 8)));
 }
 /** First page of the slab or run that page i belongs to. */
 @inline export function headOf(i: u32): u32 { return kindOf(i) == CONT ? i - highOf(i) : i; }
-@inline export function pagesFor(bytes: u32): u32 { return (bytes + pageBytes - 1) >> pageShift; }
+@inline export function pagesFor(bytes: u32): u32 { return (bytes + pageBytes() - 1) >> pageShift(); }
 
 /** Marks pages [start, start + n) as one slab of class `kind`, or one run (kind RUN_HEAD). */
 export function markSpan(start: u32, n: u32, kind: u32): void {
-  if (DEBUG) assert(start + n <= pageCount && n <= freePages, 'markSpan: the pages are not there');
+  if (DEBUG) assert(start + n <= pageCount() && n <= freePages(), 'markSpan: the pages are not there');
   if (DEBUG) for (let d: u32 = 0; d < n; d++) assert(kindOf(start + d) == PAGE_FREE, 'markSpan: a page is not free');
   setEntry(start, kind, 0);
   for (let d: u32 = 1; d < n; d++) setEntry(start + d, CONT, d);
-  freePages -= n;
+  setFreePages(freePages() - n);
 }
 
 export function freeSpan(start: u32, n: u32): void {
   for (let d: u32 = 0; d < n; d++) setEntry(start + d, PAGE_FREE, 0);
-  freePages += n;
+  setFreePages(freePages() + n);
 }
 
 function addClass(size: u32, maxSlabPages: u32): bool {
-  let least = (size * MIN_CHUNKS_PER_SLAB + pageBytes - 1) >> pageShift;
-  if (least > maxSlabPages || classCount == MAX_CLASSES) return false;
+  let least = (size * MIN_CHUNKS_PER_SLAB + pageBytes() - 1) >> pageShift();
+  if (least > maxSlabPages || classCount() == MAX_CLASSES) return false;
   // Of the slab sizes from the least up to twice that, take the one with the smallest unusable tail.
   let pages = least;
   let bestTail: u64 = 0xffffffffffffffff;
   for (let k = least; k <= min<u32>(2 * least, maxSlabPages); k++) {
-    let bytes = <u64>k << pageShift;
+    let bytes = <u64>k << pageShift();
     let tail = ((bytes % size) << 16) / bytes; // tail as a fraction of the slab, in 1/65536
     if (tail < bestTail) {
       bestTail = tail;
       pages = k;
     }
   }
-  store<u32>(field(F_SIZE, classCount), size);
-  store<u32>(field(F_SLAB_PAGES, classCount), pages);
-  store<u32>(field(F_PER_SLAB, classCount), (pages << pageShift) / size);
-  classCount++;
-  largestChunk = size;
+  store<u32>(field(F_SIZE, classCount()), size);
+  store<u32>(field(F_SLAB_PAGES, classCount()), pages);
+  store<u32>(field(F_PER_SLAB, classCount()), (pages << pageShift()) / size);
+  setClassCount(classCount() + 1);
+  setLargestChunk(size);
   return true;
 }
 
 export function initSlab(): void {
-  memory.fill(classTable, 0, 6 * MAX_CLASSES * 4);
-  classCount = 0;
+  memory.fill(classTable(), 0, 6 * MAX_CLASSES * 4);
+  setClassCount(0);
   // Multi-page slabs stay small beside the whole cache (at most 1/64 of the pages): a class may
   // hold up to one slab of spare chunks, and contiguous pages must be easy to find.
-  let maxSlabPages = min(MAX_SLAB_PAGES, max<u32>(1, pageCount / 64));
+  let maxSlabPages = min(MAX_SLAB_PAGES, max<u32>(1, pageCount() / 64));
   let s: u32 = 24;
   for (; s <= 256; s += 8) addClass(s, maxSlabPages);
   s = 256;
@@ -117,16 +123,16 @@ export function initSlab(): void {
     s = ((s * 9) / 8 + 7) & ~7;
     if (!addClass(s, maxSlabPages)) break;
   }
-  freePages = 0;
-  freeSpan(0, pageCount);
-  freePageHint = 0;
+  setFreePages(0);
+  freeSpan(0, pageCount());
+  setFreePageHint(0);
 }
 
 /** The smallest class whose chunks hold `size` bytes, or -1 if the item needs a run of pages. */
 export function classFor(size: u32): i32 {
-  if (size > largestChunk) return -1;
+  if (size > largestChunk()) return -1;
   let lo: u32 = 0;
-  let hi: u32 = classCount - 1;
+  let hi: u32 = classCount() - 1;
   while (lo < hi) {
     let mid = (lo + hi) >> 1;
     if (classSize(mid) >= size) hi = mid;
@@ -152,7 +158,7 @@ export function fitsInPlace(it: usize, size: u32): bool {
 export function footprint(it: usize): u32 {
   let head = headOf(pageOf(it));
   let k = kindOf(head);
-  return k == RUN_HEAD ? pagesFor(itemBytes(it)) << pageShift : classSize(k);
+  return k == RUN_HEAD ? pagesFor(itemBytes(it)) << pageShift() : classSize(k);
 }
 
 /** Last page of the slab or run that page i belongs to (i itself if it is free). */
@@ -181,8 +187,8 @@ export function spanLast(it: usize): u32 {
  * CPU prefetches, where the index order would jump between random addresses.
  */
 export function nextItemAt(p: usize): usize {
-  let limit = pageStart(pageCount);
-  if (p < pagesBase) p = pagesBase;
+  let limit = pageStart(pageCount());
+  if (p < pagesBase()) p = pagesBase();
   while (p < limit) {
     let i = pageOf(p);
     let head = headOf(i);
@@ -216,8 +222,8 @@ export function addTopPages(first: u32, n: u32): void {
 
 /** The top `n` pages, free, leave the pool: the tables grow into them (grow.ts). */
 export function dropTopPages(n: u32): void {
-  freePages -= n;
-  freePageHint = 0;
+  setFreePages(freePages() - n);
+  setFreePageHint(0);
 }
 
 /** Takes a free chunk of class c, or returns 0. */
@@ -237,7 +243,7 @@ export function popFree(c: u32): usize {
  */
 export function popFreeLarger(c: u32): usize {
   let limit = classSize(c) << 1;
-  for (let k = c + 1; k < classCount && classSize(k) <= limit; k++) {
+  for (let k = c + 1; k < classCount() && classSize(k) <= limit; k++) {
     let p = popFree(k);
     if (p != 0) return p;
   }
@@ -257,12 +263,12 @@ export function release(it: usize): void {
   let i = pageOf(it);
   if (kindOf(i) == RUN_HEAD) {
     freeSpan(i, pagesFor(itemBytes(it)));
-    lastFreedClass = -1;
+    setLastFreedClass(-1);
     return;
   }
   let head = headOf(i);
   let c = kindOf(head);
-  lastFreedClass = <i32>c;
+  setLastFreedClass(<i32>c);
   setFlags(it, FREE);
   setNext(it, freeHead(c));
   setFreeHead(c, it);
@@ -272,20 +278,22 @@ export function release(it: usize): void {
 
 /** Start of n contiguous free pages, or -1. */
 export function findFreeSpan(n: u32): i32 {
-  if (freePages < n) return -1;
+  if (freePages() < n) return -1;
+  let pages = pageCount(); // read once: a state-block load is not hoisted out of the loop
+  let hint = freePageHint();
   if (n == 1) {
-    for (let k: u32 = 0; k < pageCount; k++) {
-      let i = freePageHint + k;
-      if (i >= pageCount) i -= pageCount;
+    for (let k: u32 = 0; k < pages; k++) {
+      let i = hint + k;
+      if (i >= pages) i -= pages;
       if (kindOf(i) == PAGE_FREE) {
-        freePageHint = i;
+        setFreePageHint(i);
         return <i32>i;
       }
     }
     return -1;
   }
   let len: u32 = 0;
-  for (let i: u32 = 0; i < pageCount; i++) {
+  for (let i: u32 = 0; i < pages; i++) {
     len = kindOf(i) == PAGE_FREE ? len + 1 : 0;
     if (len == n) return <i32>(i + 1 - n);
   }
@@ -324,7 +332,7 @@ export function isReleasable(k: i32): bool {
 
 /** A class other than `except` holding a whole slab's worth of free chunks, or -1. */
 export function releasableClass(except: i32): i32 {
-  for (let k: u32 = 0; k < classCount; k++) {
+  for (let k: u32 = 0; k < classCount(); k++) {
     if (<i32>k != except && isReleasable(<i32>k)) return <i32>k;
   }
   return -1;

@@ -22,8 +22,8 @@ import { checkJson, JSON_BAD, JSON_DEEP } from './json';
 const BLOCK_HEAD: u32 = SNAPSHOT_BLOCK_HEADER_BYTES;
 const RECORD_HEAD: u32 = SNAPSHOT_RECORD_HEADER_BYTES;
 
-@inline function setReg(i: u32, v: u32): void { store<u32>(regs + (<usize>i << 2), v); }
-@inline function getReg(i: u32): u32 { return load<u32>(regs + (<usize>i << 2)); }
+@inline function setReg(i: u32, v: u32): void { store<u32>(regs() + (<usize>i << 2), v); }
+@inline function getReg(i: u32): u32 { return load<u32>(regs() + (<usize>i << 2)); }
 
 /**
  * An item a snapshot holds: live, and not memo()'s (a memo is known by its creation order in one
@@ -36,7 +36,7 @@ const RECORD_HEAD: u32 = SNAPSHOT_RECORD_HEADER_BYTES;
 /** Items that a snapshot taken now would hold. */
 export function liveCount(now: f64): u32 {
   let n: u32 = 0;
-  for (let i: u32 = 0; i < indexSlots; i++) if (isLive(slotItem(i), now)) n++;
+  for (let i: u32 = 0; i < indexSlots(); i++) if (isLive(slotItem(i), now)) n++;
   return n;
 }
 
@@ -48,8 +48,8 @@ export function liveCount(now: f64): u32 {
  * scan()'s registers, for the wrapper to write from its place.
  */
 export function snapshotBlock(cursor: u32, now: f64): u32 {
-  let out = scratch + BLOCK_HEAD;
-  let end = scratch + scratchBytes - 4; // room for the checksum
+  let out = scratch() + BLOCK_HEAD;
+  let end = scratch() + scratchBytes() - 4; // room for the checksum
   let n: u32 = 0;
   let it = nextItemAt(<usize>cursor);
   for (; it != 0; it = nextItemAt(it + 1)) {
@@ -74,13 +74,13 @@ export function snapshotBlock(cursor: u32, now: f64): u32 {
     out += bytes;
     n++;
   }
-  let payload = <u32>(out - scratch) - BLOCK_HEAD;
-  store<u32>(scratch, SNAPSHOT_BLOCK_MAGIC);
-  store<u32>(scratch, n, 4);
-  store<u32>(scratch, payload, 8);
-  store<u32>(out, checksum(scratch, <u32>(out - scratch)));
+  let payload = <u32>(out - scratch()) - BLOCK_HEAD;
+  store<u32>(scratch(), SNAPSHOT_BLOCK_MAGIC);
+  store<u32>(scratch(), n, 4);
+  store<u32>(scratch(), payload, 8);
+  store<u32>(out, checksum(scratch(), <u32>(out - scratch())));
   setReg(REG_BLOCK_ITEMS, n);
-  setReg(REG_BLOCK_BYTES, <u32>(out - scratch) + 4);
+  setReg(REG_BLOCK_BYTES, <u32>(out - scratch()) + 4);
   return <u32>it;
 }
 
@@ -102,13 +102,13 @@ const LOAD_CHECKED: u32 = 2;
  */
 export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, mode: u32): i32 {
   let apply = mode != LOAD_CHECK;
-  if (len < BLOCK_HEAD + 4 || len > scratchBytes) return LOAD_BAD_LENGTHS;
-  if (load<u32>(scratch) != SNAPSHOT_BLOCK_MAGIC) return LOAD_BAD_MAGIC;
-  let n = load<u32>(scratch, 4);
-  let end = scratch + len - 4;
-  if (load<u32>(scratch, 8) != len - 4 - BLOCK_HEAD) return LOAD_BAD_LENGTHS;
-  if (checksum(scratch, len - 4) != load<u32>(end)) return LOAD_BAD_CHECKSUM;
-  let p = scratch + BLOCK_HEAD;
+  if (len < BLOCK_HEAD + 4 || len > scratchBytes()) return LOAD_BAD_LENGTHS;
+  if (load<u32>(scratch()) != SNAPSHOT_BLOCK_MAGIC) return LOAD_BAD_MAGIC;
+  let n = load<u32>(scratch(), 4);
+  let end = scratch() + len - 4;
+  if (load<u32>(scratch(), 8) != len - 4 - BLOCK_HEAD) return LOAD_BAD_LENGTHS;
+  if (checksum(scratch(), len - 4) != load<u32>(end)) return LOAD_BAD_CHECKSUM;
+  let p = scratch() + BLOCK_HEAD;
   let json: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     if (p + RECORD_HEAD > end) return LOAD_BAD_LENGTHS;
@@ -124,7 +124,7 @@ export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, mode: 
       if (r == JSON_DEEP) json++;
     }
     if (bad) {
-      setReg(REG_LOAD_BAD_AT, <u32>(p - scratch));
+      setReg(REG_LOAD_BAD_AT, <u32>(p - scratch()));
       return LOAD_BAD_RECORD;
     }
     p += <usize>size;
@@ -144,7 +144,7 @@ export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, mode: 
  * else (the wrapper still reads the records) each record's reserved word gets its key's checksum.
  */
 function keyChecksums(n: u32, now: f64, maxKlen: u32, maxVlen: u32, pack: bool): u32 {
-  let p = scratch + BLOCK_HEAD;
+  let p = scratch() + BLOCK_HEAD;
   let out = p;
   let m: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
@@ -158,7 +158,7 @@ function keyChecksums(n: u32, now: f64, maxKlen: u32, maxVlen: u32, pack: bool):
       let payload = (load<u32>(p, 8) & KIND_FRESH) != 0 ? vlen - <u32>FRESH_BYTES : vlen;
       if (!(expireAt > 0 && expireAt < now) && klen <= maxKlen && payload <= maxVlen) {
         store<u32>(out, h);
-        store<u32>(out, <u32>(p - scratch), 4);
+        store<u32>(out, <u32>(p - scratch()), 4);
         out += 8;
         m++;
       }
@@ -185,7 +185,7 @@ function recordAllowed(p: usize): bool {
 
 /** Batch prefetch (table.ts) for the block's records; each key's hash goes in its reserved word. */
 function prefetchRecords(n: u32): void {
-  let p = scratch + BLOCK_HEAD;
+  let p = scratch() + BLOCK_HEAD;
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(p);
     let h = hashBytes(p + RECORD_HEAD, klen);
@@ -193,7 +193,7 @@ function prefetchRecords(n: u32): void {
     touchSlot(h);
     p += <usize>RECORD_HEAD + klen + load<u32>(p, 4);
   }
-  p = scratch + BLOCK_HEAD;
+  p = scratch() + BLOCK_HEAD;
   for (let i: u32 = 0; i < n; i++) {
     touchItem(load<u32>(p, 12));
     p += <usize>RECORD_HEAD + load<u32>(p) + load<u32>(p, 4);
@@ -206,7 +206,7 @@ function applyBlock(n: u32, now: f64, maxKlen: u32, maxVlen: u32): bool {
   prefetchRecords(n);
   let expired: u32 = 0;
   let dropped: u32 = 0;
-  let p = scratch + BLOCK_HEAD;
+  let p = scratch() + BLOCK_HEAD;
   let ok = true;
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(p);
@@ -219,7 +219,7 @@ function applyBlock(n: u32, now: f64, maxKlen: u32, maxVlen: u32): bool {
     else if (klen > maxKlen || payload > maxVlen) dropped++;
     else if (findKey(load<u32>(p, 12), key, klen, 0) != NOT_FOUND) {
       // The cache was emptied for the load: the key came earlier in this snapshot.
-      setReg(REG_LOAD_BAD_AT, <u32>(p - scratch));
+      setReg(REG_LOAD_BAD_AT, <u32>(p - scratch()));
       ok = false;
       break;
     } else {

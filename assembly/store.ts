@@ -25,29 +25,34 @@ import { policyTouch, setPinned, getPinned, resetPolicy, policySeen } from './po
 import { heapFix, heapMin, resetHeap } from './expiry';
 import { itemCount, ttlItems, resetItems, publish, linkItem, unlinkItem, removeItem, rehomeItem, addTtl, dropTtl, setClock } from './items';
 import { allocItem, evictOne } from './room';
+import { stateBlock, ctx, C_LAST_HASH, C_LAST_SLOT, S_MAX_ITEM_BYTES, S_POLICY_ID } from './state';
 
-export let maxItemBytes: u32 = 0;
-let lastHash: u32 = 0;
-let lastSlot: u32 = NOT_FOUND;
+@inline export function maxItemBytes(): u32 { return load<u32>(stateBlock() + S_MAX_ITEM_BYTES); }
+@inline export function setMaxItemBytes(v: u32): void { store<u32>(stateBlock() + S_MAX_ITEM_BYTES, v); }
+@inline export function lastHash(): u32 { return load<u32>(ctx + C_LAST_HASH); }
+@inline export function setLastHash(v: u32): void { store<u32>(ctx + C_LAST_HASH, v); }
+@inline export function lastSlot(): u32 { return load<u32>(ctx + C_LAST_SLOT); }
+@inline export function setLastSlot(v: u32): void { store<u32>(ctx + C_LAST_SLOT, v); }
 
 /**
  * Grows the expiry heap if it is full, before an operation that may add an item to it: growing
  * rebuilds the tables and may move items, so it never happens while an item is being worked on.
  */
 @inline function heapRoom(): void {
-  if (ttlItems >= heapCapacity) growHeap();
+  if (ttlItems() >= heapCapacity()) growHeap();
 }
 
-let policyId: u32 = 0;
+@inline export function policyId(): u32 { return load<u32>(stateBlock() + S_POLICY_ID); }
+@inline export function setPolicyId(v: u32): void { store<u32>(stateBlock() + S_POLICY_ID, v); }
 
 export function setPolicy(id: u32): void {
-  policyId = id;
+  setPolicyId(id);
 }
 
 /** clear(): reports every item it is about to drop, when removals are reported (removal.ts). */
 export function reportClear(): void {
   if (!removalReporting()) return;
-  for (let i: u32 = 0; i < indexSlots; i++) {
+  for (let i: u32 = 0; i < indexSlots(); i++) {
     let it = slotItem(i);
     if (it != 0) reportRemoval(it, REMOVED_CLEAR);
   }
@@ -55,17 +60,17 @@ export function reportClear(): void {
 
 /** Empties everything; the policy stays the one init() chose. */
 export function resetStore(): void {
-  placeTables(initialCapacity, initialHeap); // an empty cache needs only the tables it started with
+  placeTables(initialCapacity(), initialHeap()); // an empty cache needs only the tables it started with
   publishLayout();
   clearIndex();
   initSlab();
-  resetPolicy(policyId);
+  resetPolicy(policyId());
   resetHeap();
   hotReset();
   resetItems();
   // A third of the pages (as few as they may become): a window that large always fits on one
   // side of an item being resized, wherever that item lies ((P - P/3) / 2 >= P/3).
-  maxItemBytes = (minPageCount / 3) << pageShift;
+  setMaxItemBytes((minPageCount() / 3) << pageShift());
   publish();
 }
 
@@ -73,16 +78,16 @@ export function resetStore(): void {
 
 /** The item of the key in key space `space` (0: the caller's keys; KEY_MEMO: memo()'s), or 0. */
 function lookup(key: usize, klen: u32, space: u32): usize {
-  lastHash = hashBytes(key, klen);
-  lastSlot = findKey(lastHash, key, klen, space);
-  return lastSlot == NOT_FOUND ? 0 : slotItem(lastSlot);
+  setLastHash(hashBytes(key, klen));
+  setLastSlot(findKey(lastHash(), key, klen, space));
+  return lastSlot() == NOT_FOUND ? 0 : slotItem(lastSlot());
 }
 
 /** The live item for the key, or 0. An expired item found on the way is removed. */
 function lookupLive(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
   let it = lookup(key, klen, space);
   if (it != 0 && isExpired(it, now)) {
-    unlinkItem(it, lastSlot, REMOVED_EXPIRE);
+    unlinkItem(it, lastSlot(), REMOVED_EXPIRE);
     bump(STAT_EXPIRED);
     publish();
     return 0;
@@ -101,26 +106,26 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   setReg(REG_ERROR, 0);
   setClock(now);
   let old = lookupLive(key, klen, now, kind & KEY_MEMO);
-  let h = lastHash;
+  let h = lastHash();
   let present = old != 0 && !isStale(old, now); // a stale value is replaced, but counts as absent
   if ((mode & SET_NX) != 0 && present) return 0;
   if ((mode & SET_XX) != 0 && !present) return 0;
   if ((mode & SET_KEEPTTL) != 0) expireAt = present ? userExpireAt(old) : 0;
   let ext = expireAt > 0;
   let size = itemSize(klen, vlen, ext);
-  if (size > <u64>maxItemBytes) {
+  if (size > <u64>maxItemBytes()) {
     setReg(REG_ERROR, ERR_TOO_LARGE);
     return 0;
   }
   // Nothing has changed so far: a call refused above leaves the cache as it was. Growing the
   // tables may move or evict items, the old one too, so it is looked up again after.
   if (old != 0) {
-    if (ext && !hasTtl(old) && ttlItems >= heapCapacity) {
+    if (ext && !hasTtl(old) && ttlItems() >= heapCapacity()) {
       heapRoom();
       old = lookupLive(key, klen, now, kind & KEY_MEMO);
     }
   } else {
-    while (itemCount >= indexCapacity) if (!growTables() && !evictOne(now)) break;
+    while (itemCount() >= indexCapacity()) if (!growTables() && !evictOne(now)) break;
     // After the index grew: the heap refuses to grow past the index (growHeap).
     if (ext) heapRoom();
   }
@@ -174,7 +179,7 @@ function overwrite(it: usize, key: usize, klen: u32, vlen: u32, kind: u32, expir
 }
 
 export function set(klen: u32, vlen: u32, kind: u32, expireAt: f64, mode: u32, now: f64): usize {
-  return setKey(scratch, klen, vlen, kind, expireAt, mode, now);
+  return setKey(scratch(), klen, vlen, kind, expireAt, mode, now);
 }
 
 /** Publishes the item's value in the registers and returns its address. */
@@ -220,7 +225,7 @@ export function hotTouch(n: u32): void {
 
 /** A read that counts; a hit may ask the wrapper to keep the value in its hot tier (hot.ts). */
 export function get(klen: u32, now: f64): usize {
-  let it = readKey(scratch, klen, now, false, 0, true);
+  let it = readKey(scratch(), klen, now, false, 0, true);
   return it == 0 ? 0 : answer(it);
 }
 
@@ -229,26 +234,26 @@ export function get(klen: u32, now: f64): usize {
  * key space `space` (0, or KEY_MEMO for memo(); a JS call without it passes 0).
  */
 export function getStale(klen: u32, now: f64, space: u32): usize {
-  let it = readKey(scratch, klen, now, true, space & KEY_MEMO);
+  let it = readKey(scratch(), klen, now, true, space & KEY_MEMO);
   return it == 0 ? 0 : answer(it);
 }
 
 /** Like get, with no effect on the policy or the hit counters; `space` as for getStale. */
 export function peek(klen: u32, now: f64, space: u32): usize {
-  let it = lookupFresh(scratch, klen, now, space & KEY_MEMO);
+  let it = lookupFresh(scratch(), klen, now, space & KEY_MEMO);
   return it == 0 ? 0 : answer(it);
 }
 
 export function has(klen: u32, now: f64): bool {
-  return lookupFresh(scratch, klen, now) != 0;
+  return lookupFresh(scratch(), klen, now) != 0;
 }
 
 /** Removes the key. True if it was there (a stale value is removed too, but reported as absent). */
 export function del(klen: u32, now: f64): bool {
-  let it = lookupLive(scratch, klen, now);
+  let it = lookupLive(scratch(), klen, now);
   let fresh = it != 0 && !isStale(it, now);
   if (it != 0) {
-    unlinkItem(it, lastSlot, REMOVED_DELETE);
+    unlinkItem(it, lastSlot(), REMOVED_DELETE);
     if (fresh) bump(STAT_DELETES);
   }
   publish();
@@ -279,7 +284,7 @@ function userExpireAt(it: usize): f64 {
 }
 
 export function ttl(klen: u32, now: f64): f64 {
-  let it = lookupFresh(scratch, klen, now);
+  let it = lookupFresh(scratch(), klen, now);
   if (it == 0) return -2;
   if (!hasTtl(it)) return -1;
   return userExpireAt(it) - now;
@@ -293,14 +298,14 @@ export function ttl(klen: u32, now: f64): f64 {
 export function expire(klen: u32, expireAt: f64, now: f64): i32 {
   setReg(REG_ERROR, 0);
   setClock(now);
-  let it = lookupFresh(scratch, klen, now);
+  let it = lookupFresh(scratch(), klen, now);
   if (it == 0) {
     publish();
     return 0;
   }
-  if (!hasTtl(it) && ttlItems >= heapCapacity) {
+  if (!hasTtl(it) && ttlItems() >= heapCapacity()) {
     heapRoom(); // may move or evict the item: look it up again
-    it = lookupFresh(scratch, klen, now);
+    it = lookupFresh(scratch(), klen, now);
     if (it == 0) {
       publish();
       return 0;
@@ -314,7 +319,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
       memory.copy(it + HEADER_BYTES + EXT_BYTES, it + HEADER_BYTES, payload);
       setFlags(it, getFlags(it) | FLAG_EXT);
     } else {
-      if (bigger > maxItemBytes) {
+      if (bigger > maxItemBytes()) {
         setReg(REG_ERROR, ERR_TOO_LARGE);
         return 0;
       }
@@ -345,7 +350,7 @@ export function expire(klen: u32, expireAt: f64, now: f64): i32 {
 
 /** Removes the key's expiry time. True if it had one. */
 export function persist(klen: u32, now: f64): bool {
-  let it = lookupFresh(scratch, klen, now);
+  let it = lookupFresh(scratch(), klen, now);
   let had = it != 0 && hasTtl(it);
   if (had) {
     dropTtl(it);

@@ -45,3 +45,83 @@ describe('layout', () => {
     expect(named).toBe(task.file.projectName === 'debug-core');
   });
 });
+
+// Issue 16: every instance of the module (one per thread, over one shared memory) has its own
+// globals, and instantiating one writes its data segments again; so the core keeps its state in
+// linear memory (assembly/state.ts) and has one mutable global only, the caller's context pointer.
+// WebAssembly.Module's reflection does not show globals or data, so this reads the sections.
+interface WasmSections {
+  globals: { mutable: boolean; name: string }[];
+  dataSegments: number;
+  hasStart: boolean;
+}
+
+function readSections(bytes: Uint8Array): WasmSections {
+  let p = 8; // magic and version
+  const u8 = (): number => bytes[p++];
+  const leb = (): number => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = u8();
+      result |= (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) === 0) return result >>> 0;
+    }
+  };
+  const skipSleb = (): void => {
+    while (u8() & 0x80);
+  };
+  const name = (): string => {
+    const n = leb();
+    const s = Buffer.from(bytes.subarray(p, p + n)).toString('utf8');
+    p += n;
+    return s;
+  };
+  const out: WasmSections = { globals: [], dataSegments: 0, hasStart: false };
+  const names = new Map<number, string>();
+  while (p < bytes.length) {
+    const id = u8();
+    const size = leb();
+    const end = p + size;
+    if (id === 6) {
+      for (let n = leb(); n > 0; n--) {
+        u8(); // value type
+        const mutable = u8() === 1;
+        for (let op = u8(); op !== 0x0b; op = u8()) {
+          if (op === 0x41 || op === 0x42) skipSleb();
+          else if (op === 0x43) p += 4;
+          else if (op === 0x44) p += 8;
+          else if (op === 0x23) leb();
+          else throw new Error(`global initializer opcode 0x${op.toString(16)}`);
+        }
+        out.globals.push({ mutable, name: '' });
+      }
+    } else if (id === 11) {
+      out.dataSegments = leb();
+    } else if (id === 8) {
+      out.hasStart = true;
+    } else if (id === 0 && name() === 'name') {
+      while (p < end) {
+        const sub = u8();
+        const subEnd = leb() + p;
+        if (sub === 7) for (let n = leb(); n > 0; n--) names.set(leb(), name());
+        p = subEnd;
+      }
+    }
+    p = end;
+  }
+  out.globals.forEach((g, i) => (g.name = names.get(i) ?? `global ${i}`));
+  return out;
+}
+
+describe('state in linear memory', () => {
+  it('has one mutable global (the context pointer), no data segments and no start function', () => {
+    const sections = readSections(Buffer.from(coreWasmBase64, 'base64'));
+    const mutable = sections.globals.filter((g) => g.mutable).map((g) => g.name);
+    expect(mutable, `mutable globals: ${mutable.join(', ')}`).toHaveLength(1);
+    if (!mutable[0].startsWith('global ')) expect(mutable[0]).toBe('assembly/state/ctx'); // debug build: names known
+    expect(sections.dataSegments, 'data segments').toBe(0);
+    expect(sections.hasStart, 'a start function runs in every instance').toBe(false);
+  });
+});
