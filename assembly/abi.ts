@@ -127,6 +127,17 @@ export const BATCH_ALIGN = 8;
 export const SNAPSHOT_BLOCK_MAGIC = 0x4b424357; // "WCBK" little-endian
 export const SNAPSHOT_BLOCK_HEADER_BYTES = 12; // magic, item count, payload bytes
 export const SNAPSHOT_RECORD_HEADER_BYTES = 24; // klen, vlen, flags, 0, f64 expireAt
+// A record's header (docs/snapshot-format.md), byte offsets; both sides read records with these:
+//   ┌──────┬──────┬───────┬──────────┬──────────────────┬─────┬───────┐
+//   │ klen │ vlen │ flags │ reserved │ expireAt f64     │ key │ value │
+//   │ 0    │ 4    │ 8     │ 12       │ 16               │ 24  │       │
+//   └──────┴──────┴───────┴──────────┴──────────────────┴─────┴───────┘
+export const RECORD_AT_KLEN = 0;
+export const RECORD_AT_VLEN = 4;
+export const RECORD_AT_FLAGS = 8;
+/** 0 in a file; the core uses it while loading (the key's hash or checksum). */
+export const RECORD_AT_RESERVED = 12;
+export const RECORD_AT_EXPIRE = 16;
 /** snapshotBlock(): items in the block it built in the scratch region, or BLOCK_ONE_LARGE_ITEM. */
 export const REG_BLOCK_ITEMS = 38;
 /** snapshotBlock(): bytes of that block (header, items, checksum). */

@@ -8,6 +8,7 @@ import {
   REG_BLOCK_BYTES, BLOCK_ONE_LARGE_ITEM, REG_LOAD_EXPIRED, REG_LOAD_DROPPED, KIND_FRESH, FRESH_BYTES,
   LOAD_BAD_MAGIC, LOAD_BAD_CHECKSUM, LOAD_BAD_LENGTHS, REG_TOUCHED, LOAD_BAD_RECORD, LOAD_DUPLICATE_KEY,
   REG_LOAD_BAD_AT, REG_LOAD_JSON, REG_LOAD_KEYS, RECORD_FLAGS, KIND_MASK, KIND_JSON,
+  RECORD_AT_VLEN, RECORD_AT_FLAGS, RECORD_AT_RESERVED, RECORD_AT_EXPIRE,
 } from './abi';
 import { regs, scratch, scratchBytes, indexSlots } from './layout';
 import { getKlen, getVlen, getKind, getSpace, hasTtl, getExpireAt, keyPtr, valuePtr, isExpired, isStale } from './item';
@@ -65,10 +66,10 @@ export function snapshotBlock(cursor: u32, now: f64): u32 {
       return <u32>next;
     }
     store<u32>(out, klen);
-    store<u32>(out, vlen, 4);
-    store<u32>(out, getKind(it), 8);
-    store<u32>(out, 0, 12);
-    store<f64>(out, hasTtl(it) ? getExpireAt(it) : 0, 16);
+    store<u32>(out, vlen, RECORD_AT_VLEN);
+    store<u32>(out, getKind(it), RECORD_AT_FLAGS);
+    store<u32>(out, 0, RECORD_AT_RESERVED);
+    store<f64>(out, hasTtl(it) ? getExpireAt(it) : 0, RECORD_AT_EXPIRE);
     memory.copy(out + RECORD_HEAD, keyPtr(it), klen);
     memory.copy(out + RECORD_HEAD + klen, valuePtr(it), vlen);
     out += bytes;
@@ -113,13 +114,13 @@ export function loadBlock(len: u32, now: f64, maxKlen: u32, maxVlen: u32, mode: 
   for (let i: u32 = 0; i < n; i++) {
     if (p + RECORD_HEAD > end) return LOAD_BAD_LENGTHS;
     let klen = load<u32>(p);
-    let size = <u64>RECORD_HEAD + klen + load<u32>(p, 4);
+    let size = <u64>RECORD_HEAD + klen + load<u32>(p, RECORD_AT_VLEN);
     if (<u64>p + size > <u64>end) return LOAD_BAD_LENGTHS;
-    let flags = load<u32>(p, 8);
+    let flags = load<u32>(p, RECORD_AT_FLAGS);
     let bad = !recordAllowed(p);
     if (!bad && (flags & KIND_MASK) == <u32>KIND_JSON && mode != LOAD_CHECKED) {
       let skip: u32 = (flags & KIND_FRESH) != 0 ? <u32>FRESH_BYTES : 0;
-      let r = checkJson(p + RECORD_HEAD + klen + skip, load<u32>(p, 4) - skip);
+      let r = checkJson(p + RECORD_HEAD + klen + skip, load<u32>(p, RECORD_AT_VLEN) - skip);
       bad = r == JSON_BAD;
       if (r == JSON_DEEP) json++;
     }
@@ -149,13 +150,13 @@ function keyChecksums(n: u32, now: f64, maxKlen: u32, maxVlen: u32, pack: bool):
   let m: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(p);
-    let vlen = load<u32>(p, 4);
+    let vlen = load<u32>(p, RECORD_AT_VLEN);
     let next = p + RECORD_HEAD + klen + vlen;
     let h = checksum(p + RECORD_HEAD, klen);
-    if (!pack) store<u32>(p, h, 12);
+    if (!pack) store<u32>(p, h, RECORD_AT_RESERVED);
     else {
-      let expireAt = load<f64>(p, 16);
-      let payload = (load<u32>(p, 8) & KIND_FRESH) != 0 ? vlen - <u32>FRESH_BYTES : vlen;
+      let expireAt = load<f64>(p, RECORD_AT_EXPIRE);
+      let payload = (load<u32>(p, RECORD_AT_FLAGS) & KIND_FRESH) != 0 ? vlen - <u32>FRESH_BYTES : vlen;
       if (!(expireAt > 0 && expireAt < now) && klen <= maxKlen && payload <= maxVlen) {
         store<u32>(out, h);
         store<u32>(out, <u32>(p - scratch()), 4);
@@ -170,13 +171,13 @@ function keyChecksums(n: u32, now: f64, maxKlen: u32, maxVlen: u32, pack: bool):
 
 /** The record at `p` (its lengths already checked against its block) holds only what the format allows. */
 function recordAllowed(p: usize): bool {
-  let flags = load<u32>(p, 8);
+  let flags = load<u32>(p, RECORD_AT_FLAGS);
   if ((flags & ~<u32>RECORD_FLAGS) != 0 || (flags & KIND_MASK) > <u32>KIND_JSON) return false;
-  if (load<u32>(p, 12) != 0) return false;
-  let expireAt = load<f64>(p, 16);
+  if (load<u32>(p, RECORD_AT_RESERVED) != 0) return false;
+  let expireAt = load<f64>(p, RECORD_AT_EXPIRE);
   if (expireAt != 0 && !(expireAt > 0 && isFinite(expireAt))) return false;
   if ((flags & KIND_FRESH) != 0) {
-    if (load<u32>(p, 4) < <u32>FRESH_BYTES) return false;
+    if (load<u32>(p, RECORD_AT_VLEN) < <u32>FRESH_BYTES) return false;
     let freshUntil = load<f64>(p + RECORD_HEAD + load<u32>(p));
     if (!(freshUntil > 0 && isFinite(freshUntil))) return false;
   }
@@ -189,14 +190,14 @@ function prefetchRecords(n: u32): void {
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(p);
     let h = hashBytes(p + RECORD_HEAD, klen);
-    store<u32>(p, h, 12);
+    store<u32>(p, h, RECORD_AT_RESERVED);
     touchSlot(h);
-    p += <usize>RECORD_HEAD + klen + load<u32>(p, 4);
+    p += <usize>RECORD_HEAD + klen + load<u32>(p, RECORD_AT_VLEN);
   }
   p = scratch() + BLOCK_HEAD;
   for (let i: u32 = 0; i < n; i++) {
-    touchItem(load<u32>(p, 12));
-    p += <usize>RECORD_HEAD + load<u32>(p) + load<u32>(p, 4);
+    touchItem(load<u32>(p, RECORD_AT_RESERVED));
+    p += <usize>RECORD_HEAD + load<u32>(p) + load<u32>(p, RECORD_AT_VLEN);
   }
   setReg(REG_TOUCHED, touchedSum());
 }
@@ -210,14 +211,14 @@ function applyBlock(n: u32, now: f64, maxKlen: u32, maxVlen: u32): bool {
   let ok = true;
   for (let i: u32 = 0; i < n; i++) {
     let klen = load<u32>(p);
-    let vlen = load<u32>(p, 4);
-    let kind = load<u32>(p, 8);
-    let expireAt = load<f64>(p, 16);
+    let vlen = load<u32>(p, RECORD_AT_VLEN);
+    let kind = load<u32>(p, RECORD_AT_FLAGS);
+    let expireAt = load<f64>(p, RECORD_AT_EXPIRE);
     let key = p + RECORD_HEAD;
     let payload = (kind & KIND_FRESH) != 0 ? vlen - <u32>FRESH_BYTES : vlen;
     if (expireAt > 0 && expireAt < now) expired++;
     else if (klen > maxKlen || payload > maxVlen) dropped++;
-    else if (findKey(load<u32>(p, 12), key, klen, 0) != NOT_FOUND) {
+    else if (findKey(load<u32>(p, RECORD_AT_RESERVED), key, klen, 0) != NOT_FOUND) {
       // The cache was emptied for the load: the key came earlier in this snapshot.
       setReg(REG_LOAD_BAD_AT, <u32>(p - scratch()));
       ok = false;

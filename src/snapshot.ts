@@ -12,6 +12,7 @@ import {
   SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_COUNT, STAT_EVICTIONS, STAT_ITEMS, REG_LOAD_EXPIRED, REG_LOAD_DROPPED,
   LOAD_BAD_CHECKSUM, LOAD_BAD_MAGIC, LOAD_BAD_RECORD, LOAD_DUPLICATE_KEY, REG_LOAD_BAD_AT, REG_LOAD_JSON, RECORD_FLAGS,
   KIND_MASK, KIND_JSON, KEY_BYTES, REG_LOAD_KEYS,
+  RECORD_AT_VLEN, RECORD_AT_FLAGS, RECORD_AT_RESERVED, RECORD_AT_EXPIRE,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import type { CoreExports } from './core.js';
@@ -256,7 +257,7 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
         const klen = dv.getUint32(p, true);
         const value = p + RECORD_HEADER_BYTES + klen;
         const problem =
-          r === LOAD_DUPLICATE_KEY ? twice(host, p + RECORD_HEADER_BYTES, klen, dv.getUint32(p + 8, true)) : (recordProblem(host, p, value) ?? jsonProblem(host, p, value));
+          r === LOAD_DUPLICATE_KEY ? twice(host, p + RECORD_HEADER_BYTES, klen, dv.getUint32(p + RECORD_AT_FLAGS, true)) : (recordProblem(host, p, value) ?? jsonProblem(host, p, value));
         throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${at + p - scratch}: ${problem}`);
       }
       if (r < 0) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at}: its items do not fill it exactly`);
@@ -300,10 +301,10 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
  */
 function recordProblem(host: SnapshotHost, p: number, value: number): string | undefined {
   const dv = host.dv;
-  const flags = dv.getUint32(p + 8, true);
-  const vlen = dv.getUint32(p + 4, true);
-  const reserved = dv.getUint32(p + 12, true);
-  const expireAt = dv.getFloat64(p + 16, true);
+  const flags = dv.getUint32(p + RECORD_AT_FLAGS, true);
+  const vlen = dv.getUint32(p + RECORD_AT_VLEN, true);
+  const reserved = dv.getUint32(p + RECORD_AT_RESERVED, true);
+  const expireAt = dv.getFloat64(p + RECORD_AT_EXPIRE, true);
   if ((flags & ~RECORD_FLAGS) !== 0) {
     return `flags 0x${flags.toString(16)} set bits the format does not define (allowed: bits 0-1 the value kind, bit 2 a fresh-until prefix, bit 5 a byte key)`;
   }
@@ -346,9 +347,9 @@ function checkJsonValue(text: string, where: number): void {
 /** Why the core refused the JSON value of the record at `p` (its value bytes at `value`). */
 function jsonProblem(host: SnapshotHost, p: number, value: number): string {
   const dv = host.dv;
-  const skip = dv.getUint32(p + 8, true) & KIND_FRESH ? FRESH_BYTES : 0;
+  const skip = dv.getUint32(p + RECORD_AT_FLAGS, true) & KIND_FRESH ? FRESH_BYTES : 0;
   try {
-    JSON.parse(host.text(value + skip, dv.getUint32(p + 4, true) - skip));
+    JSON.parse(host.text(value + skip, dv.getUint32(p + RECORD_AT_VLEN, true) - skip));
   } catch (e) {
     return `its JSON value does not parse (${(e as Error).message})`;
   }
@@ -365,13 +366,13 @@ function checkRecords(host: SnapshotHost, at: number, n: number, now: number, ch
   let p = scratch + BLOCK_HEADER_BYTES;
   for (let i = 0; i < n; i++) {
     const klen = dv.getUint32(p, true);
-    const vlen = dv.getUint32(p + 4, true);
-    const flags = dv.getUint32(p + 8, true);
+    const vlen = dv.getUint32(p + RECORD_AT_VLEN, true);
+    const flags = dv.getUint32(p + RECORD_AT_FLAGS, true);
     if (checkJson && (flags & KIND_MASK) === KIND_JSON) {
       const skip = flags & KIND_FRESH ? FRESH_BYTES : 0;
       checkJsonValue(host.text(p + RECORD_HEADER_BYTES + klen + skip, vlen - skip), at + p - scratch);
     }
-    if (seen && stored(host, klen, vlen, flags, dv.getFloat64(p + 16, true), now)) seen.add(dv.getUint32(p + 12, true), at + p - scratch);
+    if (seen && stored(host, klen, vlen, flags, dv.getFloat64(p + RECORD_AT_EXPIRE, true), now)) seen.add(dv.getUint32(p + RECORD_AT_RESERVED, true), at + p - scratch);
     p += RECORD_HEADER_BYTES + klen + vlen;
   }
 }

@@ -21,6 +21,8 @@ describe('layout', () => {
     expect(r[abi.REG_GHOST_BUCKET_BYTES]).toBe(16);
     expect(abi.BATCH_HEADER_BYTES).toBe(16);
     expect(abi.SNAPSHOT_RECORD_HEADER_BYTES).toBe(24);
+    expect([abi.RECORD_AT_KLEN, abi.RECORD_AT_VLEN, abi.RECORD_AT_FLAGS, abi.RECORD_AT_RESERVED, abi.RECORD_AT_EXPIRE]).toEqual([0, 4, 8, 12, 16]);
+    expect(abi.RECORD_AT_EXPIRE + 8).toBe(abi.SNAPSHOT_RECORD_HEADER_BYTES); // the header ends where the f64 does
     expect(abi.LAYOUT_VERSION).toBe(2);
   });
 
