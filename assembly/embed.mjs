@@ -1,11 +1,13 @@
 // Build step after asc: embeds build/core.wasm as base64 in src/generated/core-wasm.ts, so the
 // package carries the core inline (one file that loads the same way in Node, browsers and Deno).
 // The debug core (build/core.debug.wasm: assertions on) goes to src/generated/core-wasm-debug.ts,
-// which only the tests' debug-core project loads (vitest.config.ts), never the package.
+// which only the tests' debug-core project loads (vitest.config.ts), never the package. The shared
+// core (build/core.shared.wasm: the same code over a shared memory) goes to core-shared-wasm.ts,
+// loaded by createCache({ shared: true }) only (a chunk of its own).
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 
 mkdirSync(new URL('../src/generated/', import.meta.url), { recursive: true });
-for (const [wasmFile, tsFile] of [['core.wasm', 'core-wasm.ts'], ['core.debug.wasm', 'core-wasm-debug.ts']]) {
+for (const [wasmFile, tsFile] of [['core.wasm', 'core-wasm.ts'], ['core.debug.wasm', 'core-wasm-debug.ts'], ['core.shared.wasm', 'core-shared-wasm.ts']]) {
   const from = new URL(`../build/${wasmFile}`, import.meta.url);
   if (!existsSync(from)) continue;
   const wasm = readFileSync(from);

@@ -12,7 +12,7 @@ import { setTime, setUnit, setEmpty } from './ghost';
 import { setLastFreedClass } from './slab';
 import { NOT_FOUND } from './table';
 import { DEBUG } from './debug';
-import { stateBlock, STATE_BYTES, S_END, C_FIELDS_END, C_FIELDS_BYTES, C_SCRATCH, contextAfterState, setContext } from './state';
+import { stateBlock, STATE_BYTES, S_END, S_LOCK, C_FIELDS_END, C_FIELDS_BYTES, C_SCRATCH, contextAfterState, setContext } from './state';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
@@ -49,6 +49,22 @@ export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32
   store<u32>(regs() + (REG_GHOST_BUCKET_BYTES << 2), GHOST_BUCKET_BYTES);
   publishLayout();
   return 0;
+}
+
+/**
+ * Another thread's instance over a shared memory that init() laid out: it uses the cache as it is
+ * (nothing is cleared) and the same context block, which is safe because every call, and the
+ * wrapper's reads of registers and scratch around it, happen under the cache's lock (src/shared.ts).
+ * Returns the registers' address.
+ */
+export function attach(): usize {
+  setContext(contextAfterState());
+  return regs();
+}
+
+/** The address of the lock word of a shared cache (an i32 in the state block). */
+export function lockAddr(): usize {
+  return stateBlock() + S_LOCK;
 }
 
 /**

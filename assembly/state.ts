@@ -88,8 +88,10 @@ export const S_TTL_ITEMS: usize = 212; // u32 items.ts
 export const S_MAX_ITEM_BYTES: usize = 216; // u32 store.ts
 export const S_POLICY_ID: usize = 220; // u32 store.ts
 export const S_REPORTING: usize = 224; // bool removal.ts
+/** i32: the lock of a shared cache (src/shared.ts takes it with Atomics around every call; 0 free). */
+export const S_LOCK: usize = 228;
 /** Past the last field: at most STATE_BYTES (the debug core checks it at init). A new field goes before it. */
-export const S_END: usize = S_REPORTING + 4;
+export const S_END: usize = S_LOCK + 4;
 
 // ── context block (per caller) ──────────────────────────────────────────────────────────────
 

@@ -5,6 +5,7 @@ import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
 import type { Removals } from './removals.js';
 import { Seam } from './seam.js';
+import { type CacheHandle, SharedLock, lockMethods } from './shared.js';
 import { Timers, sweepExpired } from './timers.js';
 import { ASYNC_DISPOSE, DISPOSE } from './disposable.js';
 import { checkEntries, readMany, writeMany } from './batch.js';
@@ -20,6 +21,14 @@ import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from '
 import { Fetcher } from './fetcher.js';
 
 export type { SetOptions, CacheStats, CacheLayout } from './cache-types.js';
+
+/** How a shared cache came to be: its core module, and whether this thread attached to it. */
+export interface SharedInit {
+  module: WebAssembly.Module;
+  attached: boolean;
+}
+
+const LOCK_TIMEOUT_MS = 10_000;
 
 
 /**
@@ -51,14 +60,17 @@ export class Cache<V extends Storable<V> = any> {
   private disposed = false;
   /** The error of the last failed background save (options.snapshot), or undefined. */
   lastSaveError: unknown = undefined;
+  /** A shared cache's lock (src/shared.ts), or undefined. */
+  private readonly lock: SharedLock | undefined;
+  private readonly shared: (SharedInit & { memory: WebAssembly.Memory }) | undefined;
 
   /** @internal Use createCache() or createCacheSync(). */
-  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions, removals?: Removals) {
+  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions, removals?: Removals, shared?: SharedInit) {
     this.opts = opts;
     this.timers = new Timers(opts.activeExpiry, () => {
-      if (!this.disposed) sweepExpired(this.core, opts.now());
+      if (!this.disposed) this.exclusive(() => sweepExpired(this.core, opts.now()));
     });
-    const seam = new Seam(instance, memory, opts, () => this.timers.startExpiry());
+    const seam = new Seam(instance, memory, opts, () => this.timers.startExpiry(), shared?.attached);
     this.seam = seam;
     this.core = seam.core;
     this.regs32 = seam.regs32;
@@ -69,24 +81,30 @@ export class Cache<V extends Storable<V> = any> {
       now: opts.now,
       alive: () => this.alive(),
       disposed: () => this.disposed,
-      read: (space, key, force) => {
+      read: (space, key, force) => this.exclusive(() => {
         this.hitsFirst();
         return seam.readForFetch(space, key, force, this.nowIfTtl());
-      },
-      store: (space, key, value, expireAt, freshUntil, now) => {
-        const enc = encodeValue(value);
-        enc.kind |= seam.keyKind(key) | space;
-        this.writing();
-        seam.store(seam.keyOf(key), enc, expireAt, 0, now, freshUntil);
-      },
+      }),
+      store: (space, key, value, expireAt, freshUntil, now) =>
+        this.exclusive(() => {
+          const enc = encodeValue(value);
+          enc.kind |= seam.keyKind(key) | space;
+          this.writing();
+          seam.store(seam.keyOf(key), enc, expireAt, 0, now, freshUntil);
+        }),
     });
     this.reportsRemovals = removals !== undefined;
+    if (shared) {
+      this.shared = { ...shared, memory };
+      this.lock = new SharedLock(new Int32Array(memory.buffer), (this.core.lockAddr() >>> 0) >> 2, LOCK_TIMEOUT_MS);
+      lockMethods(this, this.lock); // before removals.attach: callbacks run after the lock is released
+    }
     if (removals) {
       this.core.removalConfigure(1);
       removals.attach(this);
     }
     const tier = opts.hotTier;
-    this.core.hotConfigure(tier ? 1 : 0, tier ? Math.floor(tier.maxBytes / 16) : 0);
+    if (!shared?.attached) this.core.hotConfigure(tier ? 1 : 0, tier ? Math.floor(tier.maxBytes / 16) : 0);
     if (tier) this.hot = HotTier.over(this.core, memory, this.regs32, this.stats64, tier, opts.policy === 'lru');
     if (opts.snapshot) {
       const { path, intervalMs } = opts.snapshot;
@@ -98,9 +116,38 @@ export class Cache<V extends Storable<V> = any> {
     }
   }
 
+  /** Runs `fn` under a shared cache's lock (for work no locked method is around: timers, fetch() after an await, iterators). */
+  private exclusive<T>(fn: () => T): T {
+    return this.lock ? this.lock.run(fn) : fn();
+  }
+
+  /**
+   * A shared cache's handle (createCache({ shared: true })): post it to a worker and call
+   * attachCache(handle) there to reach the same items. Structured-cloneable.
+   * @throws CacheError ERR_OPTIONS for a cache that is not shared.
+   */
+  get handle(): CacheHandle {
+    const shared = this.shared;
+    if (!shared) throw new CacheError('ERR_OPTIONS', 'only a cache created with shared: true has a handle');
+    const o = this.opts;
+    return {
+      kind: 'wasmcache/shared',
+      memory: shared.memory,
+      module: shared.module,
+      options: {
+        maxMemory: o.memoryPages * WASM_PAGE,
+        maxKeySize: o.maxKeySize,
+        maxValueSize: this.seam.maxValueSize,
+        defaultTtl: o.defaultTtl,
+        policy: o.policy,
+        lockTimeoutMs: LOCK_TIMEOUT_MS,
+      },
+    };
+  }
+
   private backgroundSave(path: string): void {
     try {
-      this.saveSync(path);
+      this.exclusive(() => this.saveSync(path));
       this.lastSaveError = undefined;
     } catch (e) {
       this.lastSaveError = e;
@@ -396,9 +443,12 @@ export class Cache<V extends Storable<V> = any> {
     this.alive();
     let cursor = 0;
     while (true) {
-      cursor = this.core.scan(cursor, this.nowIfTtl());
-      if (cursor === 0) return;
-      yield [this.seam.scannedKey(), this.seam.scannedValue()];
+      const entry = this.exclusive((): [Key, unknown] | undefined => {
+        cursor = this.core.scan(cursor, this.nowIfTtl());
+        return cursor === 0 ? undefined : [this.seam.scannedKey(), this.seam.scannedValue()];
+      });
+      if (entry === undefined) return;
+      yield entry;
       this.alive();
     }
   }

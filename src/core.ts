@@ -29,6 +29,10 @@ export interface CoreExports {
   hotThrottle(shift: number): void;
   hotTouch(n: number): void;
   removalConfigure(on: number): void;
+  /** Shared caches: another thread's instance joins the cache init() laid out. */
+  attach(): number;
+  /** Shared caches: the address of the lock word. */
+  lockAddr(): number;
   expireStep(now: number, max: number): number;
   check(): number;
   checksum(ptr: number, len: number): number;

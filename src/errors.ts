@@ -18,7 +18,8 @@ export type CacheErrorCode =
   | 'ERR_SNAPSHOT_CORRUPT' // a snapshot's structure is inconsistent, or a record holds what the format does not allow
   | 'ERR_SNAPSHOT_IO' // a snapshot file could not be read or written (`cause`: the fs error), or there is no fs
   | 'ERR_REDIS' // the near-cache's Redis refused a command it needs (e.g. CLIENT TRACKING)
-  | 'ERR_DISPOSED'; // the cache was disposed
+  | 'ERR_DISPOSED' // the cache was disposed
+  | 'ERR_LOCK_TIMEOUT'; // a shared cache stayed locked past its timeout (a thread terminated in the middle of a call?)
 
 /** The error every rejected call throws. The cache is unchanged after a rejected call. */
 export class CacheError extends Error {

@@ -13,7 +13,8 @@ import { Cache } from './cache.js';
 import { CacheError } from './errors.js';
 import type { Storable } from './codec.js';
 import type { CacheOptions } from './options.js';
-import { coreModule, coreModuleSync, newCache, newCacheSync, withSnapshot } from './wasm.js';
+import { attachShared, coreModule, coreModuleSync, newCache, newCacheSync, withSnapshot } from './wasm.js';
+import type { AttachOptions, CacheHandle } from './shared.js';
 
 export { Cache, CacheError };
 export type { CacheOptions, HotTierOptions, Policy, RemoveReason, SnapshotOptions } from './options.js';
@@ -22,6 +23,7 @@ export type { CacheErrorCode } from './errors.js';
 export type { LoadResult } from './snapshot.js';
 export type { FetchOptions, FetchStats, Loader, LoaderContext, MemoOptions } from './fetch.js';
 export type { Key, Storable, StorableValue } from './codec.js';
+export type { AttachOptions, CacheHandle, SharedOptions } from './shared.js';
 export { parseBytes } from './options.js';
 export { saveToIndexedDB, loadFromIndexedDB, saveToOPFS, loadFromOPFS } from './persist.js';
 
@@ -51,4 +53,13 @@ export async function loadCache<V extends Storable<V> = any>(path: string, optio
 /** A new cache (see createCache) holding a snapshot made by toBytes() or exportSnapshot(). */
 export async function fromBytes<V extends Storable<V> = any>(bytes: Uint8Array, options?: CacheOptions<V>): Promise<Cache<V>> {
   return withSnapshot(await createCache<V>(options), (cache) => cache.loadBytes(bytes));
+}
+
+/**
+ * In a worker (worker_threads, a Web Worker): the shared cache whose `cache.handle` was posted
+ * here (createCache({ shared: true }) in the creating thread). The same items, the same API; each
+ * call runs under the cache's lock. `options`: this thread's clock and onRemove.
+ */
+export function attachCache<V extends Storable<V> = any>(handle: CacheHandle, options?: AttachOptions): Promise<Cache<V>> {
+  return attachShared(handle, options) as Promise<Cache<V>>;
 }

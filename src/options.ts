@@ -78,6 +78,14 @@ export interface CacheOptions<V = any> {
    * reported. No cost when absent.
    */
   onRemove?: (key: Key, value: NoInfer<V>, reason: RemoveReason) => void;
+  /**
+   * One cache for every thread: the cache lives in a shared WebAssembly.Memory, and
+   * `attachCache(cache.handle)` in a worker (worker_threads, Web Workers) reaches the same items.
+   * Needs createCache (async) and a runtime whose threads can share memory (refused with
+   * ERR_OPTIONS elsewhere: Cloudflare Workers, a page that is not cross-origin isolated). Every
+   * call runs under the cache's lock; the hot tier is off (it is per thread). Default false.
+   */
+  shared?: boolean;
 }
 
 /**
@@ -115,6 +123,7 @@ const OPTION_NAMES: { readonly [K in keyof Required<CacheOptions>]: true } = {
   snapshot: true,
   hotTier: true,
   onRemove: true,
+  shared: true,
 };
 
 /** The option names createCache, createCacheSync and loadCache accept, in CacheOptions' order. */
@@ -234,9 +243,10 @@ export interface ResolvedOptions {
   /** The hot tier's budget, or undefined when it is off. */
   hotTier?: { maxEntries: number; maxBytes: number };
   onRemove?: (key: Key, value: unknown, reason: RemoveReason) => void;
+  shared: boolean;
 }
 
-function inWorkers(): boolean {
+export function inWorkers(): boolean {
   const nav = (globalThis as { navigator?: { userAgent?: string } }).navigator;
   return nav?.userAgent === 'Cloudflare-Workers';
 }
@@ -269,6 +279,11 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   if (options.onRemove !== undefined && typeof options.onRemove !== 'function') {
     throw new CacheError('ERR_OPTIONS', `onRemove must be a function (key, value, reason) => void, got ${String(options.onRemove)}`);
   }
+  const shared = options.shared ?? false;
+  if (typeof shared !== 'boolean') throw new CacheError('ERR_OPTIONS', `shared must be true or false, got ${String(shared)}`);
+  if (shared && options.hotTier) {
+    throw new CacheError('ERR_OPTIONS', 'a shared cache has no hot tier (it would be one per thread): leave hotTier out or set it to false');
+  }
   const snap = options.snapshot;
   if (snap !== undefined) {
     if (typeof snap !== 'object' || snap === null || typeof snap.path !== 'string' || snap.path === '') {
@@ -287,7 +302,8 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     }
   }
   return {
-    hotTier: resolveHotTier(options.hotTier, bytes),
+    hotTier: shared ? undefined : resolveHotTier(options.hotTier, bytes),
+    shared,
     snapshot: snap ? { path: snap.path, intervalMs: snap.intervalMs ?? 0 } : undefined,
     memoryPages: Math.floor(bytes / WASM_PAGE),
     maxEntries: optionalInteger(options.maxEntries, 'maxEntries', 1, 2 ** 31) ?? 0,

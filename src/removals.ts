@@ -29,6 +29,9 @@ export function noRemovals(): void {
   throw new Error('wasmcache: removal reported with onRemove unset');
 }
 
+/** The same for a thread of a shared cache without onRemove: another thread's onRemove turned the reports on. */
+export function ignoreRemovals(): void {}
+
 export class Removals {
   private readonly views: Views;
   private queue: Removed[] = [];
@@ -85,16 +88,19 @@ export class Removals {
 
   /** Wraps the cache's removing methods (and its size getter) on the instance, so each delivers when it ends. */
   attach(cache: object): void {
+    // The instance's own method if there is one (a shared cache's, under its lock: src/shared.ts),
+    // so that the callbacks run after the lock is released; else the prototype's.
     const proto = Object.getPrototypeOf(cache) as Record<string, unknown>;
+    const own = cache as Record<string, unknown>;
     for (const name of REMOVING_METHODS) {
-      const method = proto[name] as (...args: unknown[]) => unknown;
+      const method = own[name] as (...args: unknown[]) => unknown;
       Object.defineProperty(cache, name, {
         configurable: true,
         writable: true,
         value: this.around(method),
       });
     }
-    const size = Object.getOwnPropertyDescriptor(proto, 'size')!.get!;
+    const size = (Object.getOwnPropertyDescriptor(cache, 'size') ?? Object.getOwnPropertyDescriptor(proto, 'size'))!.get!;
     Object.defineProperty(cache, 'size', { configurable: true, get: this.around(size) });
   }
 

@@ -45,11 +45,18 @@ export class Seam {
   readonly maxItemBytes: number;
 
   /** Initialises the core over `memory` for these options; `ttlSeen` is called before each store of an item with an expiry time. */
-  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions, private readonly ttlSeen: () => void) {
+  constructor(
+    instance: WebAssembly.Instance,
+    memory: WebAssembly.Memory,
+    opts: ResolvedOptions,
+    private readonly ttlSeen: () => void,
+    attached = false,
+  ) {
     this.core = instance.exports as unknown as CoreExports;
     const scratchWanted = scratchBytesFor(opts.memoryPages, opts.maxKeySize);
     const seed = randomSeed();
-    const rc = this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy]);
+    // A thread attaching to a shared cache uses it as it is (init() would empty it).
+    const rc = attached ? (this.core.attach(), 0) : this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy]);
     if (rc === ERR_INIT) {
       const mb = (opts.memoryPages * WASM_PAGE) / 1024 ** 2;
       throw new CacheError(

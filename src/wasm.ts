@@ -5,13 +5,14 @@
 
 import { Cache } from './cache.js';
 import { CacheError } from './errors.js';
-import { type CacheOptions, WASM_PAGE, resolveOptions } from './options.js';
+import { type CacheOptions, type ResolvedOptions, WASM_PAGE, inWorkers, resolveOptions } from './options.js';
 export { coreModule, coreModuleSync } from './core.js';
-import { Removals, noRemovals } from './removals.js';
+import { Removals, ignoreRemovals, noRemovals } from './removals.js';
+import { type AttachOptions, type CacheHandle, checkSharedSupport } from './shared.js';
 
-function newMemory(pages: number): WebAssembly.Memory {
+function newMemory(pages: number, shared = false): WebAssembly.Memory {
   try {
-    return new WebAssembly.Memory({ initial: pages, maximum: pages });
+    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared } as WebAssembly.MemoryDescriptor);
   } catch (e) {
     throw new CacheError(
       'ERR_NO_MEMORY',
@@ -21,8 +22,58 @@ function newMemory(pages: number): WebAssembly.Memory {
 }
 
 /** The core's imports: its memory, and where it reports removed items (onRemove). */
-function imports(memory: WebAssembly.Memory, removals: Removals | undefined): WebAssembly.Imports {
-  return { env: { memory, removed: removals ? removals.report : noRemovals } };
+function imports(memory: WebAssembly.Memory, removals: Removals | undefined, shared = false): WebAssembly.Imports {
+  return { env: { memory, removed: removals ? removals.report : shared ? ignoreRemovals : noRemovals } };
+}
+
+let sharedCompiled: Promise<WebAssembly.Module> | undefined;
+
+/** The shared core (the same code over a shared memory), loaded and compiled on first use only. */
+function sharedCore(): Promise<WebAssembly.Module> {
+  sharedCompiled ??= import('./generated/core-shared-wasm.js').then(({ coreWasmBase64 }) => {
+    const bin = atob(coreWasmBase64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return WebAssembly.compile(bytes as BufferSource);
+  });
+  return sharedCompiled;
+}
+
+/** createCache({ shared: true }): the shared core over a shared memory. */
+async function newSharedCache(opts: ResolvedOptions): Promise<Cache> {
+  checkSharedSupport(inWorkers());
+  if (opts.module) throw new CacheError('ERR_OPTIONS', 'a shared cache runs the package\'s shared core: leave module out');
+  const module = await sharedCore();
+  const memory = newMemory(opts.memoryPages, true);
+  const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;
+  const instance = await WebAssembly.instantiate(module, imports(memory, removals, true));
+  return new Cache(instance, memory, opts, removals, { module, attached: false });
+}
+
+/** attachCache(): this thread's instance of the shared core over the handle's memory. */
+export async function attachShared(handle: CacheHandle, options: AttachOptions = {}): Promise<Cache> {
+  if (typeof handle !== 'object' || handle === null || handle.kind !== 'wasmcache/shared') {
+    throw new CacheError('ERR_OPTIONS', 'attachCache() takes the handle of a shared cache (cache.handle of createCache({ shared: true }))');
+  }
+  const extra = Object.keys(options).filter((n) => n !== 'now' && n !== 'onRemove');
+  if (extra.length > 0) {
+    throw new CacheError('ERR_OPTIONS', `attachCache() takes the options now and onRemove (the rest come with the handle), got ${extra.join(', ')}`);
+  }
+  const o = handle.options;
+  const opts = resolveOptions({
+    maxMemory: o.maxMemory,
+    maxKeySize: o.maxKeySize,
+    maxValueSize: o.maxValueSize,
+    defaultTtl: o.defaultTtl,
+    policy: o.policy,
+    activeExpiry: false, // the creating thread sweeps
+    shared: true,
+    now: options.now,
+    onRemove: options.onRemove,
+  });
+  const removals = opts.onRemove ? new Removals(handle.memory, opts.onRemove) : undefined;
+  const instance = await WebAssembly.instantiate(handle.module, imports(handle.memory, removals, true));
+  return new Cache(instance, handle.memory, opts, removals, { module: handle.module, attached: true });
 }
 
 /** A cache over `options.module` if given, else over the entry's own module (`core`). */
@@ -31,6 +82,7 @@ export async function newCache(
   core: () => WebAssembly.Module | Promise<WebAssembly.Module>,
 ): Promise<Cache> {
   const opts = resolveOptions(options);
+  if (opts.shared) return newSharedCache(opts);
   const module = opts.module ?? (await core());
   const memory = newMemory(opts.memoryPages);
   const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;
@@ -41,6 +93,7 @@ export async function newCache(
 /** The same, synchronously. */
 export function newCacheSync(options: CacheOptions | undefined, core: () => WebAssembly.Module): Cache {
   const opts = resolveOptions(options);
+  if (opts.shared) throw new CacheError('ERR_OPTIONS', 'a shared cache is created with createCache() (the shared core is loaded asynchronously)');
   const memory = newMemory(opts.memoryPages);
   const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;
   const instance = new WebAssembly.Instance(opts.module ?? core(), imports(memory, removals));

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CacheError, createCache, createCacheSync, fromBytes, loadCache, type CacheOptions } from '../src/index.js';
 import { CACHE_OPTIONS } from '../src/options.js';
 
-const ALLOWED = 'maxMemory, maxEntries, defaultTtl, policy, maxKeySize, maxValueSize, now, activeExpiry, module, snapshot, hotTier, onRemove';
+const ALLOWED = 'maxMemory, maxEntries, defaultTtl, policy, maxKeySize, maxValueSize, now, activeExpiry, module, snapshot, hotTier, onRemove, shared';
 const dir = mkdtempSync(join(tmpdir(), 'wc-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -106,6 +106,7 @@ describe('unknown option names', () => {
       snapshot: { path: join(dir, 'all.wcs'), intervalMs: 0 },
       hotTier: { maxEntries: 100, maxBytes: '1mb' },
       onRemove: () => {},
+      shared: false,
     };
     expect(Object.keys(all).join(', ')).toBe(ALLOWED);
     const cache = createCacheSync(all);

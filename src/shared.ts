@@ -1,0 +1,168 @@
+// One cache for every thread: a cache created with `shared: true` lives in a shared
+// WebAssembly.Memory, and `attachCache(cache.handle)` in a worker (worker_threads, Web Workers)
+// instantiates the shared core over that same memory: the same items, the same API.
+//
+// Locking, first cut: one lock per cache (the i32 at the core's lockAddr(), in the state block),
+// taken with Atomics around every public call, so each operation keeps its single-thread
+// semantics and is atomic as a whole (mget and mset included), and a reader never sees a
+// half-written value: the wrapper's reads of the registers, the scratch region and the value
+// bytes happen before the lock is released. All threads use one context block (registers,
+// scratch), which is safe for the same reason. The lock is a futex-style mutex (0 free, 1 held,
+// 2 held with waiters): a free lock costs one compareExchange, a contended one waits with
+// Atomics.wait where the thread may block (Node, workers), else spins (a browser's main thread).
+//
+// A thread terminated while it holds the lock (worker.terminate() in the middle of a call) leaves
+// it held: the others then wait at most `lockTimeoutMs` and throw ERR_LOCK_TIMEOUT instead of
+// hanging, and the cache should be treated as lost (the interrupted call may have left it half
+// changed). A thread terminated between calls holds nothing.
+import { CacheError } from './errors.js';
+import type { CacheOptions, Policy } from './options.js';
+
+/** What `postMessage(cache.handle)` sends to a worker: everything attachCache() needs, structured-cloneable. */
+export interface CacheHandle {
+  readonly kind: 'wasmcache/shared';
+  /** The cache's shared memory. */
+  readonly memory: WebAssembly.Memory;
+  /** The shared core, compiled (a WebAssembly.Module can be posted to workers). */
+  readonly module: WebAssembly.Module;
+  /** The options every thread must agree on. */
+  readonly options: SharedOptions;
+}
+
+/** Options of a shared cache that attachCache() takes from the handle. */
+export interface SharedOptions {
+  maxMemory: number;
+  maxKeySize: number;
+  maxValueSize: number;
+  defaultTtl: number;
+  policy: Policy;
+  lockTimeoutMs: number;
+}
+
+/** Options attachCache() accepts: per thread. */
+export type AttachOptions = Pick<CacheOptions, 'now' | 'onRemove'>;
+
+const FREE = 0;
+const HELD = 1;
+const CONTENDED = 2;
+const SPINS = 64;
+
+let canWait: boolean | undefined;
+
+/** Atomics.wait where this thread may block; false on a browser's main thread. */
+function mayWait(i32: Int32Array, at: number): boolean {
+  if (canWait === undefined) {
+    try {
+      Atomics.wait(i32, at, -1, 0); // never -1: returns 'not-equal' at once where waiting is allowed
+      canWait = true;
+    } catch {
+      canWait = false;
+    }
+  }
+  return canWait;
+}
+
+/** The cache's lock, as this thread sees it. Re-entrant within the thread (a call from inside onRemove, a method calling another). */
+export class SharedLock {
+  private depth = 0;
+
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly at: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  enter(): void {
+    if (this.depth++ > 0) return;
+    if (Atomics.compareExchange(this.i32, this.at, FREE, HELD) === FREE) return;
+    try {
+      this.contend();
+    } catch (e) {
+      this.depth--;
+      throw e;
+    }
+  }
+
+  exit(): void {
+    if (--this.depth > 0) return;
+    if (Atomics.sub(this.i32, this.at, 1) !== HELD) {
+      Atomics.store(this.i32, this.at, FREE);
+      Atomics.notify(this.i32, this.at, 1);
+    }
+  }
+
+  run<T>(fn: () => T): T {
+    this.enter();
+    try {
+      return fn();
+    } finally {
+      this.exit();
+    }
+  }
+
+  private contend(): void {
+    const { i32, at } = this;
+    for (let i = 0; i < SPINS; i++) {
+      if (Atomics.compareExchange(i32, at, FREE, HELD) === FREE) return;
+    }
+    const deadline = Date.now() + this.timeoutMs;
+    const wait = mayWait(i32, at);
+    // Mark it contended, so that the holder's exit wakes a waiter.
+    let c = Atomics.exchange(i32, at, CONTENDED);
+    while (c !== FREE) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new CacheError(
+          'ERR_LOCK_TIMEOUT',
+          `the shared cache stayed locked for ${this.timeoutMs} ms (lockTimeoutMs): a thread may have been terminated in the middle of a call`,
+        );
+      }
+      if (wait) Atomics.wait(i32, at, CONTENDED, Math.min(left, 50));
+      c = Atomics.exchange(i32, at, CONTENDED);
+    }
+  }
+}
+
+/** The public methods of Cache that reach the core: each runs under the lock. */
+const LOCKED_METHODS = [
+  'set', 'get', 'getView', 'getInto', 'peek', 'has', 'delete', 'clear', 'ttl', 'expire', 'persist', 'incr',
+  'mget', 'mset', 'fetch', 'memo', 'scan', 'randomKey', 'toBytes', 'exportSnapshot', 'loadBytes', 'save', 'load',
+  'stats', 'layout', 'checkInvariants',
+] as const;
+
+/**
+ * Wraps the cache's methods that reach the core (and its size getter) on the instance, each under
+ * the lock. Iterators and fetch()'s work after an await take the lock themselves (lock.run).
+ */
+export function lockMethods(cache: object, lock: SharedLock): void {
+  const proto = Object.getPrototypeOf(cache) as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of LOCKED_METHODS) {
+    const method = proto[name];
+    Object.defineProperty(cache, name, {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown, ...args: unknown[]): unknown {
+        lock.enter();
+        try {
+          return method.apply(this, args);
+        } finally {
+          lock.exit();
+        }
+      },
+    });
+  }
+  const size = Object.getOwnPropertyDescriptor(proto, 'size')!.get!;
+  Object.defineProperty(cache, 'size', { configurable: true, get: () => lock.run(() => size.call(cache)) });
+}
+
+/** Refuses `shared: true` where threads cannot share memory, saying why. */
+export function checkSharedSupport(workers: boolean): void {
+  const why = workers
+    ? 'Cloudflare Workers run one thread per isolate and cannot share memory between requests'
+    : typeof SharedArrayBuffer === 'undefined'
+      ? 'this runtime has no SharedArrayBuffer'
+      : (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false
+        ? 'this page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)'
+        : undefined;
+  if (why) throw new CacheError('ERR_OPTIONS', `shared: true needs memory that threads can share, and ${why}`);
+}
