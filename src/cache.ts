@@ -28,7 +28,6 @@ export interface SharedInit {
   attached: boolean;
 }
 
-const LOCK_TIMEOUT_MS = 10_000;
 
 
 /**
@@ -96,7 +95,7 @@ export class Cache<V extends Storable<V> = any> {
     this.reportsRemovals = removals !== undefined;
     if (shared) {
       this.shared = { ...shared, memory };
-      this.lock = new SharedLock(new Int32Array(memory.buffer), (this.core.lockAddr() >>> 0) >> 2, LOCK_TIMEOUT_MS);
+      this.lock = new SharedLock(new Int32Array(memory.buffer), (this.core.lockAddr() >>> 0) >> 2, opts.lockTimeoutMs);
       lockMethods(this, this.lock); // before removals.attach: callbacks run after the lock is released
     }
     if (removals) {
@@ -140,7 +139,7 @@ export class Cache<V extends Storable<V> = any> {
         maxValueSize: this.seam.maxValueSize,
         defaultTtl: o.defaultTtl,
         policy: o.policy,
-        lockTimeoutMs: LOCK_TIMEOUT_MS,
+        lockTimeoutMs: o.lockTimeoutMs,
       },
     };
   }

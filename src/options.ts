@@ -86,6 +86,11 @@ export interface CacheOptions<V = any> {
    * call runs under the cache's lock; the hot tier is off (it is per thread). Default false.
    */
   shared?: boolean;
+  /**
+   * Shared caches: how long a call waits for the cache's lock before it throws ERR_LOCK_TIMEOUT
+   * (a thread terminated in the middle of a call leaves the lock held). Default 10,000 ms.
+   */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -124,6 +129,7 @@ const OPTION_NAMES: { readonly [K in keyof Required<CacheOptions>]: true } = {
   hotTier: true,
   onRemove: true,
   shared: true,
+  lockTimeoutMs: true,
 };
 
 /** The option names createCache, createCacheSync and loadCache accept, in CacheOptions' order. */
@@ -244,6 +250,7 @@ export interface ResolvedOptions {
   hotTier?: { maxEntries: number; maxBytes: number };
   onRemove?: (key: Key, value: unknown, reason: RemoveReason) => void;
   shared: boolean;
+  lockTimeoutMs: number;
 }
 
 export function inWorkers(): boolean {
@@ -304,6 +311,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   return {
     hotTier: shared ? undefined : resolveHotTier(options.hotTier, bytes),
     shared,
+    lockTimeoutMs: optionalInteger(options.lockTimeoutMs, 'lockTimeoutMs', 1, 2 ** 31) ?? 10_000,
     snapshot: snap ? { path: snap.path, intervalMs: snap.intervalMs ?? 0 } : undefined,
     memoryPages: Math.floor(bytes / WASM_PAGE),
     maxEntries: optionalInteger(options.maxEntries, 'maxEntries', 1, 2 ** 31) ?? 0,

@@ -66,6 +66,7 @@ export async function attachShared(handle: CacheHandle, options: AttachOptions =
     maxValueSize: o.maxValueSize,
     defaultTtl: o.defaultTtl,
     policy: o.policy,
+    lockTimeoutMs: o.lockTimeoutMs,
     activeExpiry: false, // the creating thread sweeps
     shared: true,
     now: options.now,

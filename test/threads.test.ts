@@ -1,0 +1,178 @@
+// One cache for every thread: a cache created with shared: true, attached from worker_threads.
+// Three workers and the main thread run random operations on one cache at once; what each thread
+// saw is checked against what the cache must hold whatever the interleaving: counters exact, one
+// winner per NX lock, no read mixing two writes, each thread's own keys holding its last write,
+// the structures consistent. Workers import the built package (dist/), as a user's would.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { CacheError, attachCache, createCache, createCacheSync, type CacheHandle } from '../src/index.js';
+import { SharedLock } from '../src/shared.js';
+
+const WORKER = join(import.meta.dirname, 'fixtures', 'threads', 'worker.mjs');
+const DIST = join(import.meta.dirname, '..', 'dist', 'index.js');
+
+interface Seen {
+  id: number;
+  torn: number;
+  reads: number;
+  lockWins: number;
+  last: Record<string, unknown>;
+}
+
+function start(handle: CacheHandle, job: string, id: number, n = 0) {
+  const worker = new Worker(WORKER, { workerData: { handle, job, id, n, seed: 0x9e3779b9 * (id + 1) } });
+  const exited = new Promise<number>((done) => worker.on('exit', done));
+  const message = new Promise<Seen>((done, fail) => {
+    worker.on('message', (m: Seen & { holding?: boolean }) => done(m));
+    worker.on('error', fail);
+  });
+  return { worker, exited, message };
+}
+
+describe('a shared cache across worker_threads', () => {
+  it('the built package is there for the workers (npm test builds it first)', () => {
+    expect(existsSync(DIST), `${DIST} is missing: run npm run build`).toBe(true);
+  });
+
+  it('three workers and the main thread at once: counters exact, one NX winner, no torn read, own keys as last written', async () => {
+    const cache = await createCache({ maxMemory: '4mb', shared: true });
+    const N = 3_000;
+    const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, N));
+    // The main thread works meanwhile (its own keys, the counter, the locks).
+    let mainWins = 0;
+    for (let i = 0; i < N; i++) {
+      cache.incr('counter');
+      if (cache.set(`lock:${i % 50}`, 'main', { nx: true })) mainWins++;
+      const v = cache.get(`shared:${i % 64}`);
+      if (v !== undefined) expect(v).toBe(v[0].repeat(v.length));
+      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const seen = await Promise.all(workers.map((w) => w.message));
+    await Promise.all(workers.map((w) => w.exited));
+    expect(cache.get('counter')).toBe(String(4 * N)); // no increment lost
+    expect(mainWins + seen.reduce((n, s) => n + s.lockWins, 0)).toBe(50); // each lock taken exactly once
+    for (const s of seen) {
+      expect(s.torn, `worker ${s.id} read a value mixing two writes`).toBe(0);
+      expect(s.reads).toBeGreaterThan(100);
+      for (const [key, value] of Object.entries(s.last)) expect(cache.get(key), key).toEqual(value);
+    }
+    expect(cache.checkInvariants()).toBe(0);
+    cache.dispose();
+  }, 60_000);
+
+  it('evictions and expiry while every thread writes: the structures stay consistent', async () => {
+    const cache = await createCache({ maxMemory: '512kb', shared: true, activeExpiry: 5 });
+    const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, 2_000));
+    for (let i = 0; i < 2_000; i++) {
+      cache.set(`big:${i % 200}`, 'z'.repeat(2_000), { ttl: 5 });
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    const seen = await Promise.all(workers.map((w) => w.message));
+    await Promise.all(workers.map((w) => w.exited));
+    for (const s of seen) expect(s.torn).toBe(0);
+    const stats = cache.stats();
+    expect(stats.evictions + stats.expired).toBeGreaterThan(0);
+    expect(cache.checkInvariants()).toBe(0);
+    cache.dispose();
+  }, 60_000);
+
+  it('a snapshot saved while workers write loads into a new cache and passes its checks', async () => {
+    const cache = await createCache({ maxMemory: '4mb', shared: true });
+    const workers = [1, 2].map((id) => start(cache.handle, 'mixed', id, 3_000));
+    const snaps: Uint8Array[] = [];
+    for (let i = 0; i < 20; i++) {
+      snaps.push(cache.toBytes());
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(workers.map((w) => w.exited));
+    for (const bytes of snaps) {
+      const copy = createCacheSync({ maxMemory: '4mb' });
+      copy.loadBytes(bytes);
+      expect(copy.checkInvariants()).toBe(0);
+      for (const [k, v] of copy.entries()) if (String(k).startsWith('shared:')) expect(v).toBe((v as string)[0].repeat((v as string).length));
+    }
+    cache.dispose();
+  }, 60_000);
+
+  it('attach and exit in a loop: every attach sees the cache, nothing is left locked', async () => {
+    const cache = await createCache({ maxMemory: '1mb', shared: true });
+    for (let i = 0; i < 12; i++) {
+      const w = start(cache.handle, 'attach', i);
+      await w.message;
+      expect(await w.exited).toBe(0);
+    }
+    expect(cache.get('attached')).toBe('12');
+    cache.dispose();
+  }, 60_000);
+
+  it('a worker terminated while it holds the lock: the others get ERR_LOCK_TIMEOUT, never hang', async () => {
+    const cache = await createCache({ maxMemory: '1mb', shared: true, lockTimeoutMs: 300 });
+    cache.set('k', 'v');
+    const w = start(cache.handle, 'hold', 1);
+    await w.message; // it holds the lock now
+    await w.worker.terminate();
+    const t = Date.now();
+    let err: unknown;
+    try {
+      cache.get('k');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CacheError);
+    expect((err as CacheError).code).toBe('ERR_LOCK_TIMEOUT');
+    expect(Date.now() - t).toBeGreaterThanOrEqual(250);
+    cache.dispose();
+  }, 30_000);
+});
+
+describe('shared caches: what is refused, and the lock', () => {
+  it('shared is refused where it cannot work, with the reason', async () => {
+    const refused = async (f: () => unknown) => {
+      try {
+        await f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(CacheError);
+        expect((e as CacheError).code).toBe('ERR_OPTIONS');
+        return (e as CacheError).message;
+      }
+      throw new Error('not refused');
+    };
+    expect(await refused(() => createCacheSync({ shared: true }))).toMatch(/createCache\(\)/);
+    expect(await refused(() => createCache({ shared: true, hotTier: { maxEntries: 10 } }))).toMatch(/no hot tier/);
+    expect(await refused(() => createCacheSync({ maxMemory: '1mb' }).handle)).toMatch(/shared: true/);
+    expect(await refused(() => attachCache({} as CacheHandle))).toMatch(/handle of a shared cache/);
+    const cache = await createCache({ maxMemory: '1mb', shared: true });
+    expect(await refused(() => attachCache(cache.handle, { maxMemory: '2mb' } as never))).toMatch(/now and onRemove/);
+    cache.dispose();
+    const { checkSharedSupport } = await import('../src/shared.js');
+    expect(() => checkSharedSupport(true)).toThrow(/Cloudflare Workers/);
+  });
+
+  it('the handle posts (structured clone) and another instance in this thread sees the same items', async () => {
+    const cache = await createCache({ maxMemory: '1mb', shared: true });
+    cache.set('a', { n: 1 });
+    const handle = structuredClone(cache.handle);
+    const other = await attachCache(handle);
+    expect(other.get('a')).toEqual({ n: 1 });
+    other.set('b', 'x');
+    expect(cache.get('b')).toBe('x');
+    expect(cache.stats().hotItems).toBe(0);
+    cache.dispose();
+    other.dispose();
+  });
+
+  it('the lock: re-entrant in a thread, and a held lock times out', () => {
+    const i32 = new Int32Array(new SharedArrayBuffer(8));
+    const lock = new SharedLock(i32, 1, 100);
+    lock.run(() => lock.run(() => expect(i32[1]).toBe(1)));
+    expect(i32[1]).toBe(0);
+    Atomics.store(i32, 1, 1); // held by someone else
+    const t = Date.now();
+    expect(() => lock.enter()).toThrow(/stayed locked for 100 ms/);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(90);
+    Atomics.store(i32, 1, 0);
+    lock.run(() => expect(i32[1]).toBe(1)); // usable again once free
+  });
+});
