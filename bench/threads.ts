@@ -1,0 +1,157 @@
+// One cache for every thread (createCache({ shared: true }) + attachCache in workers), measured
+// against what users do today, in one run:
+//   1. one thread: the same get/set mix on an unshared and on a shared cache (mitata), and lru-cache;
+//   2. throughput of 1 and 2 worker threads on one shared cache (wall time from a common start);
+//   3. a cache in one thread reached by postMessage round trips (lru-cache in a worker);
+//   4. memory: 4 workers with an lru-cache each, against one shared cache.
+// The mix: 90% get / 10% set, Zipf 0.99 keys over N entries ('key:' + rank), 100-byte values.
+//
+//   npm run bench:threads          (builds first: the workers import dist/)
+//   BENCH_THREADS_N=100000 BENCH_THREADS_OPS=1000000 npm run bench:threads
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { LRUCache } from 'lru-cache';
+import { bench, run, summary } from 'mitata';
+import { createCache, createCacheSync } from '../src/index.js';
+import { BENCH_DIR, envInt, load1, machine, median } from './lib/report.js';
+import { Zipf, zipfSequence } from './lib/zipf.js';
+
+const N = envInt('BENCH_THREADS_N', 100_000);
+const OPS = envInt('BENCH_THREADS_OPS', 1_000_000);
+const RPC_OPS = envInt('BENCH_THREADS_RPC', 20_000);
+const ROUNDS = 3;
+const SET_EVERY = 10;
+const WORKER = new URL('./threads-worker.mjs', import.meta.url);
+const loadAtStart = load1();
+const startedAt = new Date();
+
+const keyOf = (i: number) => 'key:' + i;
+const value = 'v'.repeat(100);
+const order = zipfSequence(new Zipf(N, 0.99), 1 << 20, 0x7e57);
+const sharedOrder = new SharedArrayBuffer(order.byteLength);
+new Uint32Array(sharedOrder).set(order);
+const keys = Array.from(order.subarray(0, 1 << 16), keyOf);
+
+// ── 1. one thread: unshared vs shared vs lru-cache ─────────────────────────────────────────
+const maxMemory = Math.max(16, Math.ceil((N * 400) / 2 ** 20)) * 2 ** 20;
+const plain = createCacheSync({ maxMemory, hotTier: false });
+const shared = await createCache({ maxMemory, shared: true });
+const lru = new LRUCache<string, string>({ max: N });
+for (let i = 0; i < N; i++) {
+  plain.set(keyOf(i), value);
+  shared.set(keyOf(i), value);
+  lru.set(keyOf(i), value);
+}
+let sink = 0;
+let at = 0;
+const mix = (c: { get(k: string): unknown; set(k: string, v: string): unknown }) => () => {
+  const k = keys[at++ & 0xffff];
+  if ((at & 0xf) < 2) c.set(k, value); // 2 in 16: about SET_EVERY's 10%
+  else sink += (c.get(k) as string | undefined)?.length ?? 0;
+};
+summary(() => {
+  bench('unshared wasmcache (hot tier off)', mix(plain));
+  bench('shared wasmcache (one thread)', mix(shared));
+  bench('lru-cache', mix(lru));
+});
+const trials = (await run({ format: 'quiet' })) as unknown as { benchmarks: { alias: string; runs: { stats?: { avg: number } }[] }[] };
+const avg = (name: string) => trials.benchmarks.find((b) => b.alias === name)!.runs[0].stats!.avg;
+const oneThread = {
+  unshared: avg('unshared wasmcache (hot tier off)'),
+  shared: avg('shared wasmcache (one thread)'),
+  lru: avg('lru-cache'),
+};
+
+// ── 2. 1 and 2 worker threads on one shared cache ───────────────────────────────────────────
+async function round(threads: number): Promise<number> {
+  const go = new SharedArrayBuffer(4);
+  const workers = Array.from({ length: threads }, (_, t) =>
+    new Worker(WORKER, { workerData: { role: 'mix', handle: shared.handle, order: sharedOrder, ops: OPS, go, setEvery: SET_EVERY, offset: t * 9973 } }),
+  );
+  const ready = workers.map((w) => new Promise((done) => w.once('message', done)));
+  await Promise.all(ready);
+  const results = workers.map((w) => new Promise<{ ms: number }>((done, fail) => {
+    w.once('message', done);
+    w.once('error', fail);
+  }));
+  const t = performance.now();
+  Atomics.store(new Int32Array(go), 0, 1);
+  Atomics.notify(new Int32Array(go), 0);
+  await Promise.all(results);
+  const wall = performance.now() - t;
+  await Promise.all(workers.map((w) => w.terminate()));
+  return (threads * OPS) / (wall / 1000);
+}
+const throughput: Record<number, number> = {};
+for (const threads of [1, 2]) {
+  const runs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) runs.push(await round(threads));
+  throughput[threads] = median(runs);
+}
+
+// ── 3. postMessage round trips to a cache in one thread ────────────────────────────────────
+const owner = new Worker(WORKER, { workerData: { role: 'owner', n: N } });
+await new Promise((done) => owner.once('message', done));
+let got = 0;
+const rpcStart = performance.now();
+for (let i = 0; i < RPC_OPS; i++) {
+  owner.postMessage(keys[i & 0xffff]);
+  const v = await new Promise<string | undefined>((done) => owner.once('message', done));
+  got += v?.length ?? 0;
+}
+const rpcOpsPerSec = RPC_OPS / ((performance.now() - rpcStart) / 1000);
+owner.postMessage('stop');
+await owner.terminate();
+
+// ── 4. memory: a cache per worker vs one shared cache ──────────────────────────────────────
+const copies = await Promise.all(
+  [0, 1, 2, 3].map(
+    () =>
+      new Promise<{ bytes: number }>((done, fail) => {
+        const w = new Worker(WORKER, { workerData: { role: 'copy', n: N } });
+        w.once('message', (m) => {
+          done(m);
+          void w.terminate();
+        });
+        w.once('error', fail);
+      }),
+  ),
+);
+const perWorker = median(copies.map((c) => c.bytes));
+const sharedBytes = shared.stats().usedBytes;
+shared.dispose();
+plain.dispose();
+
+// ── report ─────────────────────────────────────────────────────────────────────────────────
+const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const mops = (x: number) => f(x / 1e6, 2);
+const twoVsOne = throughput[2] / throughput[1];
+const sharedVsPlain = oneThread.unshared / oneThread.shared;
+const sharedOps = 1e9 / oneThread.shared;
+const vsRpc = sharedOps / rpcOpsPerSec;
+const md = `# One cache for every thread
+
+${startedAt.toISOString()}; ${machine()} (${availableParallelism()} CPUs); 1-min load average ${loadAtStart} at start, ${load1()} at end.
+Command: \`npm run bench:threads\` (\`bench/threads.ts\`). ${f(N)} entries, 100-byte values, 'key:' + rank keys
+with Zipf 0.99 ranks; the mix is 90% get / 10% set. Shared caches (\`createCache({ shared: true })\`) take one
+lock per cache around every call (first cut: src/shared.ts).
+
+| what | result | goal | met |
+|---|---:|---|---|
+| one thread, shared cache vs the same thread on an unshared cache (hot tier off), mitata avg | ${f(oneThread.shared)} vs ${f(oneThread.unshared)} ns/op: **${f(sharedVsPlain, 2)}x** | >= 0.85x | ${sharedVsPlain >= 0.85 ? 'yes' : '**no**'} |
+| lru-cache, same mix, same thread (for scale) | ${f(oneThread.lru)} ns/op | | |
+| 1 worker thread on the shared cache (keys built per op) | ${mops(throughput[1])} M ops/s | | |
+| 2 worker threads on the shared cache | ${mops(throughput[2])} M ops/s: **${f(twoVsOne, 2)}x** one thread | >= 1.6x | ${twoVsOne >= 1.6 ? 'yes' : '**no**'} |
+| a cache in one thread reached by postMessage round trips (lru-cache in a worker) | ${f(rpcOpsPerSec)} ops/s; the shared cache from one thread: ${f(sharedOps)} ops/s, **${f(vsRpc, 0)}x** | >= 20x | ${vsRpc >= 20 ? 'yes' : '**no**'} |
+| memory: 4 workers with an lru-cache of ${f(N)} entries each (heap growth per worker, median) | ${f((4 * perWorker) / 2 ** 20, 1)} MiB in all (${f(perWorker / 2 ** 20, 1)} MiB each) | | |
+| memory: one shared cache holding the same entries for every thread (\`usedBytes\`) | ${f(sharedBytes / 2 ** 20, 1)} MiB: ${f(sharedBytes / perWorker, 2)}x one copy, **${f(sharedBytes / (4 * perWorker), 2)}x** the four | ~1x one copy (not 4x) | ${sharedBytes <= 1.2 * perWorker ? 'yes' : '**no**'} |
+
+Why 2 threads do not scale: every call takes the cache's one lock, so two threads run one at a
+time and pay for handing the lock's cache line back and forth. Striped locks (per shard of the key
+space) are the next step.
+`;
+writeFileSync(join(BENCH_DIR, 'results-threads.md'), md);
+console.log(md);
+console.log(`(checksums ${sink} ${got})`);
