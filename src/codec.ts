@@ -125,9 +125,12 @@ export class Views {
   readonly u8: Uint8Array;
   private readonly nodeBuf: NodeBufferLike | undefined;
   private readonly direct: boolean; // nodeBuf has utf8Write and utf8Slice
+  /** A shared cache's memory: TextEncoder and TextDecoder may refuse views of a SharedArrayBuffer, so they get copies. */
+  private readonly shared: boolean;
 
   constructor(buffer: ArrayBuffer) {
     this.u8 = new Uint8Array(buffer);
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && (buffer as unknown) instanceof SharedArrayBuffer;
     this.nodeBuf = NodeBuffer ? NodeBuffer.from(buffer) : undefined;
     this.direct = typeof this.nodeBuf?.utf8Write === 'function' && typeof this.nodeBuf?.utf8Slice === 'function';
   }
@@ -152,6 +155,12 @@ export class Views {
     if (n * 3 > room && utf8Length(text) > room) return -1;
     if (this.direct) return this.nodeBuf!.utf8Write!(text, at, room);
     if (this.nodeBuf) return this.nodeBuf.write(text, at, room, 'utf8');
+    if (this.shared) {
+      const bytes = encoder.encode(text);
+      if (bytes.length > room) return -1;
+      this.u8.set(bytes, at);
+      return bytes.length;
+    }
     return encoder.encodeInto(text, this.u8.subarray(at, at + room)).written;
   }
 
@@ -169,7 +178,7 @@ export class Views {
     }
     if (this.direct) return this.nodeBuf!.utf8Slice!(at, at + len);
     if (this.nodeBuf) return this.nodeBuf.toString('utf8', at, at + len);
-    return decoder.decode(this.u8.subarray(at, at + len));
+    return decoder.decode(this.shared ? this.u8.slice(at, at + len) : this.u8.subarray(at, at + len));
   }
 
   readBytes(at: number, len: number): Uint8Array {

@@ -160,10 +160,10 @@ export function lockMethods(cache: object, lock: SharedLock): void {
 export function checkSharedSupport(workers: boolean): void {
   const why = workers
     ? 'Cloudflare Workers run one thread per isolate and cannot share memory between requests'
-    : typeof SharedArrayBuffer === 'undefined'
-      ? 'this runtime has no SharedArrayBuffer'
-      : (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false
-        ? 'this page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)'
+    : (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false
+      ? 'this page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)'
+      : typeof SharedArrayBuffer === 'undefined'
+        ? 'this runtime has no SharedArrayBuffer'
         : undefined;
   if (why) throw new CacheError('ERR_OPTIONS', `shared: true needs memory that threads can share, and ${why}`);
 }

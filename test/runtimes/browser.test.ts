@@ -19,15 +19,21 @@ let app: string;
 let browser: Browser;
 let server: Server;
 let baseUrl: string;
+let isolatedServer: Server;
+let isolatedUrl: string;
 let example: ChildProcess | undefined;
 
-/** A plain static file server for `dir`, as any you would use in development. */
-function serve(dir: string): Promise<Server> {
+/**
+ * A plain static file server for `dir`, as any you would use in development. `isolated`: with the
+ * headers that make its pages cross-origin isolated (shared memory between a page and its workers).
+ */
+function serve(dir: string, isolated = false): Promise<Server> {
+  const headers = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const s = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     try {
       const body = await readFile(join(dir, path === '/' ? 'index.html' : path));
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html' }).end(body);
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html', ...headers }).end(body);
     } catch {
       res.writeHead(404).end();
     }
@@ -59,6 +65,8 @@ beforeAll(async () => {
   app = await installPackage('browser');
   server = await serve(app);
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  isolatedServer = await serve(app, true);
+  isolatedUrl = `http://127.0.0.1:${(isolatedServer.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -68,6 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   server?.close();
+  isolatedServer?.close();
   example?.kill();
 });
 
@@ -161,6 +170,53 @@ describe('Chromium', { timeout: 60_000 }, () => {
       b: ['v19999', { i: 0 }],
     });
     await tab.close();
+  });
+
+  it('a shared cache in a cross-origin isolated page and two Web Workers: one cache, exact counts; refused where not isolated', async () => {
+    blankPage();
+    writeFileSync(
+      join(app, 'shared-worker.js'),
+      `import { attachCache } from '/node_modules/wasmcache/dist/index.js';
+onmessage = async (e) => {
+  const cache = await attachCache(e.data.handle);
+  let torn = 0;
+  for (let i = 0; i < 5000; i++) {
+    cache.incr('n');
+    cache.set('v' + (i % 16), String.fromCharCode(97 + e.data.id).repeat(100 + (i % 300)));
+    const v = cache.get('v' + ((i * 7) % 16));
+    if (v !== undefined && v !== v[0].repeat(v.length)) torn++;
+  }
+  cache.set('from worker ' + e.data.id, { id: e.data.id });
+  postMessage({ torn, won: cache.set('lock', e.data.id, { nx: true }) });
+};`,
+    );
+    const tab = await browser.newPage();
+    await tab.goto(`${isolatedUrl}/blank.html`);
+    const got = await tab.evaluate(`(async () => {
+      const { createCache } = await import('wasmcache');
+      const cache = await createCache({ maxMemory: '4mb', shared: true });
+      const workers = [1, 2].map(() => new Worker('/shared-worker.js', { type: 'module' }));
+      const done = workers.map((w) => new Promise((resolve, reject) => { w.onmessage = (e) => resolve(e.data); w.onerror = (e) => reject(new Error(e.message)); }));
+      workers.forEach((w, i) => w.postMessage({ handle: cache.handle, id: i + 1 }));
+      for (let i = 0; i < 5000; i++) cache.incr('n');
+      const seen = await Promise.all(done);
+      workers.forEach((w) => w.terminate());
+      return { isolated: crossOriginIsolated, n: cache.get('n'), seen, w1: cache.get('from worker 1'), w2: cache.get('from worker 2'), check: cache.checkInvariants() };
+    })()`);
+    expect(got).toMatchObject({ isolated: true, n: '15000', w1: { id: 1 }, w2: { id: 2 }, check: 0 });
+    const seen = (got as { seen: { torn: number; won: boolean }[] }).seen;
+    expect(seen.map((s) => s.torn)).toEqual([0, 0]);
+    expect(seen.filter((s) => s.won)).toHaveLength(1); // the NX lock went to exactly one worker
+    await tab.close();
+
+    const plain = await browser.newPage();
+    await plain.goto(blankPage()); // the same page, not isolated
+    const refused = await plain.evaluate(`(async () => {
+      const { createCache } = await import('wasmcache');
+      try { await createCache({ shared: true }); return 'created'; } catch (e) { return e.code + ': ' + e.message; }
+    })()`);
+    expect(refused).toMatch(/^ERR_OPTIONS: .*not cross-origin isolated/);
+    await plain.close();
   });
 
   it('runs examples/browser (npm run example:browser)', async () => {
