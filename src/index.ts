@@ -15,6 +15,7 @@ import type { Storable } from './codec.js';
 import type { CacheOptions } from './options.js';
 import { attachShared, coreModule, coreModuleSync, newCache, newCacheSync, withSnapshot } from './wasm.js';
 import type { AttachOptions, CacheHandle } from './shared.js';
+import { sharedCoreModule } from './shared-core.js';
 
 export { Cache, CacheError };
 export type { CacheOptions, HotTierOptions, Policy, RemoveReason, SnapshotOptions } from './options.js';
@@ -33,7 +34,7 @@ export { saveToIndexedDB, loadFromIndexedDB, saveToOPFS, loadFromOPFS } from './
  * {@link Cache}); without it, `any`.
  */
 export function createCache<V extends Storable<V> = any>(options?: CacheOptions<V>): Promise<Cache<V>> {
-  return newCache(options, coreModule);
+  return newCache(options, coreModule, sharedCoreModule);
 }
 
 /**

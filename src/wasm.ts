@@ -26,24 +26,11 @@ function imports(memory: WebAssembly.Memory, removals: Removals | undefined, sha
   return { env: { memory, removed: removals ? removals.report : shared ? ignoreRemovals : noRemovals } };
 }
 
-let sharedCompiled: Promise<WebAssembly.Module> | undefined;
-
-/** The shared core (the same code over a shared memory), loaded and compiled on first use only. */
-function sharedCore(): Promise<WebAssembly.Module> {
-  sharedCompiled ??= import('./generated/core-shared-wasm.js').then(({ coreWasmBase64 }) => {
-    const bin = atob(coreWasmBase64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return WebAssembly.compile(bytes as BufferSource);
-  });
-  return sharedCompiled;
-}
-
 /** createCache({ shared: true }): the shared core over a shared memory. */
-async function newSharedCache(opts: ResolvedOptions): Promise<Cache> {
-  checkSharedSupport(inWorkers());
+async function newSharedCache(opts: ResolvedOptions, sharedCore: (() => Promise<WebAssembly.Module>) | undefined): Promise<Cache> {
+  checkSharedSupport(inWorkers() || sharedCore === undefined);
   if (opts.module) throw new CacheError('ERR_OPTIONS', 'a shared cache runs the package\'s shared core: leave module out');
-  const module = await sharedCore();
+  const module = await sharedCore!();
   const memory = newMemory(opts.memoryPages, true);
   const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;
   const instance = await WebAssembly.instantiate(module, imports(memory, removals, true));
@@ -77,13 +64,17 @@ export async function attachShared(handle: CacheHandle, options: AttachOptions =
   return new Cache(instance, handle.memory, opts, removals, { module: handle.module, attached: true });
 }
 
-/** A cache over `options.module` if given, else over the entry's own module (`core`). */
+/**
+ * A cache over `options.module` if given, else over the entry's own module (`core`); with shared:
+ * true, over the shared core (`sharedCore`: the entries that can share memory pass it).
+ */
 export async function newCache(
   options: CacheOptions | undefined,
   core: () => WebAssembly.Module | Promise<WebAssembly.Module>,
+  sharedCore?: () => Promise<WebAssembly.Module>,
 ): Promise<Cache> {
   const opts = resolveOptions(options);
-  if (opts.shared) return newSharedCache(opts);
+  if (opts.shared) return newSharedCache(opts, sharedCore);
   const module = opts.module ?? (await core());
   const memory = newMemory(opts.memoryPages);
   const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;

@@ -1,6 +1,6 @@
 // What `npm pack` publishes: dist/ with every entry and the Wasm core, nothing else; the exports
 // map that picks an entry per runtime; the core's size, as the README states it.
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -74,12 +74,14 @@ describe('npm pack', () => {
 
   it('inlines the core in the ESM and CJS entries, and imports it as a module in the workerd entry', () => {
     const wasm = file('dist/core.wasm');
-    const inlined = (entry: string) => {
-      const b64 = /["'](AGFzbQ[A-Za-z0-9+/=]+)["']/.exec(file(entry).toString())?.[1];
-      return b64 && Buffer.from(b64, 'base64');
-    };
-    expect(inlined('dist/index.js')).toEqual(wasm);
-    expect(inlined('dist/index.cjs')).toEqual(wasm);
+    // Every inlined module of an entry: the core, and (CJS, which has no chunks) the shared core.
+    const inlined = (entry: string) => [...file(entry).toString().matchAll(/["'](AGFzbQ[A-Za-z0-9+/=]+)["']/g)].map((m) => Buffer.from(m[1], 'base64'));
+    expect(inlined('dist/index.js')).toEqual([wasm]); // the shared core is a chunk of its own, loaded on demand
+    expect(inlined('dist/index.cjs').some((b) => b.equals(wasm))).toBe(true);
+    const shared = readdirSync(join(pkg, 'dist')).filter((f) => f.startsWith('core-shared-wasm') && f.endsWith('.js'));
+    expect(shared).toHaveLength(1);
+    const sharedCore = inlined(`dist/${shared[0]}`)[0];
+    expect(WebAssembly.Module.imports(new WebAssembly.Module(sharedCore)).find((i) => i.kind === 'memory')).toBeDefined();
     const workerd = file('dist/index.workerd.js').toString();
     expect(workerd).toMatch(/^import \w+ from "\.\/core\.wasm";$/m);
     expect(workerd).not.toContain('AGFzbQ'); // no inlined copy: Workers could not compile it anyway
