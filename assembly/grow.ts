@@ -55,6 +55,17 @@ export function growHeap(): bool {
   return true;
 }
 
+/**
+ * Grows the tables at once to hold `items` items (up to maxCapacity): a snapshot about to be loaded
+ * into an emptied cache says how many it holds, so the index is rebuilt once, while it is empty,
+ * rather than at each step of a growth by half while the items come in.
+ */
+export function reserveTables(items: u32): void {
+  let target = min<u32>(items, maxCapacity());
+  if (target <= indexCapacity()) return;
+  resizeTables(target, heapCapacity());
+}
+
 /** Halves the index if `items` fill less than a quarter of it. False if it does not. */
 export function shrinkTables(items: u32): bool {
   if (indexCapacity() <= initialCapacity() || <u64>items * 4 >= <u64>indexCapacity()) return false;

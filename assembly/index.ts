@@ -7,6 +7,8 @@ import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHE
 import { planLayout, publishLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes, SLOT_BYTES, HEAP_ENTRY_BYTES, GHOST_BUCKET_BYTES } from './layout';
 import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
+import { reserveTables } from './grow';
+import { publish } from './items';
 import { resetStore, reportClear, setPolicy, maxItemBytes, setLastSlot } from './store';
 import { setTime, setUnit, setEmpty } from './ghost';
 import { setLastFreedClass } from './slab';
@@ -60,6 +62,12 @@ export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32
 export function attach(): usize {
   setContext(contextAfterState());
   return regs();
+}
+
+/** Sizes the tables for `items` items at once (before a snapshot is loaded into an emptied cache). */
+export function reserve(items: u32): void {
+  reserveTables(items);
+  publish();
 }
 
 /** The address of the lock word of a shared cache (an i32 in the state block). */

@@ -29,6 +29,8 @@ export interface CoreExports {
   hotThrottle(shift: number): void;
   hotTouch(n: number): void;
   removalConfigure(on: number): void;
+  /** Sizes the tables for this many items at once (an emptied cache about to load a snapshot). */
+  reserve(items: number): void;
   /** Shared caches: another thread's instance joins the cache init() laid out. */
   attach(): number;
   /** Shared caches: the address of the lock word. */

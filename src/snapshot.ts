@@ -231,6 +231,10 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
     throw fail('ERR_SNAPSHOT_VERSION', `snapshot format version ${version}; this wasmcache reads version ${FORMAT_VERSION}`);
   }
   const count = dv.getFloat64(scratch + 24, true);
+  // The cache was emptied for the load: its tables are sized for the header's count now, while
+  // they are empty, rather than rebuilt at each growth step as the items come in (a count the
+  // file cannot hold is a lie the checks below refuse; it is not trusted here either).
+  if (apply && count > 0 && count <= size / RECORD_HEADER_BYTES) core.reserve(count);
   // Room for the header's count of keys, if the file could hold them (a record is 24 bytes at least).
   const seen = apply ? undefined : new SeenKeys(count >= 0 && count <= size / RECORD_HEADER_BYTES ? count : 1024);
   let items = 0;

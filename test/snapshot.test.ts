@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { REG_INDEX_SLOTS } from '../assembly/abi.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
@@ -702,5 +703,22 @@ describe('options.snapshot: warm restarts', () => {
       noFs.mockRestore();
     }
     expect(existsSync('svc.wcs')).toBe(false);
+  });
+});
+
+describe('a load into an emptied cache sizes its tables once', () => {
+  it("grows the index straight to the header's count (no growth by half while the items come in)", () => {
+    const N = 20_000;
+    const from = createCacheSync({ maxMemory: '4mb' });
+    for (let i = 0; i < N; i++) from.set(`k${i}`, i);
+    const bytes = from.toBytes();
+    const into = createCacheSync({ maxMemory: '4mb' });
+    const slots = () => (into as unknown as { regs32: Uint32Array }).regs32[REG_INDEX_SLOTS]; // the index now (a layout register)
+    const forN = Math.floor((N * 8) / 7) + 1; // slots for N items at the index's load factor (assembly/layout.ts)
+    expect(slots()).toBeLessThan(forN); // the index starts small without maxEntries
+    expect(into.loadBytes(bytes).items).toBe(N);
+    expect(slots()).toBe(forN); // one step; growth by half would have overshot
+    expect(into.get('k19999')).toBe(19_999);
+    expect(into.checkInvariants()).toBe(0);
   });
 });
