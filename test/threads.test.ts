@@ -107,6 +107,21 @@ describe('a shared cache across worker_threads', () => {
     cache.dispose();
   }, 60_000);
 
+  it('onRemove is per thread: the creating thread hears its own removals; a worker without one removes without a callback', async () => {
+    const heard: string[] = [];
+    const cache = await createCache({ maxMemory: '1mb', shared: true, onRemove: (key, _value, reason) => void heard.push(`${String(key)} ${reason}`) });
+    for (let i = 0; i < 10; i++) cache.set(`d${i}`, i);
+    const w = start(cache.handle, 'delete', 1, 5);
+    const seen = (await w.message) as Seen & { keys: number };
+    expect(await w.exited).toBe(0);
+    expect(seen.keys).toBe(5); // the worker's iterator saw the five keys it left
+    expect(heard).toEqual([]); // its deletes were its own
+    cache.delete('d9');
+    expect(heard).toEqual(['d9 delete']);
+    expect([...cache.keys()].sort()).toEqual(['d5', 'd6', 'd7', 'd8']);
+    cache.dispose();
+  }, 30_000);
+
   it('a worker terminated while it holds the lock: the others get ERR_LOCK_TIMEOUT, never hang', async () => {
     const cache = await createCache({ maxMemory: '1mb', shared: true, lockTimeoutMs: 300 });
     cache.set('k', 'v');
