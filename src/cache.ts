@@ -1,11 +1,11 @@
 import {
-  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, REG_VLEN, SET_KEEPTTL, STAT_HITS, STAT_ITEMS, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_HOT_ITEM,
+  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, REG_VLEN, SET_KEEPTTL, STAT_ITEMS, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
 import type { Removals } from './removals.js';
 import { Seam } from './seam.js';
-import { type CacheHandle, SharedLock, lockMethods } from './shared.js';
+import { type CacheHandle, type SharedInit, Sharing, lockMethods } from './shared.js';
 import { Timers, sweepExpired } from './timers.js';
 import { ASYNC_DISPOSE, DISPOSE } from './disposable.js';
 import { checkEntries, readMany, writeMany } from './batch.js';
@@ -21,14 +21,6 @@ import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from '
 import { Fetcher } from './fetcher.js';
 
 export type { SetOptions, CacheStats, CacheLayout } from './cache-types.js';
-
-/** How a shared cache came to be: its core module, and whether this thread attached to it. */
-export interface SharedInit {
-  module: WebAssembly.Module;
-  attached: boolean;
-}
-
-
 
 /**
  * An in-memory cache whose items live in WebAssembly linear memory. Create it with
@@ -59,9 +51,8 @@ export class Cache<V extends Storable<V> = any> {
   private disposed = false;
   /** The error of the last failed background save (options.snapshot), or undefined. */
   lastSaveError: unknown = undefined;
-  /** A shared cache's lock (src/shared.ts), or undefined. */
-  private readonly lock: SharedLock | undefined;
-  private readonly shared: (SharedInit & { memory: WebAssembly.Memory }) | undefined;
+  /** A shared cache's memory, module and lock (src/shared.ts), or undefined. */
+  private readonly sharing: Sharing | undefined;
 
   /** @internal Use createCache() or createCacheSync(). */
   constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, opts: ResolvedOptions, removals?: Removals, shared?: SharedInit) {
@@ -81,22 +72,19 @@ export class Cache<V extends Storable<V> = any> {
       alive: () => this.alive(),
       disposed: () => this.disposed,
       read: (space, key, force) => this.exclusive(() => {
-        this.hitsFirst();
+        this.hot?.beforeRead(); // the hot tier's hits reach the policy first (src/hot.ts)
         return seam.readForFetch(space, key, force, this.nowIfTtl());
       }),
       store: (space, key, value, expireAt, freshUntil, now) =>
         this.exclusive(() => {
-          const enc = encodeValue(value);
-          enc.kind |= seam.keyKind(key) | space;
-          this.writing();
-          seam.store(seam.keyOf(key), enc, expireAt, 0, now, freshUntil);
+          this.hot?.beforeWrite();
+          seam.storeValue(space, key, value, expireAt, now, freshUntil);
         }),
     });
     this.reportsRemovals = removals !== undefined;
     if (shared) {
-      this.shared = { ...shared, memory };
-      this.lock = new SharedLock(new Int32Array(memory.buffer), (this.core.lockAddr() >>> 0) >> 2, opts.lockTimeoutMs);
-      lockMethods(this, this.lock); // before removals.attach: callbacks run after the lock is released
+      this.sharing = new Sharing(memory, shared.module, this.core.lockAddr() >>> 0, opts.lockTimeoutMs);
+      lockMethods(this, this.sharing.lock); // before removals.attach: callbacks run after the lock is released
     }
     if (removals) {
       this.core.removalConfigure(1);
@@ -117,31 +105,13 @@ export class Cache<V extends Storable<V> = any> {
 
   /** Runs `fn` under a shared cache's lock (for work no locked method is around: timers, fetch() after an await, iterators). */
   private exclusive<T>(fn: () => T): T {
-    return this.lock ? this.lock.run(fn) : fn();
+    return this.sharing ? this.sharing.lock.run(fn) : fn();
   }
 
-  /**
-   * A shared cache's handle (createCache({ shared: true })): post it to a worker and call
-   * attachCache(handle) there to reach the same items. Structured-cloneable.
-   * @throws CacheError ERR_OPTIONS for a cache that is not shared.
-   */
+  /** A shared cache's handle: post it to a worker, where attachCache(handle) reaches the same items. @throws CacheError ERR_OPTIONS if not shared. */
   get handle(): CacheHandle {
-    const shared = this.shared;
-    if (!shared) throw new CacheError('ERR_OPTIONS', 'only a cache created with shared: true has a handle');
-    const o = this.opts;
-    return {
-      kind: 'wasmcache/shared',
-      memory: shared.memory,
-      module: shared.module,
-      options: {
-        maxMemory: o.memoryPages * WASM_PAGE,
-        maxKeySize: o.maxKeySize,
-        maxValueSize: this.seam.maxValueSize,
-        defaultTtl: o.defaultTtl,
-        policy: o.policy,
-        lockTimeoutMs: o.lockTimeoutMs,
-      },
-    };
+    if (!this.sharing) throw new CacheError('ERR_OPTIONS', 'only a cache created with shared: true has a handle');
+    return this.sharing.handle(this.opts, this.seam.maxValueSize);
   }
 
   private backgroundSave(path: string): void {
@@ -178,7 +148,7 @@ export class Cache<V extends Storable<V> = any> {
     // Strings, the common case, skip encodeValue's classification.
     const enc = typeof value === 'string' ? { kind: KIND_STRING, text: value } : encodeValue(value);
     enc.kind |= this.seam.keyKind(key);
-    this.writing();
+    this.hot?.beforeWrite();
     const klen = this.seam.keyOf(key);
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
     const stored = this.seam.store(klen, enc, ttl > 0 ? now + ttl : 0, mode, now);
@@ -213,7 +183,7 @@ export class Cache<V extends Storable<V> = any> {
 
   /** A get the hot tier did not serve: from the core, and kept if the core offers the item. */
   private getAndOffer(key: string, hot: HotTier): unknown {
-    this.hitsFirst();
+    this.hot?.beforeRead();
     const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return undefined;
     const value = this.seam.valueAt(ptr);
@@ -225,28 +195,17 @@ export class Cache<V extends Storable<V> = any> {
 
   private getFromCore(key: Key): unknown {
     this.alive();
-    this.hitsFirst();
+    this.hot?.beforeRead();
     const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return undefined;
     this.notKept();
     return this.seam.valueAt(ptr);
   }
 
-  /** LRU: hits the hot tier served reach the policy before a read in the core does (their order is its state). */
-  private hitsFirst(): void {
-    const hot = this.hot;
-    if (hot !== undefined && hot.exact && hot.pending !== 0) hot.flush();
-  }
-
   /** After a core get whose value this call does not put in the hot tier: the item may be asked for again. */
   private notKept(): void {
     const it = this.regs32[REG_HOT_ITEM];
     if (it !== 0) this.core.hotRelease(it);
-  }
-
-  /** Before a call that may evict: the policy hears of the hits the hot tier served first. */
-  private writing(): void {
-    if (this.hot !== undefined && this.hot.pending !== 0) this.hot.flush();
   }
 
   /**
@@ -284,7 +243,7 @@ export class Cache<V extends Storable<V> = any> {
 
   /** A get of the value's stored bytes (a view, past fetch()'s fresh-until prefix). */
   private storedBytes(key: Key): Uint8Array | undefined {
-    this.hitsFirst();
+    this.hot?.beforeRead();
     const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
     if (ptr === 0) return undefined;
     this.notKept();
@@ -341,7 +300,7 @@ export class Cache<V extends Storable<V> = any> {
   expire(key: Key, ms: number): boolean {
     this.alive();
     checkTtl(ms, 'ms');
-    this.writing();
+    this.hot?.beforeWrite();
     const klen = this.seam.keyOf(key);
     const now = this.opts.now();
     if (ms === 0) {
@@ -371,7 +330,7 @@ export class Cache<V extends Storable<V> = any> {
     if (!Number.isSafeInteger(by)) {
       throw new CacheError('ERR_NOT_INTEGER', `incr() increment must be a safe integer, got ${String(by)}`);
     }
-    this.writing();
+    this.hot?.beforeWrite();
     const klen = this.seam.keyOf(key);
     const now = this.nowIfTtl();
     const ptr = this.core.peek(klen, now) >>> 0;
@@ -397,7 +356,7 @@ export class Cache<V extends Storable<V> = any> {
     this.alive();
     for (const key of keys) this.seam.checkKey(key); // reject before any read changes the policy
     const out: unknown[] = new Array(keys.length);
-    this.hitsFirst();
+    this.hot?.beforeRead();
     const now = this.nowIfTtl();
     readMany(this.seam, keys, now, out);
     return out;
@@ -418,7 +377,7 @@ export class Cache<V extends Storable<V> = any> {
     const now = ttl > 0 ? this.opts.now() : this.nowIfTtl();
     const expireAt = ttl > 0 ? now + ttl : 0;
     if (expireAt > 0) this.timers.startExpiry();
-    this.writing();
+    this.hot?.beforeWrite();
     writeMany(this.seam, list, expireAt, now, (key) => this.superseded(key));
   }
 
@@ -603,17 +562,7 @@ export class Cache<V extends Storable<V> = any> {
   /** Counters and gauges (see {@link CacheStats}). */
   stats(): CacheStats {
     this.alive();
-    const hot = this.hot;
-    return {
-      ...this.seam.counters(),
-      hits: this.stats64[STAT_HITS] + (hot?.hits ?? 0),
-      maxBytes: this.opts.memoryPages * WASM_PAGE,
-      policy: this.opts.policy,
-      hotHits: hot?.hits ?? 0,
-      hotItems: hot?.size ?? 0,
-      hotBytes: hot?.bytes ?? 0,
-      ...this.loads.stats,
-    };
+    return { ...this.seam.counters(this.hot), maxBytes: this.opts.memoryPages * WASM_PAGE, policy: this.opts.policy, ...this.loads.stats };
   }
 
   /** The sizes this cache settled on. */

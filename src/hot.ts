@@ -102,6 +102,16 @@ export class HotTier {
     return this.byKey.size;
   }
 
+  /** LRU: the hits served here reach the policy before a read in the core does (their order is its state). */
+  beforeRead(): void {
+    if (this.exact && this.pending !== 0) this.flush();
+  }
+
+  /** Before a call that may evict: the policy hears of the hits served here first. */
+  beforeWrite(): void {
+    if (this.pending !== 0) this.flush();
+  }
+
   /** Estimated heap bytes of the kept values and their entries. */
   get bytes(): number {
     return this.heapBytes;

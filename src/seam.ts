@@ -13,7 +13,7 @@ import type { FetchRead } from './fetcher.js';
 import type { CoreExports } from './core.js';
 import { CacheError } from './errors.js';
 import {
-  type EncodedValue, type Key, ILL_FORMED, Views, decodeValue, encodeText, illFormedError, isWellFormedText, keyTypeError, utf8Length,
+  type EncodedValue, type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length,
 } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, scratchBytesFor } from './options.js';
 import type { SnapshotHost } from './snapshot.js';
@@ -177,6 +177,13 @@ export class Seam {
   }
 
 
+  /** Encodes `value` and stores it under `key` in key space `space` (fetch(): a loaded value). */
+  storeValue(space: number, key: Key, value: unknown, expireAt: number, now: number, freshUntil: number): void {
+    const enc = encodeValue(value);
+    enc.kind |= this.keyKind(key) | space;
+    this.store(this.keyOf(key), enc, expireAt, 0, now, freshUntil);
+  }
+
   /** The stored bytes of the value the core just answered with (at `ptr`), past a fresh-until prefix. */
   bytesAt(ptr: number): Uint8Array {
     const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
@@ -205,11 +212,14 @@ export class Seam {
     return decodeValue(this.views, r[REG_VALUE_PTR], r[REG_VLEN], r[REG_KIND]);
   }
 
-  /** The core's counters and gauges (the part of Cache.stats() that lives in the registers). */
-  counters(): { hits: number; misses: number; sets: number; deletes: number; evictions: number; expired: number; items: number; usedBytes: number } {
+  /** The core's counters and gauges, and the hot tier's (the part of Cache.stats() the registers and the tier hold). */
+  counters(hot: { hits: number; size: number; bytes: number } | undefined) {
     const s = this.stats64;
     return {
-      hits: s[STAT_HITS],
+      hits: s[STAT_HITS] + (hot?.hits ?? 0),
+      hotHits: hot?.hits ?? 0,
+      hotItems: hot?.size ?? 0,
+      hotBytes: hot?.bytes ?? 0,
       misses: s[STAT_MISSES],
       sets: s[STAT_SETS],
       deletes: s[STAT_DELETES],

@@ -16,7 +16,7 @@
 // hanging, and the cache should be treated as lost (the interrupted call may have left it half
 // changed). A thread terminated between calls holds nothing.
 import { CacheError } from './errors.js';
-import type { CacheOptions, Policy } from './options.js';
+import { type CacheOptions, type Policy, type ResolvedOptions, WASM_PAGE } from './options.js';
 
 /** What `postMessage(cache.handle)` sends to a worker: everything attachCache() needs, structured-cloneable. */
 export interface CacheHandle {
@@ -37,6 +37,43 @@ export interface SharedOptions {
   defaultTtl: number;
   policy: Policy;
   lockTimeoutMs: number;
+}
+
+/** How a shared cache came to be: its core module, and whether this thread attached to it. */
+export interface SharedInit {
+  module: WebAssembly.Module;
+  attached: boolean;
+}
+
+/** A shared cache as one thread holds it: its memory, its module, its lock. */
+export class Sharing {
+  readonly lock: SharedLock;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly module: WebAssembly.Module,
+    lockAddr: number,
+    timeoutMs: number,
+  ) {
+    this.lock = new SharedLock(new Int32Array(memory.buffer), lockAddr >> 2, timeoutMs);
+  }
+
+  /** What attachCache() needs, for postMessage. */
+  handle(o: ResolvedOptions, maxValueSize: number): CacheHandle {
+    return {
+      kind: 'wasmcache/shared',
+      memory: this.memory,
+      module: this.module,
+      options: {
+        maxMemory: o.memoryPages * WASM_PAGE,
+        maxKeySize: o.maxKeySize,
+        maxValueSize,
+        defaultTtl: o.defaultTtl,
+        policy: o.policy,
+        lockTimeoutMs: o.lockTimeoutMs,
+      },
+    };
+  }
 }
 
 /** Options attachCache() accepts: per thread. */
