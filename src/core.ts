@@ -46,11 +46,16 @@ export interface CoreExports {
   loadBlock(len: number, now: number, maxKlen: number, maxVlen: number, mode: number): number;
 }
 
-function wasmBytes(): Uint8Array {
-  const bin = atob(coreWasmBase64);
+/** The bytes of a base64 string (an inlined core). */
+export function base64Bytes(b64: string): Uint8Array {
+  const bin = atob(b64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return bytes;
+}
+
+function wasmBytes(): Uint8Array {
+  return base64Bytes(coreWasmBase64);
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;

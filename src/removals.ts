@@ -8,6 +8,7 @@
 import { KEY_BYTES, REMOVED_CLEAR, REMOVED_DELETE, REMOVED_EVICT, REMOVED_EXPIRE, REMOVED_SET } from '../assembly/abi.js';
 import { type Key, Views, decodeValue } from './codec.js';
 import type { RemoveReason } from './options.js';
+import { wrapMethods } from './wrap.js';
 
 const REASONS: RemoveReason[] = [];
 REASONS[REMOVED_EVICT] = 'evict';
@@ -88,20 +89,9 @@ export class Removals {
 
   /** Wraps the cache's removing methods (and its size getter) on the instance, so each delivers when it ends. */
   attach(cache: object): void {
-    // The instance's own method if there is one (a shared cache's, under its lock: src/shared.ts),
-    // so that the callbacks run after the lock is released; else the prototype's.
-    const proto = Object.getPrototypeOf(cache) as Record<string, unknown>;
-    const own = cache as Record<string, unknown>;
-    for (const name of REMOVING_METHODS) {
-      const method = own[name] as (...args: unknown[]) => unknown;
-      Object.defineProperty(cache, name, {
-        configurable: true,
-        writable: true,
-        value: this.around(method),
-      });
-    }
-    const size = (Object.getOwnPropertyDescriptor(cache, 'size') ?? Object.getOwnPropertyDescriptor(proto, 'size'))!.get!;
-    Object.defineProperty(cache, 'size', { configurable: true, get: this.around(size) });
+    // Over the instance's own methods if it has them (a shared cache's, under its lock: src/shared.ts),
+    // so that the callbacks run after the lock is released.
+    wrapMethods(cache, REMOVING_METHODS, (method) => this.around(method));
   }
 
   private around(method: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {

@@ -16,6 +16,7 @@
 // hanging, and the cache should be treated as lost (the interrupted call may have left it half
 // changed). A thread terminated between calls holds nothing.
 import { CacheError } from './errors.js';
+import { wrapMethods } from './wrap.js';
 import { type CacheOptions, type Policy, type ResolvedOptions, WASM_PAGE } from './options.js';
 
 /** What `postMessage(cache.handle)` sends to a worker: everything attachCache() needs, structured-cloneable. */
@@ -172,25 +173,17 @@ const LOCKED_METHODS = [
  * the lock. Iterators and fetch()'s work after an await take the lock themselves (lock.run).
  */
 export function lockMethods(cache: object, lock: SharedLock): void {
-  const proto = Object.getPrototypeOf(cache) as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of LOCKED_METHODS) {
-    const method = proto[name];
-    Object.defineProperty(cache, name, {
-      configurable: true,
-      writable: true,
-      // Three parameters, not a rest array: no allocation per call (no method takes more).
-      value: function (this: unknown, a: unknown, b: unknown, c: unknown): unknown {
-        lock.enter();
-        try {
-          return method.call(this, a, b, c);
-        } finally {
-          lock.exit();
-        }
-      },
-    });
-  }
-  const size = Object.getOwnPropertyDescriptor(proto, 'size')!.get!;
-  Object.defineProperty(cache, 'size', { configurable: true, get: () => lock.run(() => size.call(cache)) });
+  // Three parameters, not a rest array: no allocation per call (no method takes more).
+  wrapMethods(cache, LOCKED_METHODS, (method) =>
+    function (this: unknown, a: unknown, b: unknown, c: unknown): unknown {
+      lock.enter();
+      try {
+        return method.call(this, a, b, c);
+      } finally {
+        lock.exit();
+      }
+    },
+  );
 }
 
 /** Refuses `shared: true` where threads cannot share memory, saying why. */
