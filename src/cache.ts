@@ -12,7 +12,7 @@ import { checkEntries, readMany, writeMany } from './batch.js';
 import { type Key, type Storable, encodeValue } from './codec.js';
 import { type ResolvedOptions, WASM_PAGE, checkTtl, setMode } from './options.js';
 import type { CoreExports } from './core.js';
-import { type LoadResult, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
+import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type NodeFs, loadFile, nodeFs, restoreFile, saveFile } from './snapshot-file.js';
 import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
 import { parseInteger } from './integer.js';
@@ -557,6 +557,31 @@ export class Cache<V extends Storable<V> = any> {
   /** Loads the snapshot file at `path`, synchronously; with `missingOk`, a missing file loads nothing (undefined). */
   private loadFile(fs: NodeFs, path: string, missingOk: boolean): LoadResult | undefined {
     return loadFile(fs, path, missingOk, (fd) => this.loadFrom(fileSource(fs, fd, this.seam.u8, path)));
+  }
+
+  /**
+   * @internal A shared cache's shards (src/sharded.ts): `fn` over the core's snapshot host, under
+   * the lock, with the clock read once; the expiry sweep starts if `fn` stored items with a TTL.
+   */
+  inCore<T>(fn: (host: SnapshotHost, now: number) => T): T {
+    this.alive();
+    return this.exclusive(() => {
+      try {
+        return fn(this.seam.host(), this.opts.now());
+      } finally {
+        if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry();
+      }
+    });
+  }
+
+  /** @internal mget()'s checks of `keys` alone (a sharded cache checks every shard's part before any is read). */
+  checkKeys(keys: readonly Key[]): void {
+    for (const key of keys) this.seam.checkKey(key);
+  }
+
+  /** @internal mset()'s checks of `entries` alone, storing nothing (see checkKeys). */
+  checkEntries(entries: Iterable<readonly [Key, unknown]>): void {
+    checkEntries(this.seam, entries);
   }
 
   /** Counters and gauges (see {@link CacheStats}). */

@@ -87,6 +87,13 @@ export interface CacheOptions<V = any> {
    */
   shared?: boolean;
   /**
+   * Shared caches: how many shards the items are split into, each with its own memory
+   * (maxMemory / shards), its own lock and its own eviction, so that threads working on different
+   * keys rarely wait for each other. 1 to 64. Default: 8, fewer when that leaves a shard under
+   * 8 MiB or too small for maxValueSize. With 1, mget() and mset() are atomic as a whole.
+   */
+  shards?: number;
+  /**
    * Shared caches: how long a call waits for the cache's lock before it throws ERR_LOCK_TIMEOUT
    * (a thread terminated in the middle of a call leaves the lock held). Default 10,000 ms.
    */
@@ -129,6 +136,7 @@ const OPTION_NAMES: { readonly [K in keyof Required<CacheOptions>]: true } = {
   hotTier: true,
   onRemove: true,
   shared: true,
+  shards: true,
   lockTimeoutMs: true,
 };
 
@@ -250,7 +258,34 @@ export interface ResolvedOptions {
   hotTier?: { maxEntries: number; maxBytes: number };
   onRemove?: (key: Key, value: unknown, reason: RemoveReason) => void;
   shared: boolean;
+  /** Shards of a shared cache (src/sharded.ts): 0 = chosen from maxMemory. */
+  shards: number;
   lockTimeoutMs: number;
+}
+
+function shardsOption(shards: unknown, shared: boolean): number {
+  if (shards === undefined) return 0;
+  const n = optionalInteger(shards, 'shards', 1, 64) ?? 0;
+  if (!shared && n !== 1) throw new CacheError('ERR_OPTIONS', 'shards splits a shared cache: it needs shared: true (an unshared cache is one shard)');
+  return n;
+}
+
+/**
+ * How many shards a shared cache of `pages` gets: `wanted`, or 8 halved while a shard would be
+ * under 8 MiB or could not hold `maxValueSize` (a third of a shard's memory, roughly).
+ * @throws CacheError ERR_OPTIONS if `wanted` leaves a shard under the smallest maxMemory.
+ */
+export function shardCount(pages: number, wanted: number, maxValueSize: number | undefined): number {
+  const bytes = pages * WASM_PAGE;
+  if (wanted > 0) {
+    if (bytes / wanted < MIN_MEMORY) {
+      throw new CacheError('ERR_OPTIONS', `shards: ${wanted} leaves each shard ${Math.floor(bytes / wanted)} bytes, under the smallest maxMemory (256kb)`);
+    }
+    return wanted;
+  }
+  let n = 8;
+  while (n > 1 && (bytes / n < 8 * 2 ** 20 || (maxValueSize ?? 0) > bytes / n / 4)) n >>= 1;
+  return n;
 }
 
 export function inWorkers(): boolean {
@@ -311,6 +346,7 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   return {
     hotTier: shared ? undefined : resolveHotTier(options.hotTier, bytes),
     shared,
+    shards: shardsOption(options.shards, shared),
     lockTimeoutMs: optionalInteger(options.lockTimeoutMs, 'lockTimeoutMs', 1, 2 ** 31) ?? 10_000,
     snapshot: snap ? { path: snap.path, intervalMs: snap.intervalMs ?? 0 } : undefined,
     memoryPages: Math.floor(bytes / WASM_PAGE),

@@ -22,8 +22,8 @@ import { type CacheOptions, type Policy, type ResolvedOptions, WASM_PAGE } from 
 /** What `postMessage(cache.handle)` sends to a worker: everything attachCache() needs, structured-cloneable. */
 export interface CacheHandle {
   readonly kind: 'wasmcache/shared';
-  /** The cache's shared memory. */
-  readonly memory: WebAssembly.Memory;
+  /** The shared memory of each shard (src/sharded.ts), in shard order. */
+  readonly memories: readonly WebAssembly.Memory[];
   /** The shared core, compiled (a WebAssembly.Module can be posted to workers). */
   readonly module: WebAssembly.Module;
   /** The options every thread must agree on. */
@@ -32,7 +32,10 @@ export interface CacheHandle {
 
 /** Options of a shared cache that attachCache() takes from the handle. */
 export interface SharedOptions {
+  /** Each shard's. */
   maxMemory: number;
+  /** Each shard's; 0 = none. */
+  maxEntries: number;
   maxKeySize: number;
   maxValueSize: number;
   defaultTtl: number;
@@ -63,10 +66,11 @@ export class Sharing {
   handle(o: ResolvedOptions, maxValueSize: number): CacheHandle {
     return {
       kind: 'wasmcache/shared',
-      memory: this.memory,
+      memories: [this.memory],
       module: this.module,
       options: {
         maxMemory: o.memoryPages * WASM_PAGE,
+        maxEntries: o.maxEntries,
         maxKeySize: o.maxKeySize,
         maxValueSize,
         defaultTtl: o.defaultTtl,

@@ -66,7 +66,7 @@ export function writeSnapshot(
   now: number,
   rewriteHeader?: (header: Uint8Array) => void,
 ): number {
-  const { core, u8, dv, regs32, scratch } = host;
+  const { core, u8, regs32, scratch } = host;
   let count = rewriteHeader ? 0 : core.liveCount(now);
   const createdAt = Date.now();
   write(header(host, createdAt, count));
@@ -83,18 +83,30 @@ export function writeSnapshot(
     blocks++;
   } while (cursor !== 0);
 
+  write(trailer(host, blocks, count));
+  rewriteHeader?.(header(host, createdAt, count));
+  return count;
+}
+
+/** The trailer, built in the scratch region so that the core can checksum it. */
+export function trailer(host: SnapshotHost, blocks: number, count: number): Uint8Array {
+  const { core, u8, dv, scratch } = host;
   dv.setUint32(scratch, END_MAGIC, true);
   dv.setUint32(scratch + 4, blocks, true);
   dv.setFloat64(scratch + 8, count, true);
   dv.setUint32(scratch + 16, 0, true);
   dv.setUint32(scratch + 20, core.checksum(scratch, 20) >>> 0, true);
-  write(u8.subarray(scratch, scratch + TRAILER_BYTES));
-  rewriteHeader?.(header(host, createdAt, count));
-  return count;
+  return u8.subarray(scratch, scratch + TRAILER_BYTES);
+}
+
+/** The trailer's block and item counts, if `view` is a trailer written by trailer() (in `host`'s scratch region), else undefined. */
+export function trailerCounts(host: SnapshotHost, view: Uint8Array): { blocks: number; count: number } | undefined {
+  if (view.byteOffset !== host.scratch || view.length !== TRAILER_BYTES || host.dv.getUint32(host.scratch, true) !== END_MAGIC) return undefined;
+  return { blocks: host.dv.getUint32(host.scratch + 4, true), count: host.dv.getFloat64(host.scratch + 8, true) };
 }
 
 /** The header, built in the scratch region so that the core can checksum it. */
-function header(host: SnapshotHost, createdAt: number, count: number): Uint8Array {
+export function header(host: SnapshotHost, createdAt: number, count: number): Uint8Array {
   const { core, u8, dv, scratch } = host;
   u8.set(MAGIC, scratch);
   dv.setUint32(scratch + 8, FORMAT_VERSION, true);
@@ -203,6 +215,11 @@ export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: nu
   const expired = regs32[REG_LOAD_EXPIRED];
   const dropped = regs32[REG_LOAD_DROPPED] + evicted;
   return { items: total - expired - dropped, expired, dropped };
+}
+
+/** Checks the whole snapshot as a load would, storing nothing. Returns the item count. @throws CacheError ERR_SNAPSHOT_* */
+export function checkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number): number {
+  return walkSnapshot(host, source, now, false, true);
 }
 
 /**

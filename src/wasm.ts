@@ -5,7 +5,8 @@
 
 import { Cache } from './cache.js';
 import { CacheError } from './errors.js';
-import { type CacheOptions, type ResolvedOptions, WASM_PAGE, inWorkers, resolveOptions } from './options.js';
+import { type CacheOptions, type ResolvedOptions, WASM_PAGE, inWorkers, resolveOptions, shardCount } from './options.js';
+import { ShardedCache } from './sharded.js';
 export { coreModule, coreModuleSync } from './core.js';
 import { Removals, ignoreRemovals, noRemovals } from './removals.js';
 import { type AttachOptions, type CacheHandle, checkSharedSupport } from './shared.js';
@@ -26,20 +27,33 @@ function imports(memory: WebAssembly.Memory, removals: Removals | undefined, sha
   return { env: { memory, removed: removals ? removals.report : shared ? ignoreRemovals : noRemovals } };
 }
 
-/** createCache({ shared: true }): the shared core over a shared memory. */
+/** createCache({ shared: true }): shards (src/sharded.ts), each the shared core over its own shared memory. */
 async function newSharedCache(opts: ResolvedOptions, sharedCore: (() => Promise<WebAssembly.Module>) | undefined): Promise<Cache> {
   checkSharedSupport(inWorkers() || sharedCore === undefined);
   if (opts.module) throw new CacheError('ERR_OPTIONS', 'a shared cache runs the package\'s shared core: leave module out');
+  if (opts.snapshot) throw new CacheError('ERR_OPTIONS', 'a shared cache does not take options.snapshot: use loadCache(path, { shared: true }) and save(path)');
   const module = await sharedCore!();
-  const memory = newMemory(opts.memoryPages, true);
-  const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;
-  const instance = await WebAssembly.instantiate(module, imports(memory, removals, true));
-  return new Cache(instance, memory, opts, removals, { module, attached: false });
+  const count = shardCount(opts.memoryPages, opts.shards, opts.maxValueSize);
+  const each: ResolvedOptions = {
+    ...opts,
+    memoryPages: Math.floor(opts.memoryPages / count),
+    maxEntries: opts.maxEntries > 0 ? Math.ceil(opts.maxEntries / count) : 0,
+  };
+  const shards: Cache[] = [];
+  for (let i = 0; i < count; i++) {
+    const memory = newMemory(each.memoryPages, true);
+    const removals = each.onRemove ? new Removals(memory, each.onRemove) : undefined;
+    const instance = await WebAssembly.instantiate(module, imports(memory, removals, true));
+    shards.push(new Cache(instance, memory, each, removals, { module, attached: false }));
+  }
+  const first = shards[0].handle;
+  const handle: CacheHandle = { ...first, memories: shards.map((s) => s.handle.memories[0]) };
+  return new ShardedCache(shards, handle) as unknown as Cache;
 }
 
-/** attachCache(): this thread's instance of the shared core over the handle's memory. */
+/** attachCache(): this thread's instance of the shared core over each shard's memory. */
 export async function attachShared(handle: CacheHandle, options: AttachOptions = {}): Promise<Cache> {
-  if (typeof handle !== 'object' || handle === null || handle.kind !== 'wasmcache/shared') {
+  if (typeof handle !== 'object' || handle === null || handle.kind !== 'wasmcache/shared' || !Array.isArray(handle.memories) || handle.memories.length === 0) {
     throw new CacheError('ERR_OPTIONS', 'attachCache() takes the handle of a shared cache (cache.handle of createCache({ shared: true }))');
   }
   const extra = Object.keys(options).filter((n) => n !== 'now' && n !== 'onRemove');
@@ -59,9 +73,13 @@ export async function attachShared(handle: CacheHandle, options: AttachOptions =
     now: options.now,
     onRemove: options.onRemove,
   });
-  const removals = opts.onRemove ? new Removals(handle.memory, opts.onRemove) : undefined;
-  const instance = await WebAssembly.instantiate(handle.module, imports(handle.memory, removals, true));
-  return new Cache(instance, handle.memory, opts, removals, { module: handle.module, attached: true });
+  const shards: Cache[] = [];
+  for (const memory of handle.memories) {
+    const removals = opts.onRemove ? new Removals(memory, opts.onRemove) : undefined;
+    const instance = await WebAssembly.instantiate(handle.module, imports(memory, removals, true));
+    shards.push(new Cache(instance, memory, opts, removals, { module: handle.module, attached: true }));
+  }
+  return new ShardedCache(shards, handle) as unknown as Cache;
 }
 
 /**

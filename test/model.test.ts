@@ -15,7 +15,7 @@
 // (MODEL_STEPS=<n> changes the number of steps of every run).
 
 import { describe, expect, it, vi } from 'vitest';
-import { CacheError, createCacheSync, type Cache, type CacheOptions, type Key, type SetOptions } from '../src/index.js';
+import { CacheError, createCache, createCacheSync, type Cache, type CacheOptions, type Key, type SetOptions } from '../src/index.js';
 
 // ── seeded randomness ───────────────────────────────────────────────────────────────────────
 
@@ -307,6 +307,26 @@ interface RunConfig {
 
 class Divergence extends Error {}
 
+/**
+ * Runs `make` with the core's hash seed (from crypto.getRandomValues) derived from the test seed,
+ * so that a failing seed replays exactly, index layout included.
+ */
+function seeded<T>(seed: number, make: () => T): T {
+  const seedRng = new Rng(seed ^ 0x5eed);
+  vi.stubGlobal('crypto', {
+    getRandomValues<A extends ArrayBufferView>(a: A): A {
+      const u = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+      u.set(randomBytes(seedRng, u.length));
+      return a;
+    },
+  });
+  try {
+    return make();
+  } finally {
+    vi.unstubAllGlobals();
+  }
+}
+
 class ModelRun {
   readonly rng: Rng;
   readonly cache: Cache;
@@ -330,23 +350,15 @@ class ModelRun {
   readonly maxKeySize: number;
   readonly maxValueSize: number;
 
-  constructor(readonly cfg: RunConfig) {
+  /** `made`: a cache created by the caller over `clock` (a shared cache, which only createCache() makes), else one made here. */
+  constructor(readonly cfg: RunConfig, made?: { cache: Cache; clock: { now: number } }) {
     this.rng = new Rng(cfg.seed);
     this.now = 1_700_000_000_000 + (cfg.seed % 100_000);
-    // The core's hash seed comes from crypto.getRandomValues: derive it from the test seed so that
-    // a failing seed replays exactly, index layout included.
-    const seedRng = new Rng(cfg.seed ^ 0x5eed);
-    vi.stubGlobal('crypto', {
-      getRandomValues<T extends ArrayBufferView>(a: T): T {
-        const u = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-        u.set(randomBytes(seedRng, u.length));
-        return a;
-      },
-    });
-    try {
-      this.cache = createCacheSync({ ...cfg.options, now: () => this.now, activeExpiry: false });
-    } finally {
-      vi.unstubAllGlobals();
+    if (made) {
+      this.cache = made.cache;
+      Object.defineProperty(made.clock, 'now', { get: () => this.now });
+    } else {
+      this.cache = seeded(cfg.seed, () => createCacheSync({ ...cfg.options, now: () => this.now, activeExpiry: false }));
     }
     const layout = this.cache.layout();
     // Only exact runs model the count limit; relaxed runs may see any item evicted for room.
@@ -969,6 +981,24 @@ describe('model-based: small byte budget (any item may be evicted)', () => {
     run.run();
     // Memory pressure must have evicted plenty, and the model must have noticed some of it.
     expect(run.vanished).toBeGreaterThan(100);
+  }, 60_000);
+});
+
+// A shared cache in shards (src/sharded.ts): each shard evicts on its own, so only relaxed runs
+// model it; every answer it gives must match the model, across shards.
+const SHARDED_RUNS: RunConfig[] = ([
+  { name: 'D1 2mb in 4 shards (s3fifo)', exact: false, seed: 31, steps: 25_000, keySpace: 300, bigValues: true, options: { maxMemory: '2mb', shared: true, shards: 4 } },
+  { name: 'D2 1mb in 3 shards, sieve, defaultTtl 5000', exact: false, seed: 32, steps: 20_000, keySpace: 300, bigValues: true, options: { maxMemory: '1mb', shared: true, shards: 3, policy: 'sieve', defaultTtl: 5000 } },
+  { name: 'D3 2mb in 8 shards, lru, maxEntries 80', exact: false, seed: 33, steps: 20_000, keySpace: 150, bigValues: true, options: { maxMemory: '2mb', shared: true, shards: 8, policy: 'lru', maxEntries: 80 } },
+] satisfies RunConfig[]).map(withEnv);
+
+describe('model-based: a shared cache in shards', () => {
+  it.each(SHARDED_RUNS)('$name (seed $seed, $steps steps)', async (cfg) => {
+    const clock = { now: 0 };
+    const cache = await seeded(cfg.seed, () => createCache({ ...cfg.options, now: () => clock.now, activeExpiry: false }));
+    const run = new ModelRun(cfg, { cache, clock });
+    run.run();
+    expect(run.vanished).toBeGreaterThan(50);
   }, 60_000);
 });
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CacheError, createCache, createCacheSync, fromBytes, loadCache, type CacheOptions } from '../src/index.js';
 import { CACHE_OPTIONS } from '../src/options.js';
 
-const ALLOWED = 'maxMemory, maxEntries, defaultTtl, policy, maxKeySize, maxValueSize, now, activeExpiry, module, snapshot, hotTier, onRemove, shared, lockTimeoutMs';
+const ALLOWED = 'maxMemory, maxEntries, defaultTtl, policy, maxKeySize, maxValueSize, now, activeExpiry, module, snapshot, hotTier, onRemove, shared, shards, lockTimeoutMs';
 const dir = mkdtempSync(join(tmpdir(), 'wc-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -107,6 +107,7 @@ describe('unknown option names', () => {
       hotTier: { maxEntries: 100, maxBytes: '1mb' },
       onRemove: () => {},
       shared: false,
+      shards: 1,
       lockTimeoutMs: 1000,
     };
     expect(Object.keys(all).join(', ')).toBe(ALLOWED);
