@@ -62,6 +62,8 @@ export interface CacheLayout {
   maxKeySize: number;
   /** Longest value in bytes. */
   maxValueSize: number;
-  /** Current byte length of the Wasm memory (fixed at creation: it never grows). */
+  /** Current byte length of the Wasm memory (fixed at creation: it never grows); of all shards' memories, for a shared cache. */
   memoryBytes: number;
+  /** Shards of a shared cache (each with its own memory, lock and eviction; the sizes above are summed over them); 1 otherwise. */
+  shards: number;
 }

@@ -253,6 +253,7 @@ export class Seam {
       maxKeySize: this.maxKeySize,
       maxValueSize: this.maxValueSize,
       memoryBytes: this.u8.buffer.byteLength,
+      shards: 1,
     };
   }
 

@@ -276,6 +276,7 @@ export class ShardedCache<V extends Storable<V> = any> implements CacheApi<V> {
       pageCount: sum((l) => l.pageCount),
       fixedBytes: sum((l) => l.fixedBytes),
       memoryBytes: sum((l) => l.memoryBytes),
+      shards: this.count,
     };
   }
 

@@ -117,6 +117,7 @@ describe('a shared cache in shards', () => {
     expect(st.sets).toBe(n);
     expect(st.usedBytes).toBe(shardsOf(cache).reduce((a, s) => a + s.stats().usedBytes, 0));
     expect(cache.layout().memoryBytes).toBe(8 * 2 ** 20);
+    expect(cache.layout().shards).toBe(4);
     expect(cache.checkInvariants()).toBe(0);
     const picked = new Set<string>();
     for (let i = 0; i < 400; i++) picked.add(cache.randomKey() as string);
