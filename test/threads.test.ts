@@ -36,65 +36,68 @@ describe('a shared cache across worker_threads', () => {
     expect(existsSync(DIST), `${DIST} is missing: run npm run build`).toBe(true);
   });
 
-  it('three workers and the main thread at once: counters exact, one NX winner, no torn read, own keys as last written', async () => {
-    const cache = await createCache({ maxMemory: '4mb', shared: true });
-    const N = 3_000;
-    const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, N));
-    // The main thread works meanwhile (its own keys, the counter, the locks).
-    let mainWins = 0;
-    for (let i = 0; i < N; i++) {
-      cache.incr('counter');
-      if (cache.set(`lock:${i % 50}`, 'main', { nx: true })) mainWins++;
-      const v = cache.get(`shared:${i % 64}`);
-      if (v !== undefined) expect(v).toBe(v[0].repeat(v.length));
-      if (i % 100 === 0) await new Promise((r) => setImmediate(r));
-    }
-    const seen = await Promise.all(workers.map((w) => w.message));
-    await Promise.all(workers.map((w) => w.exited));
-    expect(cache.get('counter')).toBe(String(4 * N)); // no increment lost
-    expect(mainWins + seen.reduce((n, s) => n + s.lockWins, 0)).toBe(50); // each lock taken exactly once
-    for (const s of seen) {
-      expect(s.torn, `worker ${s.id} read a value mixing two writes`).toBe(0);
-      expect(s.reads).toBeGreaterThan(100);
-      for (const [key, value] of Object.entries(s.last)) expect(cache.get(key), key).toEqual(value);
-    }
-    expect(cache.checkInvariants()).toBe(0);
-    cache.dispose();
-  }, 60_000);
+  // One lock for everything (shards: 1), and the cache in shards, each with its lock (src/sharded.ts).
+  for (const shards of [1, 4]) {
+    it(`three workers and the main thread at once: counters exact, one NX winner, no torn read, own keys as last written (shards: ${shards})`, async () => {
+      const cache = await createCache({ maxMemory: '4mb', shared: true, shards });
+      const N = 3_000;
+      const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, N));
+      // The main thread works meanwhile (its own keys, the counter, the locks).
+      let mainWins = 0;
+      for (let i = 0; i < N; i++) {
+        cache.incr('counter');
+        if (cache.set(`lock:${i % 50}`, 'main', { nx: true })) mainWins++;
+        const v = cache.get(`shared:${i % 64}`);
+        if (v !== undefined) expect(v).toBe(v[0].repeat(v.length));
+        if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+      }
+      const seen = await Promise.all(workers.map((w) => w.message));
+      await Promise.all(workers.map((w) => w.exited));
+      expect(cache.get('counter')).toBe(String(4 * N)); // no increment lost
+      expect(mainWins + seen.reduce((n, s) => n + s.lockWins, 0)).toBe(50); // each lock taken exactly once
+      for (const s of seen) {
+        expect(s.torn, `worker ${s.id} read a value mixing two writes`).toBe(0);
+        expect(s.reads).toBeGreaterThan(100);
+        for (const [key, value] of Object.entries(s.last)) expect(cache.get(key), key).toEqual(value);
+      }
+      expect(cache.checkInvariants()).toBe(0);
+      cache.dispose();
+    }, 60_000);
 
-  it('evictions and expiry while every thread writes: the structures stay consistent', async () => {
-    const cache = await createCache({ maxMemory: '512kb', shared: true, activeExpiry: 5 });
-    const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, 2_000));
-    for (let i = 0; i < 2_000; i++) {
-      cache.set(`big:${i % 200}`, 'z'.repeat(2_000), { ttl: 5 });
-      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
-    }
-    const seen = await Promise.all(workers.map((w) => w.message));
-    await Promise.all(workers.map((w) => w.exited));
-    for (const s of seen) expect(s.torn).toBe(0);
-    const stats = cache.stats();
-    expect(stats.evictions + stats.expired).toBeGreaterThan(0);
-    expect(cache.checkInvariants()).toBe(0);
-    cache.dispose();
-  }, 60_000);
+    it(`evictions and expiry while every thread writes: the structures stay consistent (shards: ${shards})`, async () => {
+      const cache = await createCache({ maxMemory: shards === 1 ? '512kb' : '1mb', shared: true, shards, activeExpiry: 5 });
+      const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, 2_000));
+      for (let i = 0; i < 2_000; i++) {
+        cache.set(`big:${i % 200}`, 'z'.repeat(2_000), { ttl: 5 });
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      const seen = await Promise.all(workers.map((w) => w.message));
+      await Promise.all(workers.map((w) => w.exited));
+      for (const s of seen) expect(s.torn).toBe(0);
+      const stats = cache.stats();
+      expect(stats.evictions + stats.expired).toBeGreaterThan(0);
+      expect(cache.checkInvariants()).toBe(0);
+      cache.dispose();
+    }, 60_000);
 
-  it('a snapshot saved while workers write loads into a new cache and passes its checks', async () => {
-    const cache = await createCache({ maxMemory: '4mb', shared: true });
-    const workers = [1, 2].map((id) => start(cache.handle, 'mixed', id, 3_000));
-    const snaps: Uint8Array[] = [];
-    for (let i = 0; i < 20; i++) {
-      snaps.push(cache.toBytes());
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    await Promise.all(workers.map((w) => w.exited));
-    for (const bytes of snaps) {
-      const copy = createCacheSync({ maxMemory: '4mb' });
-      copy.loadBytes(bytes);
-      expect(copy.checkInvariants()).toBe(0);
-      for (const [k, v] of copy.entries()) if (String(k).startsWith('shared:')) expect(v).toBe((v as string)[0].repeat((v as string).length));
-    }
-    cache.dispose();
-  }, 60_000);
+    it(`a snapshot saved while workers write loads into a new cache and passes its checks (shards: ${shards})`, async () => {
+      const cache = await createCache({ maxMemory: '4mb', shared: true, shards });
+      const workers = [1, 2].map((id) => start(cache.handle, 'mixed', id, 3_000));
+      const snaps: Uint8Array[] = [];
+      for (let i = 0; i < 20; i++) {
+        snaps.push(cache.toBytes());
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await Promise.all(workers.map((w) => w.exited));
+      for (const bytes of snaps) {
+        const copy = createCacheSync({ maxMemory: '4mb' });
+        copy.loadBytes(bytes);
+        expect(copy.checkInvariants()).toBe(0);
+        for (const [k, v] of copy.entries()) if (String(k).startsWith('shared:')) expect(v).toBe((v as string)[0].repeat((v as string).length));
+      }
+      cache.dispose();
+    }, 60_000);
+  }
 
   it('attach and exit in a loop: every attach sees the cache, nothing is left locked', async () => {
     const cache = await createCache({ maxMemory: '1mb', shared: true });
