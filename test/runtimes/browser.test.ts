@@ -194,16 +194,16 @@ onmessage = async (e) => {
     await tab.goto(`${isolatedUrl}/blank.html`);
     const got = await tab.evaluate(`(async () => {
       const { createCache } = await import('wasmcache');
-      const cache = await createCache({ maxMemory: '4mb', shared: true });
+      const cache = await createCache({ maxMemory: '4mb', shared: true, shards: 4 });
       const workers = [1, 2].map(() => new Worker('/shared-worker.js', { type: 'module' }));
       const done = workers.map((w) => new Promise((resolve, reject) => { w.onmessage = (e) => resolve(e.data); w.onerror = (e) => reject(new Error(e.message)); }));
       workers.forEach((w, i) => w.postMessage({ handle: cache.handle, id: i + 1 }));
       for (let i = 0; i < 5000; i++) cache.incr('n');
       const seen = await Promise.all(done);
       workers.forEach((w) => w.terminate());
-      return { isolated: crossOriginIsolated, n: cache.get('n'), seen, w1: cache.get('from worker 1'), w2: cache.get('from worker 2'), check: cache.checkInvariants() };
+      return { isolated: crossOriginIsolated, shards: cache.layout().shards, n: cache.get('n'), seen, w1: cache.get('from worker 1'), w2: cache.get('from worker 2'), check: cache.checkInvariants() };
     })()`);
-    expect(got).toMatchObject({ isolated: true, n: '15000', w1: { id: 1 }, w2: { id: 2 }, check: 0 });
+    expect(got).toMatchObject({ isolated: true, shards: 4, n: '15000', w1: { id: 1 }, w2: { id: 2 }, check: 0 });
     const seen = (got as { seen: { torn: number; won: boolean }[] }).seen;
     expect(seen.map((s) => s.torn)).toEqual([0, 0]);
     expect(seen.filter((s) => s.won)).toHaveLength(1); // the NX lock went to exactly one worker
