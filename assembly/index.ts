@@ -14,7 +14,8 @@ import { setTime, setUnit, setEmpty } from './ghost';
 import { setLastFreedClass } from './slab';
 import { NOT_FOUND } from './table';
 import { DEBUG } from './debug';
-import { stateBlock, STATE_BYTES, S_END, S_LOCK, C_FIELDS_END, C_FIELDS_BYTES, C_SCRATCH, contextAfterState, setContext } from './state';
+import { stateBlock, ctx, STATE_BYTES, S_END, S_LOCK, S_ATTACHED, C_FIELDS_END, C_FIELDS_BYTES, C_REGS, C_SCRATCH, C_SCRATCH_BYTES, contextAfterState, setContext } from './state';
+import { laneAt, laneCount } from './lanes';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
 export { liveCount, snapshotBlock, loadBlock } from './snapshot';
@@ -29,12 +30,12 @@ export { check } from './check';
  * Lays out the memory (its whole current size is the budget) and empties the cache.
  * Returns 0, or ERR_INIT if the memory is too small for maxEntries or for a minimal cache.
  */
-export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32, policy: u32): i32 {
+export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32, policy: u32, lanes: u32, laneScratch: u32): i32 {
   let memBytes = <usize>memory.size() << 16;
   if (memBytes < contextAfterState() + C_SCRATCH) return ERR_INIT;
   setContext(contextAfterState());
   resetBlocks();
-  if (!planLayout(memBytes, maxEntries, wantScratch, policy == POLICY_S3FIFO)) return ERR_INIT;
+  if (!planLayout(memBytes, maxEntries, wantScratch, policy == POLICY_S3FIFO, lanes, laneScratch)) return ERR_INIT;
   setPolicy(policy);
   setSeed((<u64>seedHi << 32) | seedLo);
   memory.fill(regs(), 0, REGS_BYTES);
@@ -50,18 +51,38 @@ export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32
   store<u32>(regs() + (REG_HEAP_ENTRY_BYTES << 2), HEAP_ENTRY_BYTES);
   store<u32>(regs() + (REG_GHOST_BUCKET_BYTES << 2), GHOST_BUCKET_BYTES);
   publishLayout();
+  // The other lanes (lanes.ts) start as copies of lane 0, with scratch regions of their own.
+  for (let i: u32 = 1, n = laneCount(); i < n; i++) {
+    let lane = laneAt(i);
+    memory.copy(lane, ctx, C_SCRATCH);
+    store<u32>(lane + C_SCRATCH_BYTES, (laneScratch + 7) & ~7);
+    store<u32>(lane + C_REGS + (REG_SCRATCH_PTR << 2), <u32>(lane + C_SCRATCH));
+    store<u32>(lane + C_REGS + (REG_SCRATCH_BYTES << 2), (laneScratch + 7) & ~7);
+  }
   return 0;
 }
 
 /**
  * Another thread's instance over a shared memory that init() laid out: it uses the cache as it is
- * (nothing is cleared) and the same context block, which is safe because every call, and the
+ * (nothing is cleared), in a lane of its own if there is one (lanes.ts: the `n`-th thread to attach
+ * gets lane 1 + n mod (lanes - 1)), else lane 0, shared, which is safe because every call, and the
  * wrapper's reads of registers and scratch around it, happen under the cache's lock (src/shared.ts).
  * Returns the registers' address.
  */
-export function attach(): usize {
-  setContext(contextAfterState());
+export function attach(n: u32): usize {
+  let lanes = laneCount();
+  setContext(laneAt(lanes > 1 ? 1 + n % (lanes - 1) : 0));
   return regs();
+}
+
+/** The i32 that counts the threads that attached (src/seam.ts adds to it with Atomics before attach). */
+export function attachedAddr(): usize {
+  return stateBlock() + S_ATTACHED;
+}
+
+/** The registers of lane `i`, or 0 past the last lane (src/seam.ts adds up the lanes' counters). */
+export function laneRegs(i: u32): usize {
+  return i < laneCount() ? laneAt(i) + C_REGS : 0;
 }
 
 /** Sizes the tables for `items` items at once (before a snapshot is loaded into an emptied cache). */

@@ -10,6 +10,7 @@ import { DEBUG } from './debug';
 import { STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS, STAT_USED_BYTES, STAT_TTL_ITEMS, REMOVED_EVICT, REMOVED_EXPIRE } from './abi';
 import { fixedBytes } from './layout';
 import { bump, setStat } from './regs';
+import { laneAt, laneCount } from './lanes';
 import { getKlen, hasTtl, keyPtr, itemBytes, isExpired, setExpireAt, setFlags, getFlags, FLAG_TTL } from './item';
 import { hashBytes } from './hash';
 import { findItem, insertSlot, removeSlot, setSlotItem } from './table';
@@ -18,7 +19,7 @@ import { policyInsert, policyRemove, policyMoved } from './policy';
 import { heapPush, heapRemove, heapMoved } from './expiry';
 import { hotRemoved, hotMoved } from './hot';
 import { reportRemoval } from './removal';
-import { stateBlock, ctx, C_CLOCK, S_ITEM_COUNT, S_LIVE_BYTES, S_TTL_ITEMS } from './state';
+import { stateBlock, ctx, C_CLOCK, C_REGS, S_ITEM_COUNT, S_LIVE_BYTES, S_TTL_ITEMS } from './state';
 
 /** Items stored, items with an expiry time, and the bytes their chunks and runs take. */
 @inline export function itemCount(): u32 { return load<u32>(stateBlock() + S_ITEM_COUNT); }
@@ -45,9 +46,15 @@ export function resetItems(): void {
 
 /** Publishes the item and byte gauges (registers for the wrapper). */
 export function publish(): void {
-  setStat(STAT_ITEMS, <f64>itemCount());
-  setStat(STAT_USED_BYTES, <f64>(fixedBytes() + liveBytes()));
-  setStat(STAT_TTL_ITEMS, <f64>ttlItems());
+  let items = <f64>itemCount();
+  let used = <f64>(fixedBytes() + liveBytes());
+  let ttl = <f64>ttlItems();
+  for (let i: u32 = 0, n = laneCount(); i < n; i++) {
+    let r = laneAt(i) + C_REGS; // every lane's registers (lanes.ts)
+    store<f64>(r + (<usize>STAT_ITEMS << 3), items);
+    store<f64>(r + (<usize>STAT_USED_BYTES << 3), used);
+    store<f64>(r + (<usize>STAT_TTL_ITEMS << 3), ttl);
+  }
 }
 
 /** Bytes the item occupies in slab memory. */

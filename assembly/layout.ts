@@ -26,6 +26,7 @@
 //   into the pages below it without moving the index or the ghost.
 
 import { REG_PAGE_COUNT, REG_FIXED_BYTES, REG_INDEX_SLOTS } from './abi';
+import { laneAt, laneCount, setLanes } from './lanes';
 import { stateBlock, ctx, C_DIGEST_BUFFER, C_HOT_RING, C_REBUILD_BUFFER, C_REGS, C_SCRATCH, C_SCRATCH_BYTES, S_CLASS_TABLE, S_GHOST_BASE, S_GHOST_BUCKETS, S_GHOST_CAPACITY, S_HEAP_BASE, S_HEAP_CAPACITY, S_INDEX_BASE, S_INDEX_CAPACITY, S_INDEX_SLOTS, S_INITIAL_CAPACITY, S_INITIAL_HEAP, S_MAX_CAPACITY, S_MEM_END, S_MIN_PAGE_COUNT, S_PAGES_BASE, S_PAGE_BYTES, S_PAGE_COUNT, S_PAGE_SHIFT, S_PAGE_TABLE, S_TABLES_BASE, S_TOTAL_PAGES, S_WITH_GHOST } from './state';
 
 export const MAX_CLASSES: u32 = 128;
@@ -168,10 +169,15 @@ export function placeTables(capacity: u32, heap: u32): void {
  * Lays out the regions for a memory of `memBytes`. With `ghost`, the tables include a ghost table
  * for 0.9 x capacity entries (S3-FIFO). Returns false if it does not fit.
  */
-export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, ghost: bool): bool {
-  // Past the state block and the first caller's context (state.ts; init set ctx): the cache's regions.
+export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, ghost: bool, lanes: u32, laneScratch: u32): bool {
+  // Past the state block and the first caller's context (state.ts; init set ctx), the other lanes
+  // (lanes.ts: at most 1/64 of the memory), then the cache's regions.
   setScratchBytes(<u32>align(wantScratch, 8));
-  setClassTable(align(scratch() + scratchBytes(), 64));
+  let base = align(scratch() + scratchBytes(), 64);
+  let bytes = <u32>align(C_SCRATCH + align(laneScratch, 8), 64);
+  let extra = lanes > 1 ? min<u32>(lanes - 1, <u32>(memBytes / 64 / bytes)) : 0;
+  setLanes(1 + extra, base, bytes);
+  setClassTable(base + <usize>extra * bytes);
   setPageTable(align(classTable() + 6 * MAX_CLASSES * 4, 64));
   if (pageTable() >= memBytes) return false;
   setMemEnd(memBytes);
@@ -208,7 +214,10 @@ export function planLayout(memBytes: usize, maxEntries: u32, wantScratch: u32, g
 
 /** Publishes the sizes that change when the tables grow (registers for the wrapper). */
 export function publishLayout(): void {
-  store<u32>(regs() + (<usize>REG_PAGE_COUNT << 2), pageCount());
-  store<u32>(regs() + (<usize>REG_FIXED_BYTES << 2), <u32>fixedBytes());
-  store<u32>(regs() + (<usize>REG_INDEX_SLOTS << 2), indexSlots());
+  for (let i: u32 = 0, n = laneCount(); i < n; i++) {
+    let r = laneAt(i) + C_REGS; // every lane's registers (lanes.ts)
+    store<u32>(r + (<usize>REG_PAGE_COUNT << 2), pageCount());
+    store<u32>(r + (<usize>REG_FIXED_BYTES << 2), <u32>fixedBytes());
+    store<u32>(r + (<usize>REG_INDEX_SLOTS << 2), indexSlots());
+  }
 }

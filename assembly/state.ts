@@ -90,8 +90,13 @@ export const S_POLICY_ID: usize = 220; // u32 store.ts
 export const S_REPORTING: usize = 224; // bool removal.ts
 /** i32: the lock of a shared cache (src/shared.ts takes it with Atomics around every call; 0 free). */
 export const S_LOCK: usize = 228;
+export const S_LANES: usize = 232; // u32 lanes.ts
+export const S_LANES_BASE: usize = 236; // usize lanes.ts
+export const S_LANE_BYTES: usize = 240; // u32 lanes.ts
+/** i32: how many threads attached (src/seam.ts adds 1 with Atomics; lanes.ts picks a lane from it). */
+export const S_ATTACHED: usize = 244;
 /** Past the last field: at most STATE_BYTES (the debug core checks it at init). A new field goes before it. */
-export const S_END: usize = S_LOCK + 4;
+export const S_END: usize = S_ATTACHED + 4;
 
 // ── context block (per caller) ──────────────────────────────────────────────────────────────
 

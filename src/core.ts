@@ -5,7 +5,7 @@ import { coreWasmBase64 } from './generated/core-wasm.js';
 
 /** The core's exports (assembly/index.ts). Pointers come back as i32: read them with `>>> 0`. */
 export interface CoreExports {
-  init(maxEntries: number, scratchBytes: number, seedLo: number, seedHi: number, policy: number): number;
+  init(maxEntries: number, scratchBytes: number, seedLo: number, seedHi: number, policy: number, lanes: number, laneScratch: number): number;
   regsPtr(): number;
   clear(): void;
   set(klen: number, vlen: number, kind: number, expireAt: number, mode: number, now: number): number;
@@ -31,8 +31,12 @@ export interface CoreExports {
   removalConfigure(on: number): void;
   /** Sizes the tables for this many items at once (an emptied cache about to load a snapshot). */
   reserve(items: number): void;
-  /** Shared caches: another thread's instance joins the cache init() laid out. */
-  attach(): number;
+  /** Shared caches: another thread's instance joins the cache init() laid out, in a lane picked from `n` (assembly/lanes.ts). */
+  attach(n: number): number;
+  /** The i32 counting the threads that attached. */
+  attachedAddr(): number;
+  /** Lane `i`'s registers, or 0 past the last lane. */
+  laneRegs(i: number): number;
   /** Shared caches: the address of the lock word. */
   lockAddr(): number;
   expireStep(now: number, max: number): number;

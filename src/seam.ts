@@ -20,6 +20,14 @@ import type { SnapshotHost } from './snapshot.js';
 
 const POLICY_IDS: Record<Policy, number> = { lru: POLICY_LRU, sieve: POLICY_SIEVE, s3fifo: POLICY_S3FIFO };
 
+/** Lanes a shared cache asks for (assembly/lanes.ts; it gets fewer where they would take over 1/64 of its memory). */
+const MAX_LANES = 8;
+
+/** The scratch region of a lane past the first: any key fits (a value larger goes in pieces, as in any cache). */
+function laneScratchBytes(maxKeySize: number): number {
+  return Math.max(16 * 1024, maxKeySize + 1024);
+}
+
 function randomSeed(): Uint32Array {
   const seed = new Uint32Array(2);
   const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
@@ -56,7 +64,11 @@ export class Seam {
     const scratchWanted = scratchBytesFor(opts.memoryPages, opts.maxKeySize);
     const seed = randomSeed();
     // A thread attaching to a shared cache uses it as it is (init() would empty it).
-    const rc = attached ? (this.core.attach(), 0) : this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy]);
+    // A shared cache gives each thread a lane of its own where the memory allows (assembly/lanes.ts).
+    const lanes = opts.shared ? MAX_LANES : 1;
+    const rc = attached
+      ? (this.core.attach(Atomics.add(new Int32Array(memory.buffer), this.core.attachedAddr() >>> 2, 1)), 0)
+      : this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy], lanes, laneScratchBytes(opts.maxKeySize));
     if (rc === ERR_INIT) {
       const mb = (opts.memoryPages * WASM_PAGE) / 1024 ** 2;
       throw new CacheError(
@@ -215,19 +227,39 @@ export class Seam {
   /** The core's counters and gauges, and the hot tier's (the part of Cache.stats() the registers and the tier hold). */
   counters(hot: { hits: number; size: number; bytes: number } | undefined) {
     const s = this.stats64;
+    // The counters of every lane (a shared cache's threads count in their own), the gauges from ours.
+    const sum = (i: number) => {
+      let n = s[i];
+      for (const lane of this.otherLanes()) n += lane[i];
+      return n;
+    };
     return {
-      hits: s[STAT_HITS] + (hot?.hits ?? 0),
+      hits: sum(STAT_HITS) + (hot?.hits ?? 0),
       hotHits: hot?.hits ?? 0,
       hotItems: hot?.size ?? 0,
       hotBytes: hot?.bytes ?? 0,
-      misses: s[STAT_MISSES],
-      sets: s[STAT_SETS],
-      deletes: s[STAT_DELETES],
-      evictions: s[STAT_EVICTIONS],
-      expired: s[STAT_EXPIRED],
+      misses: sum(STAT_MISSES),
+      sets: sum(STAT_SETS),
+      deletes: sum(STAT_DELETES),
+      evictions: sum(STAT_EVICTIONS),
+      expired: sum(STAT_EXPIRED),
       items: s[STAT_ITEMS],
       usedBytes: s[STAT_USED_BYTES],
     };
+  }
+
+  private lanes: Float64Array[] | undefined;
+
+  /** The registers of the lanes other than this thread's (assembly/lanes.ts); none in an unshared cache. */
+  private otherLanes(): Float64Array[] {
+    if (this.lanes === undefined) {
+      this.lanes = [];
+      const own = this.stats64.byteOffset;
+      for (let i = 0, at; (at = this.core.laneRegs(i) >>> 0) !== 0; i++) {
+        if (at !== own) this.lanes.push(new Float64Array(this.u8.buffer, at, REGS_BYTES / 8));
+      }
+    }
+    return this.lanes;
   }
 
   /** fetch(): the stored value for the key (a stale one too; with `force`, without touching the policy) and its fresh-until time. */

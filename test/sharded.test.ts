@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Cache, CacheError, createCache, createCacheSync, fromBytes, loadCache } from '../src/index.js';
+import { Cache, CacheError, attachCache, createCache, createCacheSync, fromBytes, loadCache } from '../src/index.js';
 import { keyHash } from '../src/shard-key.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmcache-sharded-'));
@@ -200,6 +200,34 @@ describe('a shared cache in shards', () => {
     for (let i = 0; i < 200; i++) expect(cache.get(`keep${i}`)).toBe(i);
     expect(readFileSync(path).length).toBe(good.length);
     donor.dispose();
+    cache.dispose();
+  });
+
+  it('threads get lanes of their own (assembly/lanes.ts); stats() counts every lane, the gauges are current in each', async () => {
+    const cache = await createCache({ shared: true, maxMemory: '32mb', shards: 2 });
+    const others = [await attachCache(cache.handle), await attachCache(cache.handle)];
+    const lane = (c: Cache) => (shardsOf(c)[0] as unknown as { seam: { stats64: Float64Array } }).seam.stats64.byteOffset;
+    expect(new Set([cache, ...others].map(lane)).size).toBe(3);
+    for (let i = 0; i < 100; i++) cache.set(`k${i}`, i);
+    others[0].set('ttl', 1, { ttl: 60_000 });
+    let wantHits = 0;
+    for (const [t, c] of [cache, ...others].entries()) {
+      for (let i = 0; i < 100; i++) {
+        const k = (i * 7 + t) % 130;
+        if (k < 100) wantHits++;
+        c.get(`k${k}`);
+      }
+    }
+    for (const c of [cache, ...others]) {
+      const st = c.stats();
+      expect(st.hits + st.misses).toBe(300); // every thread's reads, from any thread
+      expect(st.hits).toBe(wantHits);
+      expect(st.sets).toBe(101);
+      expect(st.items).toBe(101); // another lane's write is seen at once
+      expect(c.size).toBe(101);
+      expect(c.ttl('ttl')).toBeGreaterThan(59_000);
+    }
+    for (const c of others) c.dispose();
     cache.dispose();
   });
 
