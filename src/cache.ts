@@ -37,8 +37,8 @@ export class Cache<V extends Storable<V> = any> {
   private readonly regs32: Uint32Array;
   private readonly stats64: Float64Array;
   private readonly opts: ResolvedOptions;
-  /** Keys and values into the scratch region, answers out of the registers (src/seam.ts). */
-  private readonly seam: Seam;
+  /** @internal Keys and values into the scratch region, answers out of the registers (src/seam.ts). */
+  readonly seam: Seam;
   private readonly loads = new Loads();
   /** fetch() and memo(): loads through the host below (src/fetcher.ts). */
   private readonly fetcher: Fetcher;
@@ -559,29 +559,12 @@ export class Cache<V extends Storable<V> = any> {
     return loadFile(fs, path, missingOk, (fd) => this.loadFrom(fileSource(fs, fd, this.seam.u8, path)));
   }
 
-  /**
-   * @internal A shared cache's shards (src/sharded.ts): `fn` over the core's snapshot host, under
-   * the lock, with the clock read once; the expiry sweep starts if `fn` stored items with a TTL.
-   */
+  /** @internal For a shared cache's shards (src/sharded.ts): `fn` over the core under the lock; the sweep starts if it stored TTL items. */
   inCore<T>(fn: (host: SnapshotHost, now: number) => T): T {
     this.alive();
     return this.exclusive(() => {
-      try {
-        return fn(this.seam.host(), this.opts.now());
-      } finally {
-        if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry();
-      }
+      try { return fn(this.seam.host(), this.opts.now()); } finally { if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry(); }
     });
-  }
-
-  /** @internal mget()'s checks of `keys` alone (a sharded cache checks every shard's part before any is read). */
-  checkKeys(keys: readonly Key[]): void {
-    for (const key of keys) this.seam.checkKey(key);
-  }
-
-  /** @internal mset()'s checks of `entries` alone, storing nothing (see checkKeys). */
-  checkEntries(entries: Iterable<readonly [Key, unknown]>): void {
-    checkEntries(this.seam, entries);
   }
 
   /** Counters and gauges (see {@link CacheStats}). */

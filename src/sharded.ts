@@ -21,14 +21,15 @@ import { CacheError } from './errors.js';
 import type { FetchOptions, Loader, MemoOptions } from './fetch.js';
 import type { Key, Storable } from './codec.js';
 import type { CacheHandle } from './shared.js';
-import { type LoadResult, type SnapshotHost, bytesSource, fileSource } from './snapshot.js';
+import { type LoadResult, bytesSource, fileSource } from './snapshot.js';
+import { checkEntries } from './batch.js';
 import { loadFile, nodeFs, saveFile } from './snapshot-file.js';
 import { Chunker, concat, joined, streamOf } from './chunks.js';
 import { type RouteSource, loadShards, writeShards } from './sharded-snapshot.js';
 import { shardOf } from './shard-key.js';
 
-/** Cache's public members, which ShardedCache must all have. */
-type CacheApi<V extends Storable<V>> = { [K in keyof Cache<V>]: Cache<V>[K] };
+/** Cache's public members, which ShardedCache must all have (but the shard's internals). */
+type CacheApi<V extends Storable<V>> = { [K in Exclude<keyof Cache<V>, 'seam' | 'inCore'>]: Cache<V>[K] };
 
 /** Stats fields that are not summed over the shards. */
 const SAME_IN_EVERY_SHARD = new Set(['policy']);
@@ -117,7 +118,7 @@ export class ShardedCache<V extends Storable<V> = any> implements CacheApi<V> {
 
   mget(keys: readonly Key[]): (V | undefined)[] {
     if (this.count === 1) return this.shards[0].mget(keys);
-    this.shards[0].checkKeys(keys); // every key checked before any shard reads
+    for (const key of keys) this.shards[0].seam.checkKey(key); // every key checked before any shard reads
     const out: (V | undefined)[] = new Array(keys.length);
     this.groups(keys).forEach((group, s) => {
       if (group.length === 0) return;
@@ -130,7 +131,7 @@ export class ShardedCache<V extends Storable<V> = any> implements CacheApi<V> {
   mset(entries: Iterable<readonly [Key, V]>, options?: { ttl?: number }): void {
     if (this.count === 1) return this.shards[0].mset(entries, options);
     const list = [...entries];
-    this.shards[0].checkEntries(list); // one bad entry rejects the batch before any shard stores
+    checkEntries(this.shards[0].seam, list); // one bad entry rejects the batch before any shard stores
     const groups = this.groups(list.map((e) => e[0]));
     let stored = 0;
     groups.forEach((group, s) => {
@@ -287,19 +288,6 @@ export class ShardedCache<V extends Storable<V> = any> implements CacheApi<V> {
       if (rc !== 0) return rc;
     }
     return 0;
-  }
-
-  /** @internal */
-  inCore<T>(fn: (host: SnapshotHost, now: number) => T): T {
-    return this.shards[0].inCore(fn);
-  }
-  /** @internal */
-  checkKeys(keys: readonly Key[]): void {
-    this.shards[0].checkKeys(keys);
-  }
-  /** @internal */
-  checkEntries(entries: Iterable<readonly [Key, unknown]>): void {
-    this.shards[0].checkEntries(entries);
   }
 
   dispose(): void {
