@@ -2,7 +2,7 @@ import {
   KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, REG_VLEN, SET_KEEPTTL, STAT_ITEMS, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
-import { HotTier } from './hot.js';
+import { HotTier, SAMPLE_MASK } from './hot.js';
 import type { Removals } from './removals.js';
 import { Seam } from './seam.js';
 import { type CacheHandle, type SharedInit, Sharing, lockMethods } from './shared.js';
@@ -168,13 +168,17 @@ export class Cache<V extends Storable<V> = any> {
     const hot = this.hot;
     if (hot !== undefined && typeof key === 'string' && !this.disposed) {
       if (!hot.clean()) hot.drain();
-      const e = hot.byKey.get(key);
-      if (e !== undefined) {
-        if (e.exp === 0 || e.exp >= this.opts.now()) {
-          hot.hit(e);
-          return e.value; // a string, or a deep-frozen JSON value (byte values are never kept)
+      if (--hot.left === 0) hot.endWindow();
+      if (!hot.bypass || (hot.left & SAMPLE_MASK) === 0) {
+        hot.lookups++;
+        const e = hot.byKey.get(key);
+        if (e !== undefined) {
+          if (e.exp === 0 || e.exp >= this.opts.now()) {
+            hot.hit(e);
+            return e.value; // a string, or a deep-frozen JSON value (byte values are never kept)
+          }
+          hot.expired(e);
         }
-        hot.expired(e);
       }
       return this.getAndOffer(key, hot);
     }

@@ -109,6 +109,12 @@ export interface HotTierOptions {
    * Default 16 MiB, or a quarter of maxMemory if that is less. Values over 1/16 of it are not kept.
    */
   maxBytes?: number | string;
+  /**
+   * Default true: while fewer than 40% of the tier's lookups hit (reads spread over many more keys
+   * than it holds), most gets skip it (one in 16 still looks, to notice when it would pay again, at 50%).
+   * false: every get of a string key looks in the tier.
+   */
+  adaptive?: boolean;
 }
 
 /**
@@ -247,7 +253,7 @@ export interface ResolvedOptions {
   module?: WebAssembly.Module;
   snapshot?: { path: string; intervalMs: number };
   /** The hot tier's budget, or undefined when it is off. */
-  hotTier?: { maxEntries: number; maxBytes: number };
+  hotTier?: { maxEntries: number; maxBytes: number; adaptive: boolean };
   onRemove?: (key: Key, value: unknown, reason: RemoveReason) => void;
   shared: boolean;
   lockTimeoutMs: number;
@@ -334,7 +340,10 @@ function resolveHotTier(hot: HotTierOptions | false | undefined, memoryBytes: nu
   const maxEntries = optionalInteger(hot?.maxEntries, 'hotTier.maxEntries', 0, 2 ** 24) ?? 16_384;
   const maxBytes = hot?.maxBytes !== undefined ? parseBytes(hot.maxBytes, 'hotTier.maxBytes') : Math.min(16 * 1024 ** 2, Math.floor(memoryBytes / 4));
   if (maxEntries === 0 || maxBytes === 0) return undefined;
-  return { maxEntries, maxBytes };
+  if (hot?.adaptive !== undefined && typeof hot.adaptive !== 'boolean') {
+    throw new CacheError('ERR_OPTIONS', `hotTier.adaptive must be a boolean, got ${String(hot.adaptive)}`);
+  }
+  return { maxEntries, maxBytes, adaptive: hot?.adaptive ?? true };
 }
 
 /** set()'s nx, xx and keepTtl as the core's mode bits; refuses the combinations Redis refuses. */
