@@ -170,7 +170,6 @@ export class Cache<V extends Storable<V> = any> {
       if (!hot.clean()) hot.drain();
       if (--hot.left === 0) hot.endWindow();
       if (!hot.bypass || (hot.left & SAMPLE_MASK) === 0) {
-        hot.lookups++;
         const e = hot.byKey.get(key);
         if (e !== undefined) {
           if (e.exp === 0 || e.exp >= this.opts.now()) {

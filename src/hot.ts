@@ -90,9 +90,7 @@ export class HotTier {
   bypass = false;
   /** Gets left in the current window. */
   left = WINDOW;
-  /** Lookups in the tier, and the counts at the window's start. */
-  lookups = 0;
-  private lookupsAt = 0;
+  /** Hits at the window's start. */
   private hitsAt = 0;
 
   constructor(
@@ -172,12 +170,11 @@ export class HotTier {
    */
   endWindow(): void {
     this.left = WINDOW;
-    const lookups = this.lookups - this.lookupsAt;
-    const hits = this.hits - this.hitsAt;
-    this.lookupsAt = this.lookups;
+    // Every get of the window looked in the tier, or one in SAMPLE_MASK + 1 while bypassed.
+    const lookups = this.bypass ? WINDOW / (SAMPLE_MASK + 1) : WINDOW;
+    const ratio = (this.hits - this.hitsAt) / lookups;
     this.hitsAt = this.hits;
-    if (!this.adaptive || lookups < 64) return;
-    const ratio = hits / lookups;
+    if (!this.adaptive) return;
     if (this.bypass ? ratio >= USE_ABOVE : ratio < BYPASS_BELOW) this.setBypass(!this.bypass);
   }
 
