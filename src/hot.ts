@@ -10,7 +10,7 @@
 // only: a byte value must be copied out on every get anyway (a typed array cannot be frozen),
 // which costs what the core's read costs, so the core never offers one.
 
-import { HOT_RING_ENTRIES, KIND_JSON, REG_HOT_RING_LEN, REG_HOT_RING_PTR, STAT_EVICTIONS } from '../assembly/abi.js';
+import { HOT_RING_ENTRIES, KIND_JSON, REG_HOT_RING_LEN, REG_HOT_RING_PTR, STAT_EVICTIONS, STAT_ITEMS } from '../assembly/abi.js';
 
 /** One kept value. `addr` is its item's address in the core, 0 once dropped. */
 export interface HotEntry {
@@ -20,6 +20,8 @@ export interface HotEntry {
   exp: number;
   addr: number;
   readonly bytes: number;
+  /** A string (not a JSON value). */
+  readonly text: boolean;
   /** Already in the touch batch. */
   touched: boolean;
   /** Read since the tier's clock hand last passed it (second chance). */
@@ -52,14 +54,23 @@ export const WINDOW = 4096;
 /** While bypassed, one get in SAMPLE_MASK + 1 still looks in the tier (it measures the hit ratio the tier would have). */
 export const SAMPLE_MASK = 15;
 /**
- * Bypassed below this hit ratio of the tier's lookups, used again at USE_ABOVE. Measured at 1e5
- * entries and 16k kept: uniform reads (0.16) made gets 1.5-2x slower with the tier than without;
- * Zipf 0.99 (0.8) made object gets 2x faster and string gets about even.
+ * Bypassed below this hit ratio of the tier's lookups, used again at USE_ABOVE; judged only once
+ * the tier is full (while it fills, its ratio says nothing). Measured at 1e5 entries, 16k kept:
+ * uniform reads (0.16) made gets 1.5-2x slower with the tier than without; Zipf 0.99 (0.8) made
+ * object gets 2x faster and string gets about even; at 1e6, Zipf (0.6-0.7) still pays for objects.
  */
-const BYPASS_BELOW = 0.4;
-const USE_ABOVE = 0.5;
+const BYPASS_BELOW = 0.3;
+/**
+ * A tier of mostly strings is bypassed too when the core holds more than STRINGS_FAR_BEYOND times
+ * the tier's entries: a string costs the core little to decode (a UTF-8 copy), and once the reads
+ * reach that far beyond the tier its Map lookups miss the CPU caches as the core's do. Measured
+ * with keys built per op, Zipf 0.99, 16k kept: 1e5 entries 455 ns with the tier vs 368 without;
+ * 1e6 entries 676 vs 565; 1e4 entries (all kept) even.
+ */
+const STRINGS_FAR_BEYOND = 4;
+const USE_ABOVE = 0.4;
 /** The core's throttle while bypassed: one candidate in 2^BYPASS_SHIFT, so that what is kept still follows the reads. */
-const BYPASS_SHIFT = 7;
+const BYPASS_SHIFT = 5;
 
 /** What the tier needs from the core: its replay and release calls and the ring. */
 export interface HotCore {
@@ -81,6 +92,8 @@ export class HotTier {
   /** The core offers fewer candidates (ADMIT_SHIFT): set once the tier is full, until dropAll. */
   private throttled = false;
   private heapBytes = 0;
+  /** Kept strings (the others are JSON values). */
+  private texts = 0;
   /** Gets served by the tier. */
   hits = 0;
   /**
@@ -107,6 +120,8 @@ export class HotTier {
     /** The core's evictions counter (an f64 register): the policy's bits only drop when it moves. */
     private readonly epochs: Float64Array,
     private readonly epochIndex: number,
+    /** The core's item count (in the same registers). */
+    private readonly itemsIndex: number,
   ) {}
 
   /** The tier of a cache whose core and registers these are, over the core's hot ring. */
@@ -119,7 +134,7 @@ export class HotTier {
     exact: boolean,
   ): HotTier {
     const ring = new Uint32Array(memory.buffer, regs32[REG_HOT_RING_PTR], HOT_RING_ENTRIES);
-    return new HotTier(core, ring, regs32, REG_HOT_RING_LEN, budget.maxEntries, budget.maxBytes, exact, budget.adaptive, stats64, STAT_EVICTIONS);
+    return new HotTier(core, ring, regs32, REG_HOT_RING_LEN, budget.maxEntries, budget.maxBytes, exact, budget.adaptive, stats64, STAT_EVICTIONS, STAT_ITEMS);
   }
 
   get size(): number {
@@ -165,8 +180,8 @@ export class HotTier {
   }
 
   /**
-   * The end of a window of WINDOW gets: the tier is bypassed while fewer than BYPASS_BELOW of its
-   * lookups hit, and used again once the sampled lookups of a bypassed window hit USE_ABOVE.
+   * The end of a window of WINDOW gets: a full tier is bypassed while fewer than BYPASS_BELOW of
+   * its lookups hit, and used again once the sampled lookups of a bypassed window hit USE_ABOVE.
    */
   endWindow(): void {
     this.left = WINDOW;
@@ -175,7 +190,13 @@ export class HotTier {
     const ratio = (this.hits - this.hitsAt) / lookups;
     this.hitsAt = this.hits;
     if (!this.adaptive) return;
-    if (this.bypass ? ratio >= USE_ABOVE : ratio < BYPASS_BELOW) this.setBypass(!this.bypass);
+    if (!this.throttled) {
+      if (this.bypass) this.setBypass(false); // emptied (clear, load, ring overflow): filling again
+      return;
+    }
+    const strings = 2 * this.texts > this.byKey.size && this.epochs[this.itemsIndex] > STRINGS_FAR_BEYOND * this.maxEntries;
+    const off = strings || (this.bypass ? ratio < USE_ABOVE : ratio < BYPASS_BELOW);
+    if (off !== this.bypass) this.setBypass(off);
   }
 
   private setBypass(on: boolean): void {
@@ -251,13 +272,14 @@ export class HotTier {
     }
     const slot = this.freeSlots.length !== 0 ? (this.freeSlots.pop() as number) : this.clock.length;
     const e: HotEntry = {
-      key, value, exp, addr, bytes, touched: false, ref: false, slot,
+      key, value, exp, addr, bytes, text: kind !== KIND_JSON, touched: false, ref: false, slot,
       touches: 0, epoch: -1,
     };
     this.clock[slot] = e;
     this.byKey.set(key, e);
     this.byAddr.set(addr, e);
     this.heapBytes += bytes;
+    if (kind !== KIND_JSON) this.texts++;
     return value;
   }
 
@@ -306,12 +328,14 @@ export class HotTier {
     this.byKey.clear();
     this.byAddr.clear();
     this.heapBytes = 0;
+    this.texts = 0;
   }
 
   private unlink(e: HotEntry): void {
     this.byKey.delete(e.key);
     this.byAddr.delete(e.addr);
     this.heapBytes -= e.bytes;
+    if (e.text) this.texts--;
     this.clock[e.slot] = undefined;
     this.freeSlots.push(e.slot);
     e.addr = 0;

@@ -110,8 +110,10 @@ export interface HotTierOptions {
    */
   maxBytes?: number | string;
   /**
-   * Default true: while fewer than 40% of the tier's lookups hit (reads spread over many more keys
-   * than it holds), most gets skip it (one in 16 still looks, to notice when it would pay again, at 50%).
+   * Default true: while fewer than 30% of a full tier's lookups hit (reads spread over many more
+   * keys than it holds), most gets skip it (one in 16 still looks, to notice when it would pay again, at 40%);
+   * so they do while the tier holds mostly strings and the cache more than 4 times its entries
+   * (decoding a string costs little, and a Map that large misses the CPU caches as the core does).
    * false: every get of a string key looks in the tier.
    */
   adaptive?: boolean;
