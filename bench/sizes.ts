@@ -401,7 +401,9 @@ async function child(N: number): Promise<Measured> {
             const id = cellId(read, dist, keyMode);
             const got: string[] = [];
             for (let j = 0; j < libs.length; j++) {
-              const lib = libs[(j + turn) % libs.length];
+              // The start rotates from cell to cell and from round to round (with as many cells per
+              // round as libraries, the cell index alone would give a cell the same order every round).
+              const lib = libs[(j + turn + round) % libs.length];
               const stats = await measure(built[lib]!.bodies[read]![keyMode](orders[dist]), { min_cpu_time: CPU_MS * 1e6 });
               ((ns[id] ??= {})[lib] ??= []).push(stats.avg);
               ((p99[id] ??= {})[lib] ??= []).push(stats.p99);
