@@ -203,6 +203,15 @@ export class Views {
     return decoder.decode(this.shared ? this.u8.slice(at, at + len) : this.u8.subarray(at, at + len));
   }
 
+  /**
+   * The text of `len` bytes at `at` as one flat string (readText's loop concatenates, and a
+   * concatenation of 13 chars or more is a rope that every later comparison walks through).
+   */
+  flatText(at: number, len: number): string {
+    if (this.direct) return this.nodeBuf!.utf8Slice!(at, at + len);
+    return decoder.decode(this.shared ? this.u8.slice(at, at + len) : this.u8.subarray(at, at + len));
+  }
+
   readBytes(at: number, len: number): Uint8Array {
     return this.u8.slice(at, at + len);
   }
