@@ -1,5 +1,5 @@
 import {
-  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, REG_VLEN, SET_KEEPTTL, STAT_ITEMS, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_HOT_ITEM,
+  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, SET_KEEPTTL, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier, SAMPLE_MASK } from './hot.js';
@@ -186,17 +186,10 @@ export class Cache<V extends Storable<V> = any> {
 
   /** A get the hot tier did not serve: from the core, and kept if the core offers the item. */
   private getAndOffer(key: string, hot: HotTier): unknown {
-    this.hot?.beforeRead();
+    hot.beforeRead();
     const klen = this.seam.keyOf(key);
     const ptr = this.core.get(klen, this.nowIfTtl()) >>> 0;
-    if (ptr === 0) return undefined;
-    const value = this.seam.valueAt(ptr);
-    const it = this.regs32[REG_HOT_ITEM];
-    if (it === 0) return value;
-    hot.drain();
-    // The key kept is decoded from the scratch region: the caller's may be a rope ('user:' + id),
-    // which would slow every later lookup's comparison (measured: 13% on 1e4 Zipf gets).
-    return hot.admit(this.seam.views.flatText(this.seam.scratch, klen), it, value, this.stats64[REG_EXPIRE_AT], this.regs32[REG_KIND] & KIND_MASK, this.regs32[REG_VLEN]);
+    return ptr === 0 ? undefined : hot.answer(this.seam, klen, ptr);
   }
 
   private getFromCore(key: Key): unknown {
