@@ -6,7 +6,9 @@
 // load() drop everything.
 // Admission is the core's (a second hit); hits served here are replayed to the core's policy in
 // batches, before anything else reaches the policy when the order matters (LRU). JSON values are
-// deep-frozen when admitted, so no caller can change what a later get returns. Strings and JSON
+// deep-frozen when admitted, so no caller can change what a later get returns.
+// Where it would not pay (few of its lookups hit, or strings in a cache far larger than the tier),
+// most gets bypass it (endWindow); the ring keeps it coherent all the same. Strings and JSON
 // only: a byte value must be copied out on every get anyway (a typed array cannot be frozen),
 // which costs what the core's read costs, so the core never offers one.
 
