@@ -345,13 +345,17 @@ async function child(N: number): Promise<Measured> {
     kind === 'strings' ? maker.value(id) : kind === 'objects' ? profile(id) : sharedBytes![id];
 
   /** Builds one library's cache for the kind; returns its bodies per read and a function that frees it. */
-  function build(lib: Lib, kind: Kind): { bodies: Partial<Record<Read, Record<KeyMode, Body>>>; free: () => void } {
+  function build(lib: Lib, kind: Kind): { bodies: Partial<Record<Read, Record<KeyMode, Body>>>; free: () => void; tier?: () => string } {
     const reads = READS.filter((r) => r.startsWith(kind));
     if (lib === 'wasmcache') {
       const c = buildWasm(kind);
       checkSize(lib, c.size);
       check(lib, kind, (k) => c.peek(k));
-      return { bodies: Object.fromEntries(reads.map((r) => [r, wasmBodies(c, keys, r)])), free: () => c.dispose() };
+      const tier = () => {
+        const s = c.stats();
+        return `hot tier: ${((100 * s.hotHits) / Math.max(1, s.hits)).toFixed(1)}% of hits, ${s.hotItems} kept`;
+      };
+      return { bodies: Object.fromEntries(reads.map((r) => [r, wasmBodies(c, keys, r)])), free: () => c.dispose(), tier };
     }
     // The JS caches read with get only: their bytes-getInto cell is n/a.
     const read = reads[0];
@@ -401,7 +405,9 @@ async function child(N: number): Promise<Measured> {
             const id = cellId(read, dist, keyMode);
             const got: string[] = [];
             for (let j = 0; j < libs.length; j++) {
-              const lib = libs[(j + turn) % libs.length];
+              // The start rotates from cell to cell and from round to round (with as many cells per
+              // round as libraries, the cell index alone would give a cell the same order every round).
+              const lib = libs[(j + turn + round) % libs.length];
               const stats = await measure(built[lib]!.bodies[read]![keyMode](orders[dist]), { min_cpu_time: CPU_MS * 1e6 });
               ((ns[id] ??= {})[lib] ??= []).push(stats.avg);
               ((p99[id] ??= {})[lib] ??= []).push(stats.p99);
@@ -414,6 +420,7 @@ async function child(N: number): Promise<Measured> {
       }
       console.log(`${N} ${kind} round ${round + 1} of ${ROUNDS} (ns/op; load ${load1()})\n${line.join('\n')}`);
     }
+    console.log(`${N} ${kind}: wasmcache ${built.wasmcache!.tier!()}`);
     for (const lib of LIBS) built[lib]!.free();
     sharedBytes = undefined;
   }

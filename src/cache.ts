@@ -1,8 +1,8 @@
 import {
-  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, REG_VLEN, SET_KEEPTTL, STAT_ITEMS, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_HOT_ITEM,
+  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, SET_KEEPTTL, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
-import { HotTier } from './hot.js';
+import { HotTier, SAMPLE_MASK } from './hot.js';
 import type { Removals } from './removals.js';
 import { Seam } from './seam.js';
 import { type CacheHandle, type SharedInit, Sharing, lockMethods } from './shared.js';
@@ -168,13 +168,16 @@ export class Cache<V extends Storable<V> = any> {
     const hot = this.hot;
     if (hot !== undefined && typeof key === 'string' && !this.disposed) {
       if (!hot.clean()) hot.drain();
-      const e = hot.byKey.get(key);
-      if (e !== undefined) {
-        if (e.exp === 0 || e.exp >= this.opts.now()) {
-          hot.hit(e);
-          return e.value; // a string, or a deep-frozen JSON value (byte values are never kept)
+      if (--hot.left === 0) hot.endWindow();
+      if (!hot.bypass || (hot.left & SAMPLE_MASK) === 0) {
+        const e = hot.byKey.get(key);
+        if (e !== undefined) {
+          if (e.exp === 0 || e.exp >= this.opts.now()) {
+            hot.hit(e);
+            return e.value; // a string, or a deep-frozen JSON value (byte values are never kept)
+          }
+          hot.expired(e);
         }
-        hot.expired(e);
       }
       return this.getAndOffer(key, hot);
     }
@@ -183,14 +186,10 @@ export class Cache<V extends Storable<V> = any> {
 
   /** A get the hot tier did not serve: from the core, and kept if the core offers the item. */
   private getAndOffer(key: string, hot: HotTier): unknown {
-    this.hot?.beforeRead();
-    const ptr = this.core.get(this.seam.keyOf(key), this.nowIfTtl()) >>> 0;
-    if (ptr === 0) return undefined;
-    const value = this.seam.valueAt(ptr);
-    const it = this.regs32[REG_HOT_ITEM];
-    if (it === 0) return value;
-    hot.drain();
-    return hot.admit(key, it, value, this.stats64[REG_EXPIRE_AT], this.regs32[REG_KIND] & KIND_MASK, this.regs32[REG_VLEN]);
+    hot.beforeRead();
+    const klen = this.seam.keyOf(key);
+    const ptr = this.core.get(klen, this.nowIfTtl()) >>> 0;
+    return ptr === 0 ? undefined : hot.answer(this.seam, klen, ptr);
   }
 
   private getFromCore(key: Key): unknown {

@@ -116,6 +116,14 @@ export interface HotTierOptions {
    * Default 16 MiB, or a quarter of maxMemory if that is less. Values over 1/16 of it are not kept.
    */
   maxBytes?: number | string;
+  /**
+   * Default true: while fewer than 30% of a full tier's lookups hit (reads spread over many more
+   * keys than it holds), most gets skip it (one in 16 still looks, to notice when it would pay again, at 40%);
+   * so they do while the tier holds mostly strings and the cache more than 4 times its entries
+   * (decoding a string costs little, and a Map that large misses the CPU caches as the core does).
+   * false: every get of a string key looks in the tier.
+   */
+  adaptive?: boolean;
 }
 
 /**
@@ -255,7 +263,7 @@ export interface ResolvedOptions {
   module?: WebAssembly.Module;
   snapshot?: { path: string; intervalMs: number };
   /** The hot tier's budget, or undefined when it is off. */
-  hotTier?: { maxEntries: number; maxBytes: number };
+  hotTier?: { maxEntries: number; maxBytes: number; adaptive: boolean };
   onRemove?: (key: Key, value: unknown, reason: RemoveReason) => void;
   shared: boolean;
   /** Shards of a shared cache (src/sharded.ts): 0 = chosen from maxMemory. */
@@ -370,7 +378,10 @@ function resolveHotTier(hot: HotTierOptions | false | undefined, memoryBytes: nu
   const maxEntries = optionalInteger(hot?.maxEntries, 'hotTier.maxEntries', 0, 2 ** 24) ?? 16_384;
   const maxBytes = hot?.maxBytes !== undefined ? parseBytes(hot.maxBytes, 'hotTier.maxBytes') : Math.min(16 * 1024 ** 2, Math.floor(memoryBytes / 4));
   if (maxEntries === 0 || maxBytes === 0) return undefined;
-  return { maxEntries, maxBytes };
+  if (hot?.adaptive !== undefined && typeof hot.adaptive !== 'boolean') {
+    throw new CacheError('ERR_OPTIONS', `hotTier.adaptive must be a boolean, got ${String(hot.adaptive)}`);
+  }
+  return { maxEntries, maxBytes, adaptive: hot?.adaptive ?? true };
 }
 
 /** set()'s nx, xx and keepTtl as the core's mode bits; refuses the combinations Redis refuses. */

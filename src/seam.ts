@@ -164,14 +164,20 @@ export class Seam {
     let vlen: number;
     let bytes = enc.bytes;
     let inScratch = false;
+    let known = false;
     if (bytes === undefined) {
       const text = enc.text as string;
-      vlen = this.views.writeText(text, at, Math.min(room, this.maxValueSize));
+      // Long text: its length first, then one write straight into the item (below).
+      vlen = this.views.knownLength(text);
+      known = vlen >= 0;
+      if (vlen === -1) vlen = this.views.writeText(text, at, Math.min(room, this.maxValueSize));
       if (vlen === ILL_FORMED) throw illFormedError('value', text);
-      if (vlen >= 0) inScratch = true;
-      else {
-        vlen = utf8Length(text);
-        if (vlen <= this.maxValueSize) bytes = encodeText(text);
+      if (!known) {
+        inScratch = vlen >= 0;
+        if (!inScratch) {
+          vlen = utf8Length(text);
+          if (vlen <= this.maxValueSize) bytes = encodeText(text);
+        }
       }
     } else vlen = bytes.length;
     if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
@@ -183,7 +189,8 @@ export class Seam {
       return false;
     }
     if (prefix) this.dv.setFloat64(ptr, freshUntil, true);
-    if (inScratch) this.u8.copyWithin(ptr + prefix, at, at + vlen);
+    if (known) this.views.writeKnown(enc.text as string, ptr + prefix, vlen);
+    else if (inScratch) this.u8.copyWithin(ptr + prefix, at, at + vlen);
     else this.u8.set(bytes as Uint8Array, ptr + prefix);
     return true;
   }

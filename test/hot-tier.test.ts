@@ -185,8 +185,61 @@ describe('hot tier', () => {
     c.set('a', 1);
     for (let i = 0; i < 5; i++) c.get('a');
     expect(c.stats()).toMatchObject({ hits: 5, hotHits: 0, hotItems: 0, hotBytes: 0 });
-    for (const hotTier of [{ maxEntries: -1 }, { maxEntries: 1.5 }, { maxBytes: 'lots' }, 'on', null]) {
+    for (const hotTier of [{ maxEntries: -1 }, { maxEntries: 1.5 }, { maxBytes: 'lots' }, { adaptive: 1 }, 'on', null]) {
       expect(() => createCacheSync({ hotTier: hotTier as never })).toThrow(CacheError);
     }
   });
+
+  it('is bypassed while its lookups mostly miss, stays coherent meanwhile, and is used again when reads concentrate', () => {
+    const c = createCacheSync({ maxMemory: '16mb', hotTier: { maxEntries: 64 } });
+    const fixed = createCacheSync({ maxMemory: '16mb', hotTier: { maxEntries: 64, adaptive: false } });
+    const N = 4000;
+    for (const x of [c, fixed]) for (let i = 0; i < N; i++) x.set(`k${i}`, { v: i });
+    const spread = (x: typeof c, gets: number) => {
+      for (let i = 0; i < gets; i++) expect(x.get(`k${(i * 7919) % N}`)).toEqual({ v: (i * 7919) % N });
+    };
+    spread(c, 6 * 4096);
+    spread(fixed, 6 * 4096);
+    // Bypassed: a hot key now gets one lookup in 16.
+    c.set('hot', { h: -1 });
+    fixed.set('hot', { h: -1 });
+    readTwice(c, 'hot');
+    readTwice(fixed, 'hot');
+    expect(hits(fixed, 'hot', 160)).toBeGreaterThan(140); // the tier is full: an offer comes one core read in 8
+    expect(hits(c, 'hot', 160)).toBeLessThanOrEqual(20);
+    // Writes, deletes and TTL changes of kept keys while bypassed are seen by the sampled lookups too.
+    for (let round = 0; round < 40; round++) {
+      c.set('hot', { h: round });
+      for (let i = 0; i < 17; i++) expect(c.get('hot')).toEqual({ h: round });
+    }
+    c.delete('hot');
+    for (let i = 0; i < 17; i++) expect(c.get('hot')).toBeUndefined();
+    // Reads on a few keys: within a few windows the tier serves every get again.
+    for (let i = 0; i < 8; i++) c.set(`few${i}`, { i });
+    for (let i = 0; i < 4 * 4096; i++) expect(c.get(`few${i & 7}`)).toEqual({ i: i & 7 });
+    expect(hits(c, 'few3', 160)).toBeGreaterThan(140); // (one not kept yet waits for an offer: one core read in 8)
+    expect(c.checkInvariants()).toBe(0);
+  });
+
+  it('a full tier of strings is bypassed when the core holds far more items than it (decoding a string costs little)', () => {
+    const big = createCacheSync({ maxMemory: '16mb', hotTier: { maxEntries: 64 } });
+    const small = createCacheSync({ maxMemory: '16mb', hotTier: { maxEntries: 64 } });
+    for (let i = 0; i < 4000; i++) big.set(`k${i}`, `v${i}`);
+    for (let i = 0; i < 200; i++) small.set(`k${i}`, `v${i}`);
+    // Reads over 100 keys: the tier (64) is full, and most of them hit it.
+    const phase = (x: typeof big) => {
+      const before = x.stats().hotHits;
+      for (let i = 0; i < 4096; i++) expect(x.get(`k${i % 100}`)).toBe(`v${i % 100}`);
+      return x.stats().hotHits - before;
+    };
+    for (const x of [big, small]) for (let r = 0; r < 3; r++) phase(x);
+    expect(phase(big)).toBeLessThan(4096 / 16);
+    expect(phase(small)).toBeGreaterThan(4096 / 3);
+  });
 });
+
+function hits(x: ReturnType<typeof createCacheSync>, key: string, gets: number): number {
+  const before = x.stats().hotHits;
+  for (let i = 0; i < gets; i++) x.get(key);
+  return x.stats().hotHits - before;
+}
