@@ -101,7 +101,7 @@ export function lockAddr(): usize {
  * (the values their module globals were initialized with before they moved into memory).
  */
 function resetBlocks(): void {
-  if (DEBUG) assert(S_END <= STATE_BYTES && C_FIELDS_END <= C_FIELDS_BYTES, 'resetBlocks: the fields outgrew their block (state.ts)');
+  if (DEBUG) assert(S_END <= S_LOCK && C_FIELDS_END <= C_FIELDS_BYTES, 'resetBlocks: the fields outgrew their block (state.ts)');
   memory.fill(stateBlock(), 0, STATE_BYTES);
   memory.fill(contextAfterState(), 0, C_FIELDS_BYTES);
   setTime(1); // ghost.ts: 0 is never a ghost time

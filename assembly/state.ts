@@ -6,15 +6,17 @@
 //
 //   stateBlock() = align(__heap_base, 64)         ctx (the one mutable global; set by init)
 //   ┌──────────────────────────────────────────┐  ┌──────────────────────────────────────────────┐
-//   │ state block, STATE_BYTES (256 B)         │  │ context block                                │
+//   │ state block, STATE_BYTES (320 B)         │  │ context block                                │
 //   │   0 u64: bytes0 smallBytes seed          │  │    0 u64: checksum lanes v1..v4, total       │
 //   │          liveBytes                       │  │   40 f64: clock (time of the operation)      │
 //   │  32 u32: layout (class table .. total    │  │   48 u32: scratchBytes, checksum buffered,   │
 //   │          pages), slab counts, policy     │  │          lastHash lastSlot, touched,         │
 //   │          queues, heap length, ghost      │  │          movableSpan windowCost, hot ring    │
 //   │          clock, hot / removal flags,     │  │          length and admission throttle       │
-//   │          item counts, maxItemBytes       │  │  128 registers   REGS_BYTES (256 B)          │
-//   └──────────────────────────────────────────┘  │  384 digest      64 B (checksum stripes)     │
+//   │          item counts, maxItemBytes,      │  │  128 registers   REGS_BYTES (256 B)          │
+//   │          lanes (lanes.ts)                │  │  384 digest      64 B (checksum stripes)     │
+//   │ 256 i32: lock, alone in its cache line   │  │                                              │
+//   └──────────────────────────────────────────┘  │                                              │
 //   one per cache: every instance computes its    │  448 rebuild     REBUILD_BATCH x 8 B         │
 //   address from __heap_base (immutable, fixed    │  960 hot ring    HOT_RING_ENTRIES x 4 B      │
 //   at link time)                                 │ 1984 scratch     scratchBytes (keys, values) │
@@ -32,7 +34,7 @@ import { REGS_BYTES, HOT_RING_ENTRIES } from './abi';
 @inline export function stateBlock(): usize {
   return (__heap_base + 63) & ~63;
 }
-export const STATE_BYTES: usize = 256;
+export const STATE_BYTES: usize = 320;
 
 // ── state block offsets (per cache) ─────────────────────────────────────────────────────────
 export const S_BYTES0: usize = 0; // u64 policy.ts
@@ -88,15 +90,19 @@ export const S_TTL_ITEMS: usize = 212; // u32 items.ts
 export const S_MAX_ITEM_BYTES: usize = 216; // u32 store.ts
 export const S_POLICY_ID: usize = 220; // u32 store.ts
 export const S_REPORTING: usize = 224; // bool removal.ts
-/** i32: the lock of a shared cache (src/shared.ts takes it with Atomics around every call; 0 free). */
-export const S_LOCK: usize = 228;
-export const S_LANES: usize = 232; // u32 lanes.ts
-export const S_LANES_BASE: usize = 236; // usize lanes.ts
-export const S_LANE_BYTES: usize = 240; // u32 lanes.ts
+export const S_LANES: usize = 228; // u32 lanes.ts
+export const S_LANES_BASE: usize = 232; // usize lanes.ts
+export const S_LANE_BYTES: usize = 236; // u32 lanes.ts
 /** i32: how many threads attached (src/seam.ts adds 1 with Atomics; lanes.ts picks a lane from it). */
-export const S_ATTACHED: usize = 244;
-/** Past the last field: at most STATE_BYTES (the debug core checks it at init). A new field goes before it. */
+export const S_ATTACHED: usize = 240;
+/** Past the last field: at most S_LOCK (the debug core checks it at init). A new field goes before it. */
 export const S_END: usize = S_ATTACHED + 4;
+/**
+ * i32: the lock of a shared cache (src/shared.ts takes it with Atomics around every call; 0 free),
+ * alone in the block's last cache line: every call writes it, and the fields every call reads
+ * must not move between cores with it.
+ */
+export const S_LOCK: usize = 256;
 
 // ── context block (per caller) ──────────────────────────────────────────────────────────────
 
