@@ -89,8 +89,8 @@ export interface CacheOptions<V = any> {
   /**
    * Shared caches: how many shards the items are split into, each with its own memory
    * (maxMemory / shards), its own lock and its own eviction, so that threads working on different
-   * keys rarely wait for each other. 1 to 64. Default: 8, fewer when that leaves a shard under
-   * 8 MiB or too small for maxValueSize. With 1, mget() and mset() are atomic as a whole.
+   * keys wait for each other less. 1 to 64. Default 1: one lock, each thread in a lane of its own
+   * (README: Threads says what more shards cost). With 1, mget() and mset() are atomic as a whole.
    */
   shards?: number;
   /**
@@ -279,21 +279,18 @@ function shardsOption(shards: unknown, shared: boolean): number {
 }
 
 /**
- * How many shards a shared cache of `pages` gets: `wanted`, or 8 halved while a shard would be
- * under 8 MiB or could not hold `maxValueSize` (a third of a shard's memory, roughly).
+ * How many shards a shared cache of `pages` gets: `wanted`, or 1. (More shards let threads on
+ * different keys run at once, but each shard is a Wasm instance of its own, and a thread calling
+ * into several instances makes V8's calls into Wasm polymorphic, which costs one thread about a
+ * third of its speed: bench/results-threads.md.)
  * @throws CacheError ERR_OPTIONS if `wanted` leaves a shard under the smallest maxMemory.
  */
-export function shardCount(pages: number, wanted: number, maxValueSize: number | undefined): number {
+export function shardCount(pages: number, wanted: number): number {
   const bytes = pages * WASM_PAGE;
-  if (wanted > 0) {
-    if (bytes / wanted < MIN_MEMORY) {
-      throw new CacheError('ERR_OPTIONS', `shards: ${wanted} leaves each shard ${Math.floor(bytes / wanted)} bytes, under the smallest maxMemory (256kb)`);
-    }
-    return wanted;
+  if (wanted > 0 && bytes / wanted < MIN_MEMORY) {
+    throw new CacheError('ERR_OPTIONS', `shards: ${wanted} leaves each shard ${Math.floor(bytes / wanted)} bytes, under the smallest maxMemory (256kb)`);
   }
-  let n = 8;
-  while (n > 1 && (bytes / n < 8 * 2 ** 20 || (maxValueSize ?? 0) > bytes / n / 4)) n >>= 1;
-  return n;
+  return wanted > 0 ? wanted : 1;
 }
 
 export function inWorkers(): boolean {

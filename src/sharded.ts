@@ -1,8 +1,9 @@
 // A shared cache in shards: `shards` independent caches, each in its own shared memory with its
 // own lock (src/shared.ts), and every key in the shard its bytes hash to (src/shard-key.ts). Two
-// threads then wait for each other only when they touch the same shard at the same moment,
-// which is what lets a second thread add throughput (one lock for the whole cache made two
-// threads slower than one: bench/results-threads.md).
+// threads then wait for each other only when they touch the same shard at the same moment. The
+// default is one shard (threads already get lanes of their own: assembly/lanes.ts), because each
+// shard is a Wasm instance of its own and calls spread over several instances are slower in V8
+// (bench/results-threads.md).
 //
 // What a shard changes, against one lock for the whole cache:
 // - each call on one key is atomic, as before; mget() and mset() are atomic per key and per

@@ -33,7 +33,7 @@ async function newSharedCache(opts: ResolvedOptions, sharedCore: (() => Promise<
   if (opts.module) throw new CacheError('ERR_OPTIONS', 'a shared cache runs the package\'s shared core: leave module out');
   if (opts.snapshot) throw new CacheError('ERR_OPTIONS', 'a shared cache does not take options.snapshot: use loadCache(path, { shared: true }) and save(path)');
   const module = await sharedCore!();
-  const count = shardCount(opts.memoryPages, opts.shards, opts.maxValueSize);
+  const count = shardCount(opts.memoryPages, opts.shards);
   const each: ResolvedOptions = {
     ...opts,
     memoryPages: Math.floor(opts.memoryPages / count),
