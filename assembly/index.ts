@@ -17,7 +17,7 @@ import { DEBUG } from './debug';
 import { stateBlock, STATE_BYTES, S_END, S_LOCK, C_FIELDS_END, C_FIELDS_BYTES, C_SCRATCH, contextAfterState, setContext } from './state';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
-export { liveCount, snapshotBlock, loadBlock } from './snapshot';
+export { liveCount, snapshotBlock, loadBlock, freeFrom, stagingCeiling } from './snapshot';
 export { removalConfigure } from './removal';
 export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle } from './hot';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, hotTouch, expireStep } from './store';

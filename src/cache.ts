@@ -14,6 +14,7 @@ import { type ResolvedOptions, WASM_PAGE, checkTtl, setMode } from './options.js
 import type { CoreExports } from './core.js';
 import { type LoadResult, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type NodeFs, loadFile, nodeFs, restoreFile, saveFile } from './snapshot-file.js';
+import { loadFileAhead } from './snapshot-read.js';
 import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
 import { parseInteger } from './integer.js';
 import type { CacheLayout, CacheStats, SetOptions } from './cache-types.js';
@@ -518,14 +519,29 @@ export class Cache<V extends Storable<V> = any> {
   }
 
   private loadFrom(source: SnapshotSource): LoadResult {
-    const clear = () => {
-      this.loads.supersedeAll();
-      this.hot?.dropAll();
-      this.core.clear();
-    };
-    const result = loadSnapshot(this.seam.host(), source, this.opts.now(), clear);
+    return this.loaded(loadSnapshot(this.seam.host(), source, this.opts.now(), () => this.emptyForLoad()));
+  }
+
+  private emptyForLoad(): void {
+    this.loads.supersedeAll();
+    this.hot?.dropAll();
+    this.core.clear();
+  }
+
+  private loaded(result: LoadResult): LoadResult {
     if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry();
     return result;
+  }
+
+  /**
+   * @internal loadCache(): {@link load} into this new cache, the file's next blocks read while the
+   * core stores the current ones (snapshot-read.ts). Nothing else can call it meanwhile, so a cache
+   * others may reach (shared, onRemove, options.snapshot's saves) loads as load() does.
+   */
+  async loadNew(path: string): Promise<LoadResult> {
+    this.alive();
+    if (this.sharing || this.reportsRemovals || this.opts.snapshot || this.stats64[STAT_ITEMS] !== 0) return this.load(path);
+    return this.loaded(await loadFileAhead(nodeFs('loadCache()'), path, this.seam.host(), this.opts.now(), () => this.emptyForLoad()));
   }
 
   /** {@link loadBytes} from a stream or list of chunks (e.g. from {@link exportSnapshot}). */
