@@ -519,29 +519,21 @@ export class Cache<V extends Storable<V> = any> {
   }
 
   private loadFrom(source: SnapshotSource): LoadResult {
-    return this.loaded(loadSnapshot(this.seam.host(), source, this.opts.now(), () => this.emptyForLoad()));
+    return this.loaded(loadSnapshot(this.seam.host(), source, this.opts.now(), this.emptyForLoad));
   }
 
-  private emptyForLoad(): void {
-    this.loads.supersedeAll();
-    this.hot?.dropAll();
-    this.core.clear();
-  }
+  private readonly emptyForLoad = (): void => (this.loads.supersedeAll(), this.hot?.dropAll(), this.core.clear());
 
   private loaded(result: LoadResult): LoadResult {
     if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry();
     return result;
   }
 
-  /**
-   * @internal loadCache(): {@link load} into this new cache, the file's next blocks read while the
-   * core stores the current ones (snapshot-read.ts). Nothing else can call it meanwhile, so a cache
-   * others may reach (shared, onRemove, options.snapshot's saves) loads as load() does.
-   */
+  /** @internal loadCache(): load() with reads ahead (snapshot-read.ts), where no other caller can reach the cache mid-load. */
   async loadNew(path: string): Promise<LoadResult> {
     this.alive();
     if (this.sharing || this.reportsRemovals || this.opts.snapshot || this.stats64[STAT_ITEMS] !== 0) return this.load(path);
-    return this.loaded(await loadFileAhead(nodeFs('loadCache()'), path, this.seam.host(), this.opts.now(), () => this.emptyForLoad()));
+    return this.loaded(await loadFileAhead(nodeFs('loadCache()'), path, this.seam.host(), this.opts.now(), this.emptyForLoad));
   }
 
   /** {@link loadBytes} from a stream or list of chunks (e.g. from {@link exportSnapshot}). */

@@ -1,16 +1,15 @@
 // Node: loading a snapshot file into a new cache with the reads overlapped with the stores. While
-// the core checks and stores the blocks of one window of the file, the next window is read (fs.read
-// on libuv's thread pool) into free pages above the items, where the items of later blocks will
-// go: the read takes the first-touch page faults of that memory off the thread that stores, and
-// the core reads each block where it landed (no copy into the scratch region).
+// the core checks and stores the blocks of one window of the file (1 MiB, whole blocks), the next
+// window is read (fs.read, on libuv's thread pool) into the other of two windows at the top of the
+// free pages; the core reads each block where it landed, with no copy into the scratch region.
 //
-//   pages:  │ items stored so far │ ... lead ... │ window k (the core reads it) │ window k+1 (being read) │ ... │ tables │
-//           └ freeFrom()                          └ fence: loadBlock stores nothing that could reach it
+//   pages:  │ items stored so far │ free ... │ window A │ window B │ pages the tables may take │ tables │
+//           └ freeFrom()                     └ fence: loadBlock stores nothing that could reach it
 //
-// The core refuses (LOAD_FENCED) a block whose items could take a page at or past the window it
-// sits in; such a block is stored from the scratch region once the read in flight is done, and
-// everything read ahead is read again. Windows stay below stagingCeiling() (the tables never grow
-// into them); when there is no room, blocks are read into the scratch region as in snapshot.ts.
+// The two windows are used in turn, so their pages are touched once and stay warm in the CPU
+// caches. The core refuses (LOAD_FENCED) a block whose items could take a page at or past the
+// fence; that block is stored from the scratch region once no read is in flight, and from then on
+// (the items have reached the windows) blocks are read into the scratch region as in snapshot.ts.
 import { LOAD_FENCED, REG_PAGE_BYTES } from '../assembly/abi.js';
 import type { NodeFs } from './snapshot-file.js';
 import {
@@ -98,10 +97,10 @@ async function walkAhead(fs: NodeFs, fd: number, path: string, host: SnapshotHos
         if (ahead) cur = await ahead;
         ahead = undefined;
         if (!cur || cur.pos !== at) {
-          const len = Math.min(win, size - at);
           const addr = place(0);
-          if (addr !== 0) cur = await readInto(fs, fd, path, u8, at, len, addr);
+          if (addr !== 0) cur = await readInto(fs, fd, path, u8, at, Math.min(win, size - at), addr);
           else {
+            const len = Math.min(scratchBytes, size - at); // the scratch region holds one block at most
             source.read(at, len, scratch);
             cur = { pos: at, len, addr: scratch };
           }
