@@ -16,7 +16,8 @@ import { slotItem, touchSlot, touchItem, touchedSum, findKey, NOT_FOUND } from '
 import { hashBytes } from './hash';
 import { nextItemAt, classFor, classCount, slabPages, perSlab, freeCount, pagesFor, pageStart, kindOf, PAGE_FREE } from './slab';
 import { checksum } from './checksum';
-import { setKey } from './store';
+import { storeAbsent } from './store';
+import { publish } from './items';
 import { describe } from './listing';
 import { checkJson, JSON_BAD, JSON_DEEP } from './json';
 
@@ -287,7 +288,7 @@ function applyBlock(base: usize, n: u32, now: f64, maxKlen: u32, maxVlen: u32): 
       ok = false;
       break;
     } else {
-      let v = setKey(key, klen, vlen, kind, expireAt, 0, now);
+      let v = storeAbsent(key, klen, vlen, kind, expireAt, load<u32>(p, RECORD_AT_RESERVED), now);
       if (v == 0) dropped++;
       else memory.copy(v, key + klen, vlen);
     }
@@ -295,5 +296,6 @@ function applyBlock(base: usize, n: u32, now: f64, maxKlen: u32, maxVlen: u32): 
   }
   setReg(REG_LOAD_EXPIRED, getReg(REG_LOAD_EXPIRED) + expired);
   setReg(REG_LOAD_DROPPED, getReg(REG_LOAD_DROPPED) + dropped);
+  publish(); // the gauges, once for the block (storeAbsent leaves them)
   return ok;
 }

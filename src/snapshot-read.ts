@@ -14,7 +14,7 @@ import { LOAD_FENCED, REG_PAGE_BYTES } from '../assembly/abi.js';
 import type { NodeFs } from './snapshot-file.js';
 import {
   END_MAGIC, HEADER_BYTES, type LoadResult, type SnapshotHost, blockHeader, checkTrailer, checkedBlock, emptiedFor,
-  fileSource, ioError, loadBlockInPieces, needBytes, readHeader,
+  fileSource, io, ioError, loadBlockInPieces, needBytes, readHeader,
 } from './snapshot.js';
 import { CacheError } from './errors.js';
 
@@ -46,12 +46,7 @@ export async function loadFileAhead(fs: NodeFs, path: string, host: SnapshotHost
       throw load.failed(e);
     }
   } finally {
-    try {
-      fs.closeSync(fd);
-    } catch (e) {
-      // eslint-disable-next-line no-unsafe-finally
-      throw ioError('close', path, e);
-    }
+    io(() => fs.closeSync(fd), 'close', path);
   }
 }
 
