@@ -155,6 +155,8 @@ export const LOAD_BAD_LENGTHS = -3;
 export const LOAD_BAD_RECORD = -4;
 /** A record whose key an earlier record of the snapshot already stored; REG_LOAD_BAD_AT says which. */
 export const LOAD_DUPLICATE_KEY = -5;
+/** loadBlock() with a fence: its items could take pages past the fence, so nothing was stored (a read into those pages may be in flight). */
+export const LOAD_FENCED = -6;
 /** loadBlock(): offset in the block of the record it refused. */
 export const REG_LOAD_BAD_AT = 53;
 /** loadBlock(): the block's JSON values nested too deep for the core's check (the wrapper parses them). */

@@ -18,7 +18,7 @@ import { stateBlock, ctx, STATE_BYTES, S_END, S_LOCK, S_ATTACHED, C_FIELDS_END, 
 import { laneAt, laneCount } from './lanes';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
-export { liveCount, snapshotBlock, loadBlock } from './snapshot';
+export { liveCount, snapshotBlock, loadBlock, freeFrom, stagingCeiling } from './snapshot';
 export { removalConfigure } from './removal';
 export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle } from './hot';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, hotTouch, expireStep } from './store';

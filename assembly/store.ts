@@ -157,6 +157,34 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   return valuePtr(it);
 }
 
+/**
+ * setKey() for a key that is not stored, whose hash `h` the caller has (a snapshot loaded into an
+ * emptied cache: loadBlock looked the key up already): the same steps without the lookup. Returns
+ * the value's address, or 0 (REG_ERROR says why).
+ */
+export function storeAbsent(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, h: u32, now: f64): usize {
+  setReg(REG_ERROR, 0);
+  setClock(now);
+  let ext = expireAt > 0;
+  let size = itemSize(klen, vlen, ext);
+  if (size > <u64>maxItemBytes()) {
+    setReg(REG_ERROR, ERR_TOO_LARGE);
+    return 0;
+  }
+  while (itemCount() >= indexCapacity()) if (!growTables() && !evictOne(now)) break;
+  if (ext) heapRoom();
+  let it = allocItem(<u32>size, now);
+  if (it == 0) {
+    setReg(REG_ERROR, ERR_NO_MEMORY);
+    return 0;
+  }
+  writeHeader(it, klen, vlen, kind, ext);
+  memory.copy(keyPtr(it), key, klen);
+  linkItem(it, h, expireAt);
+  bump(STAT_SETS);
+  return valuePtr(it);
+}
+
 /** Rewrites item `it` (same key) with a new value size, kind and expiry; it becomes the most recent. */
 function overwrite(it: usize, key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f64, ext: bool): usize {
   reportRemoval(it, REMOVED_SET); // the old value, before it is overwritten

@@ -14,6 +14,7 @@ import { type ResolvedOptions, WASM_PAGE, checkTtl, setMode } from './options.js
 import type { CoreExports } from './core.js';
 import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type NodeFs, loadFile, nodeFs, restoreFile, saveFile } from './snapshot-file.js';
+import { loadFileAhead } from './snapshot-read.js';
 import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
 import { parseInteger } from './integer.js';
 import type { CacheLayout, CacheStats, SetOptions } from './cache-types.js';
@@ -517,14 +518,21 @@ export class Cache<V extends Storable<V> = any> {
   }
 
   private loadFrom(source: SnapshotSource): LoadResult {
-    const clear = () => {
-      this.loads.supersedeAll();
-      this.hot?.dropAll();
-      this.core.clear();
-    };
-    const result = loadSnapshot(this.seam.host(), source, this.opts.now(), clear);
+    return this.loaded(loadSnapshot(this.seam.host(), source, this.opts.now(), this.emptyForLoad));
+  }
+
+  private readonly emptyForLoad = (): void => (this.loads.supersedeAll(), this.hot?.dropAll(), this.core.clear());
+
+  private loaded(result: LoadResult): LoadResult {
     if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry();
     return result;
+  }
+
+  /** @internal loadCache(): load() with reads ahead (snapshot-read.ts), where no other caller can reach the cache mid-load. */
+  async loadNew(path: string): Promise<LoadResult> {
+    this.alive();
+    if (this.sharing || this.reportsRemovals || this.opts.snapshot || this.stats64[STAT_ITEMS] !== 0) return this.load(path);
+    return this.loaded(await loadFileAhead(nodeFs('loadCache()'), path, this.seam.host(), this.opts.now(), this.emptyForLoad));
   }
 
   /** {@link loadBytes} from a stream or list of chunks (e.g. from {@link exportSnapshot}). */

@@ -47,7 +47,12 @@ export interface CoreExports {
   checksumEnd(): number;
   liveCount(now: number): number;
   snapshotBlock(cursor: number, now: number): number;
-  loadBlock(len: number, now: number, maxKlen: number, maxVlen: number, mode: number): number;
+  /** A block of `len` bytes at `at`: checked, and stored unless mode is 0; `fence`: 0, or an address its items must not reach (LOAD_FENCED). */
+  loadBlock(at: number, len: number, now: number, maxKlen: number, maxVlen: number, mode: number, fence: number): number;
+  /** The address from which every page up is free. */
+  freeFrom(): number;
+  /** The address of the first page the tables may ever take. */
+  stagingCeiling(): number;
 }
 
 /** The bytes of a base64 string (an inlined core). */

@@ -48,7 +48,7 @@ export function createCacheSync<V extends Storable<V> = any>(options?: CacheOpti
 
 /** Node: a new cache (see createCache) holding the snapshot saved at `path`. */
 export async function loadCache<V extends Storable<V> = any>(path: string, options?: CacheOptions<V>): Promise<Cache<V>> {
-  return withSnapshot(await createCache<V>(options), (cache) => cache.load(path));
+  return withSnapshot(await createCache<V>(options), (cache) => cache.loadNew(path));
 }
 
 /** A new cache (see createCache) holding a snapshot made by toBytes() or exportSnapshot(). */

@@ -11,15 +11,16 @@ import {
   REG_KIND, REG_KLEN, REG_VALUE_PTR, REG_VLEN, SNAPSHOT_BLOCK_HEADER_BYTES as BLOCK_HEADER_BYTES, SNAPSHOT_BLOCK_MAGIC,
   SNAPSHOT_RECORD_HEADER_BYTES as RECORD_HEADER_BYTES, STAT_COUNT, STAT_EVICTIONS, STAT_ITEMS, REG_LOAD_EXPIRED, REG_LOAD_DROPPED,
   LOAD_BAD_CHECKSUM, LOAD_BAD_MAGIC, LOAD_BAD_RECORD, LOAD_DUPLICATE_KEY, REG_LOAD_BAD_AT, REG_LOAD_JSON, RECORD_FLAGS,
-  KIND_MASK, KIND_JSON, KEY_BYTES, REG_LOAD_KEYS,
+  KIND_MASK, KIND_JSON, KEY_BYTES, REG_LOAD_KEYS, LOAD_FENCED,
   RECORD_AT_VLEN, RECORD_AT_FLAGS, RECORD_AT_RESERVED, RECORD_AT_EXPIRE,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
+import { SeenKeys } from './snapshot-keys.js';
 import type { CoreExports } from './core.js';
 
 export const FORMAT_VERSION = 2;
 const MAGIC = [0x57, 0x43, 0x53, 0x4e, 0x41, 0x50, 0x0d, 0x0a]; // "WCSNAP\r\n"
-const END_MAGIC = 0x4e454357; // "WCEN"
+export const END_MAGIC = 0x4e454357; // "WCEN"
 export const HEADER_BYTES = 40;
 const TRAILER_BYTES = 24;
 
@@ -197,24 +198,38 @@ export function io<T>(op: () => T, what: string, path: string): T {
 export function loadSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, clear: () => void): LoadResult {
   const onePass = host.stats64[STAT_ITEMS] === 0;
   if (!onePass) walkSnapshot(host, source, now, false, true);
-  const counters = host.stats64.slice(0, STAT_COUNT); // restored if the load fails
+  const load = emptiedFor(host, clear);
+  try {
+    return load.done(walkSnapshot(host, source, now, true, onePass));
+  } catch (e) {
+    throw load.failed(e);
+  }
+}
+
+/**
+ * Empties the cache for a load (counters kept, to be restored if it fails). `done(total)` makes the
+ * load's result from the snapshot's item count; `failed(e)` empties the cache again, restores the
+ * counters and returns `e`.
+ */
+export function emptiedFor(host: SnapshotHost, clear: () => void): { done(total: number): LoadResult; failed(e: unknown): unknown } {
+  const counters = host.stats64.slice(0, STAT_COUNT);
   clear();
   const regs32 = host.regs32;
   regs32[REG_LOAD_EXPIRED] = 0;
   regs32[REG_LOAD_DROPPED] = 0;
   const evictionsBefore = host.stats64[STAT_EVICTIONS];
-  let total: number;
-  try {
-    total = walkSnapshot(host, source, now, true, onePass);
-  } catch (e) {
-    host.stats64.set(counters);
-    clear(); // after the counters: it publishes the emptied cache's item and byte gauges
-    throw e;
-  }
-  const evicted = host.stats64[STAT_EVICTIONS] - evictionsBefore;
-  const expired = regs32[REG_LOAD_EXPIRED];
-  const dropped = regs32[REG_LOAD_DROPPED] + evicted;
-  return { items: total - expired - dropped, expired, dropped };
+  return {
+    done(total) {
+      const expired = regs32[REG_LOAD_EXPIRED];
+      const dropped = regs32[REG_LOAD_DROPPED] + host.stats64[STAT_EVICTIONS] - evictionsBefore;
+      return { items: total - expired - dropped, expired, dropped };
+    },
+    failed(e) {
+      host.stats64.set(counters);
+      clear(); // after the counters: it publishes the emptied cache's item and byte gauges
+      return e;
+    },
+  };
 }
 
 /** Checks the whole snapshot as a load would, storing nothing. Returns the item count. @throws CacheError ERR_SNAPSHOT_* */
@@ -229,13 +244,57 @@ export function checkSnapshot(host: SnapshotHost, source: SnapshotSource, now: n
  * them. Returns the item count.
  */
 function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, apply: boolean, checkJson: boolean): number {
-  const { core, u8, dv, regs32, scratch, scratchBytes } = host;
+  const { u8, dv, scratch, scratchBytes } = host;
   const words = new Uint32Array(u8.buffer, u8.byteOffset, u8.byteLength >>> 2);
   const size = source.size;
-  const need = (at: number, n: number, what: string) => {
-    if (at + n > size) throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot ends at byte ${size}, inside the ${what} at byte ${at}`);
-  };
-  need(0, HEADER_BYTES, 'header');
+  const count = readHeader(host, source, apply);
+  // Room for the header's count of keys, if the file could hold them (a record is 24 bytes at least).
+  const seen = apply ? undefined : new SeenKeys(count >= 0 && count <= size / RECORD_HEADER_BYTES ? count : 1024);
+  let items = 0;
+  let blocks = 0;
+  let at = HEADER_BYTES;
+  while (true) {
+    needBytes(size, at, 4, 'block or trailer magic');
+    source.read(at, Math.min(size - at, BLOCK_HEADER_BYTES), scratch);
+    const magic = dv.getUint32(scratch, true);
+    if (magic === END_MAGIC) break;
+    const { n, bytes } = blockHeader(host, size, at, scratch);
+    if (bytes <= scratchBytes) {
+      source.read(at, bytes, scratch);
+      // Modes: 0 check, 1 check and store, 2 store what a check pass saw (JSON not parsed again).
+      checkedBlock(host, at, scratch, bytes, now, apply ? (checkJson ? 1 : 2) : 0, 0, checkJson, seen, words);
+    } else {
+      loadBlockInPieces(host, source, at, bytes, n, now, apply, checkJson, seen);
+    }
+    items += n;
+    at += bytes;
+    blocks++;
+  }
+  checkTrailer(host, source, at, blocks, items, count);
+  const dup = seen?.duplicate((a, b) => sameKey(host, source, a, b));
+  if (dup !== undefined) {
+    source.read(dup, RECORD_HEADER_BYTES, scratch);
+    const klen = dv.getUint32(scratch, true);
+    source.read(dup + RECORD_HEADER_BYTES, klen, scratch + RECORD_HEADER_BYTES);
+    throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${dup}: ${twice(host, scratch + RECORD_HEADER_BYTES, klen, dv.getUint32(scratch + 8, true))}`);
+  }
+  return items;
+}
+
+/** Throws ERR_SNAPSHOT_TRUNCATED unless a file of `size` bytes holds `n` bytes at `at` (the `what`). */
+export function needBytes(size: number, at: number, n: number, what: string): void {
+  if (at + n > size) throw fail('ERR_SNAPSHOT_TRUNCATED', `snapshot ends at byte ${size}, inside the ${what} at byte ${at}`);
+}
+
+/**
+ * Reads and checks the header (magic, checksum, version) and returns the item count it gives.
+ * With `apply` (the cache was emptied for the load), the tables are sized for that count now, while
+ * they are empty, rather than rebuilt at each growth step as the items come in (a count the file
+ * cannot hold is a lie the later checks refuse; it is not trusted here either).
+ */
+export function readHeader(host: SnapshotHost, source: SnapshotSource, apply: boolean): number {
+  const { core, u8, dv, scratch } = host;
+  needBytes(source.size, 0, HEADER_BYTES, 'header');
   source.read(0, HEADER_BYTES, scratch);
   for (let i = 0; i < MAGIC.length; i++) {
     if (u8[scratch + i] !== MAGIC[i]) throw fail('ERR_SNAPSHOT_MAGIC', 'not a wasmcache snapshot (wrong magic bytes)');
@@ -248,53 +307,59 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
     throw fail('ERR_SNAPSHOT_VERSION', `snapshot format version ${version}; this wasmcache reads version ${FORMAT_VERSION}`);
   }
   const count = dv.getFloat64(scratch + 24, true);
-  // The cache was emptied for the load: its tables are sized for the header's count now, while
-  // they are empty, rather than rebuilt at each growth step as the items come in (a count the
-  // file cannot hold is a lie the checks below refuse; it is not trusted here either).
-  if (apply && count > 0 && count <= size / RECORD_HEADER_BYTES) core.reserve(count);
-  // Room for the header's count of keys, if the file could hold them (a record is 24 bytes at least).
-  const seen = apply ? undefined : new SeenKeys(count >= 0 && count <= size / RECORD_HEADER_BYTES ? count : 1024);
-  let items = 0;
-  let blocks = 0;
-  let at = HEADER_BYTES;
-  while (true) {
-    need(at, 4, 'block or trailer magic');
-    source.read(at, Math.min(size - at, BLOCK_HEADER_BYTES), scratch);
-    const magic = dv.getUint32(scratch, true);
-    if (magic === END_MAGIC) break;
-    if (magic !== SNAPSHOT_BLOCK_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block or trailer at byte ${at}`);
-    need(at, BLOCK_HEADER_BYTES, 'block header');
-    const n = dv.getUint32(scratch + 4, true);
-    const bytes = BLOCK_HEADER_BYTES + dv.getUint32(scratch + 8, true) + 4;
-    need(at, bytes, 'block');
-    if (bytes <= scratchBytes) {
-      source.read(at, bytes, scratch);
-      // Modes: 0 check, 1 check and store, 2 store what a check pass saw (JSON not parsed again).
-      const r = core.loadBlock(bytes, now, host.maxKeySize, host.maxValueSize, apply ? (checkJson ? 1 : 2) : 0);
-      if (r === LOAD_BAD_CHECKSUM) throw fail('ERR_SNAPSHOT_CHECKSUM', `snapshot block at byte ${at} checksum mismatch`);
-      if (r === LOAD_BAD_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block at byte ${at}`);
-      if (r === LOAD_BAD_RECORD || r === LOAD_DUPLICATE_KEY) {
-        const p = scratch + regs32[REG_LOAD_BAD_AT];
-        const klen = dv.getUint32(p, true);
-        const value = p + RECORD_HEADER_BYTES + klen;
-        const problem =
-          r === LOAD_DUPLICATE_KEY ? twice(host, p + RECORD_HEADER_BYTES, klen, dv.getUint32(p + RECORD_AT_FLAGS, true)) : (recordProblem(host, p, value) ?? jsonProblem(host, p, value));
-        throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${at + p - scratch}: ${problem}`);
-      }
-      if (r < 0) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at}: its items do not fill it exactly`);
-      // JSON values nested too deep for the core's check are parsed here. The keys' checksums are
-      // packed by the core, unless the records are read here anyway.
-      const deepJson = checkJson && regs32[REG_LOAD_JSON] !== 0;
-      if (deepJson) checkRecords(host, at, n, now, deepJson, seen);
-      else if (seen) seen.addPacked(words, (scratch + BLOCK_HEADER_BYTES) >>> 2, regs32[REG_LOAD_KEYS], at);
-    } else {
-      loadBlockInPieces(host, source, at, bytes, n, now, apply, checkJson, seen);
-    }
-    items += n;
-    at += bytes;
-    blocks++;
+  if (apply && count > 0 && count <= source.size / RECORD_HEADER_BYTES) core.reserve(count);
+  return count;
+}
+
+/**
+ * The item count and length of the block at file offset `at`, whose first bytes (up to its header)
+ * are in the cache's memory at `ptr`; throws if it is not a block or the file ends inside it.
+ */
+export function blockHeader(host: SnapshotHost, size: number, at: number, ptr: number): { n: number; bytes: number } {
+  const dv = host.dv;
+  if (dv.getUint32(ptr, true) !== SNAPSHOT_BLOCK_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block or trailer at byte ${at}`);
+  needBytes(size, at, BLOCK_HEADER_BYTES, 'block header');
+  const bytes = BLOCK_HEADER_BYTES + dv.getUint32(ptr + 8, true) + 4;
+  needBytes(size, at, bytes, 'block');
+  return { n: dv.getUint32(ptr + 4, true), bytes };
+}
+
+/**
+ * Has the core check (and, by `mode`, store) the block of file offset `at`, `bytes` long, that is in
+ * the cache's memory at `ptr`; throws a CacheError naming its first problem. `fence`: see the core's
+ * loadBlock. Returns the core's answer: the block's item count, or LOAD_FENCED (nothing stored).
+ */
+export function checkedBlock(
+  host: SnapshotHost, at: number, ptr: number, bytes: number, now: number, mode: number, fence: number,
+  checkJson: boolean, seen?: SeenKeys, words?: Uint32Array,
+): number {
+  const { core, dv, regs32 } = host;
+  const r = core.loadBlock(ptr, bytes, now, host.maxKeySize, host.maxValueSize, mode, fence);
+  if (r === LOAD_FENCED) return r;
+  if (r === LOAD_BAD_CHECKSUM) throw fail('ERR_SNAPSHOT_CHECKSUM', `snapshot block at byte ${at} checksum mismatch`);
+  if (r === LOAD_BAD_MAGIC) throw fail('ERR_SNAPSHOT_CORRUPT', `no block at byte ${at}`);
+  if (r === LOAD_BAD_RECORD || r === LOAD_DUPLICATE_KEY) {
+    const p = ptr + regs32[REG_LOAD_BAD_AT];
+    const klen = dv.getUint32(p, true);
+    const value = p + RECORD_HEADER_BYTES + klen;
+    const problem =
+      r === LOAD_DUPLICATE_KEY ? twice(host, p + RECORD_HEADER_BYTES, klen, dv.getUint32(p + RECORD_AT_FLAGS, true)) : (recordProblem(host, p, value) ?? jsonProblem(host, p, value));
+    throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${at + p - ptr}: ${problem}`);
   }
-  need(at, TRAILER_BYTES, 'trailer');
+  if (r < 0) throw fail('ERR_SNAPSHOT_CORRUPT', `block at byte ${at}: its items do not fill it exactly`);
+  // JSON values nested too deep for the core's check are parsed here. The keys' checksums are
+  // packed by the core, unless the records are read here anyway.
+  const deepJson = checkJson && regs32[REG_LOAD_JSON] !== 0;
+  if (deepJson) checkRecords(host, at, ptr, r, now, deepJson, seen);
+  else if (seen) seen.addPacked(words!, (ptr + BLOCK_HEADER_BYTES) >>> 2, regs32[REG_LOAD_KEYS], at);
+  return r;
+}
+
+/** Reads and checks the trailer at `at` against what the walk found: `blocks` blocks holding `items` items, the header's `count`. */
+export function checkTrailer(host: SnapshotHost, source: SnapshotSource, at: number, blocks: number, items: number, count: number): void {
+  const { core, dv, scratch } = host;
+  const size = source.size;
+  needBytes(size, at, TRAILER_BYTES, 'trailer');
   source.read(at, TRAILER_BYTES, scratch);
   if (core.checksum(scratch, 20) >>> 0 !== dv.getUint32(scratch + 20, true)) {
     throw fail('ERR_SNAPSHOT_CHECKSUM', 'snapshot trailer checksum mismatch');
@@ -305,14 +370,6 @@ function walkSnapshot(host: SnapshotHost, source: SnapshotSource, now: number, a
   if (at + TRAILER_BYTES !== size) {
     throw fail('ERR_SNAPSHOT_CORRUPT', `${size - at - TRAILER_BYTES} bytes after the snapshot trailer`);
   }
-  const dup = seen?.duplicate((a, b) => sameKey(host, source, a, b));
-  if (dup !== undefined) {
-    source.read(dup, RECORD_HEADER_BYTES, scratch);
-    const klen = dv.getUint32(scratch, true);
-    source.read(dup + RECORD_HEADER_BYTES, klen, scratch + RECORD_HEADER_BYTES);
-    throw fail('ERR_SNAPSHOT_CORRUPT', `item at byte ${dup}: ${twice(host, scratch + RECORD_HEADER_BYTES, klen, dv.getUint32(scratch + 8, true))}`);
-  }
-  return items;
 }
 
 /**
@@ -382,18 +439,18 @@ function jsonProblem(host: SnapshotHost, p: number, value: number): string {
  * (`checkJson`: the block holds values nested too deep for the core's check), and the keys it would
  * store go in `seen` (the checksums the core left in the records' reserved words).
  */
-function checkRecords(host: SnapshotHost, at: number, n: number, now: number, checkJson: boolean, seen: SeenKeys | undefined): void {
-  const { dv, scratch } = host;
-  let p = scratch + BLOCK_HEADER_BYTES;
+function checkRecords(host: SnapshotHost, at: number, ptr: number, n: number, now: number, checkJson: boolean, seen: SeenKeys | undefined): void {
+  const dv = host.dv;
+  let p = ptr + BLOCK_HEADER_BYTES;
   for (let i = 0; i < n; i++) {
     const klen = dv.getUint32(p, true);
     const vlen = dv.getUint32(p + RECORD_AT_VLEN, true);
     const flags = dv.getUint32(p + RECORD_AT_FLAGS, true);
     if (checkJson && (flags & KIND_MASK) === KIND_JSON) {
       const skip = flags & KIND_FRESH ? FRESH_BYTES : 0;
-      checkJsonValue(host.text(p + RECORD_HEADER_BYTES + klen + skip, vlen - skip), at + p - scratch);
+      checkJsonValue(host.text(p + RECORD_HEADER_BYTES + klen + skip, vlen - skip), at + p - ptr);
     }
-    if (seen && stored(host, klen, vlen, flags, dv.getFloat64(p + RECORD_AT_EXPIRE, true), now)) seen.add(dv.getUint32(p + RECORD_AT_RESERVED, true), at + p - scratch);
+    if (seen && stored(host, klen, vlen, flags, dv.getFloat64(p + RECORD_AT_EXPIRE, true), now)) seen.add(dv.getUint32(p + RECORD_AT_RESERVED, true), at + p - ptr);
     p += RECORD_HEADER_BYTES + klen + vlen;
   }
 }
@@ -413,90 +470,12 @@ function sameKey(host: SnapshotHost, source: SnapshotSource, a: number, b: numbe
 }
 
 /**
- * The keys a check pass saw, as 32-bit hashes and the snapshot offsets of their records, to find a
- * key stored twice: records whose hashes are equal are compared (`same`) once the pass is done.
- */
-class SeenKeys {
-  private hashes: Uint32Array;
-  private places: Float64Array;
-  private n = 0;
-
-  constructor(room: number) {
-    this.hashes = new Uint32Array(Math.max(16, Math.floor(room)));
-    this.places = new Float64Array(this.hashes.length);
-  }
-
-  add(hash: number, place: number): void {
-    if (this.n === this.hashes.length) {
-      const hashes = new Uint32Array(this.n * 2);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
-      const places = new Float64Array(this.n * 2);
-      places.set(this.places);
-      this.places = places;
-    }
-    this.hashes[this.n] = hash;
-    this.places[this.n++] = place;
-  }
-
-  /** `count` [hash, offset in the block] pairs from `words[from]` on, of the block at `at` (core's keyChecksums). */
-  addPacked(words: Uint32Array, from: number, count: number, at: number): void {
-    for (let i = 0; i < count; i++) this.add(words[from + 2 * i], at + words[from + 2 * i + 1]);
-  }
-
-  /**
-   * The offset of a record whose key an earlier record has too, or undefined. The hashes are first
-   * grouped by their top bits (a counting sort: sequential passes), then each group, of about 4096,
-   * goes through a small open-addressing table that stays in the CPU cache.
-   */
-  duplicate(same: (a: number, b: number) => boolean): number | undefined {
-    const { hashes, places, n } = this;
-    let groupBits = 0;
-    while (groupBits < 16 && n >> groupBits > 4096) groupBits++;
-    const groups = 1 << groupBits;
-    const groupOf = (h: number) => (groupBits === 0 ? 0 : h >>> (32 - groupBits));
-    const starts = new Int32Array(groups + 1);
-    for (let i = 0; i < n; i++) starts[groupOf(hashes[i]) + 1]++;
-    let largest = 0;
-    for (let g = 0; g < groups; g++) {
-      largest = Math.max(largest, starts[g + 1]);
-      starts[g + 1] += starts[g];
-    }
-    const order = new Int32Array(n); // record numbers, group by group, each group in snapshot order
-    const next = starts.slice(0, groups);
-    for (let i = 0; i < n; i++) order[next[groupOf(hashes[i])]++] = i;
-    let bits = 1;
-    while (1 << bits < largest * 2) bits++;
-    const table = new Int32Array(1 << bits);
-    for (let g = 0; g < groups; g++) {
-      const from = starts[g];
-      const to = starts[g + 1];
-      let b = 1;
-      while (1 << b < (to - from) * 2) b++;
-      const mask = (1 << b) - 1;
-      table.fill(-1, 0, mask + 1);
-      for (let k = from; k < to; k++) {
-        const i = order[k];
-        const h = hashes[i];
-        let slot = h & mask;
-        for (let j = table[slot]; j !== -1; j = table[slot]) {
-          if (hashes[j] === h && same(places[j], places[i])) return places[i];
-          slot = (slot + 1) & mask;
-        }
-        table[slot] = i;
-      }
-    }
-    return undefined;
-  }
-}
-
-/**
  * A block larger than this cache's scratch region (one large item, or a block written by a cache
  * with a larger scratch region), at `at`, `bytes` long: its checksum is streamed through the scratch
  * region, then its items are checked and (with `apply`) stored one by one, each value read straight
  * into its place.
  */
-function loadBlockInPieces(
+export function loadBlockInPieces(
   host: SnapshotHost,
   source: SnapshotSource,
   at: number,
