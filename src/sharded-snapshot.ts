@@ -100,7 +100,7 @@ export function loadShards(
       g.dv.setUint32(8, g.used - BLOCK_HEADER_BYTES, true);
       u8.set(g.buf.subarray(0, g.used), scratch);
       dv.setUint32(scratch + g.used, core.checksum(scratch, g.used) >>> 0, true);
-      const r = core.loadBlock(g.used + 4, now, host.maxKeySize, host.maxValueSize, 2);
+      const r = core.loadBlock(scratch, g.used + 4, now, host.maxKeySize, host.maxValueSize, 2, 0);
       // The check pass saw every record: only a file changed between the passes gets here.
       if (r < 0) throw new CacheError('ERR_SNAPSHOT_CORRUPT', `the snapshot changed while it was loaded (block code ${r})`);
     });

@@ -240,6 +240,11 @@ export class ShardedCache<V extends Storable<V> = any> implements CacheApi<V> {
     return saveFile(nodeFs('save()'), path, (out, rewrite) => writeShards(this.shards, out, rewrite));
   }
 
+  /** @internal loadCache(): load() (the reads ahead of Cache.loadNew are for an unshared cache). */
+  loadNew(path: string): Promise<LoadResult> {
+    return this.load(path);
+  }
+
   async load(path: string): Promise<LoadResult> {
     this.alive();
     const fs = nodeFs('load()');
