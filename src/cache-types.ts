@@ -65,3 +65,19 @@ export interface CacheLayout {
   /** Current byte length of the Wasm memory (fixed at creation: it never grows). */
   memoryBytes: number;
 }
+
+/**
+ * @internal Arguments as the RESP parser holds them (src/server/resp.ts Command): argument i is the
+ * bytes `data[start[i] .. end[i])`, read in place with no view or string per argument.
+ */
+export interface ByteArgs {
+  readonly data: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+}
+
+/** @internal Where Cache.getArg() sends what it found: a value as a range of the cache's memory (copy it before the next call), or nothing. */
+export interface ValueSink {
+  value(memory: Uint8Array, start: number, end: number): void;
+  missing(): void;
+}

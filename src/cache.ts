@@ -16,7 +16,7 @@ import { type LoadResult, type SnapshotSource, bytesSource, fileSource, loadSnap
 import { type NodeFs, loadFile, nodeFs, restoreFile, saveFile } from './snapshot-file.js';
 import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
 import { parseInteger } from './integer.js';
-import type { CacheLayout, CacheStats, SetOptions } from './cache-types.js';
+import type { ByteArgs, CacheLayout, CacheStats, SetOptions, ValueSink } from './cache-types.js';
 import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from './fetch.js';
 import { Fetcher } from './fetcher.js';
 
@@ -248,6 +248,29 @@ export class Cache<V extends Storable<V> = any> {
     if (ptr === 0) return undefined;
     this.notKept();
     return this.seam.bytesAt(ptr);
+  }
+
+  /**
+   * @internal The RESP server's SET: stores argument i + 1 under argument i, both bytes, as
+   * `set(key, value, { ttl })` does (`ttl` 0: the default) with no view or option object.
+   */
+  setArg(args: ByteArgs, i: number, ttl: number): void {
+    this.alive();
+    const t = ttl > 0 ? ttl : this.opts.defaultTtl;
+    this.hot?.beforeWrite();
+    const now = t > 0 ? this.opts.now() : this.nowIfTtl();
+    this.seam.storeArg(args, i, t > 0 ? now + t : 0, now);
+    if (this.loads.size !== 0) this.superseded(args.data.subarray(args.start[i], args.end[i]));
+  }
+
+  /** @internal The RESP server's GET of argument i (bytes), as getView(): the stored bytes go to `sink`. */
+  getArg(args: ByteArgs, i: number, sink: ValueSink): void {
+    this.alive();
+    this.hot?.beforeRead();
+    const ptr = this.core.get(this.seam.argKey(args, i), this.nowIfTtl()) >>> 0;
+    if (ptr === 0) return sink.missing();
+    this.notKept();
+    this.seam.sendValue(ptr, sink);
   }
 
   /** Like get, without touching the policy or the hit and miss counters. */

@@ -3,17 +3,17 @@
 // turned into CacheErrors. Everything that knows where a byte goes on the way across is here;
 // cache.ts (the API) calls these and never computes an address itself.
 import {
-  ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KEY_BYTES, KIND_FRESH, POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR,
+  ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KEY_BYTES, KIND_BYTES, KIND_FRESH, POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR,
   REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_MAX_ITEM_BYTES, REG_PAGE_BYTES,
   REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD, REG_VALUE_PTR, REG_VLEN, REGS_BYTES, STAT_DELETES,
   STAT_EVICTIONS, STAT_EXPIRED, STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_USED_BYTES,
 } from '../assembly/abi.js';
-import type { CacheLayout } from './cache-types.js';
+import type { ByteArgs, CacheLayout, ValueSink } from './cache-types.js';
 import type { FetchRead } from './fetcher.js';
 import type { CoreExports } from './core.js';
 import { CacheError } from './errors.js';
 import {
-  type EncodedValue, type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length,
+  type EncodedValue, type Key, ILL_FORMED, Views, copyBytes, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length,
 } from './codec.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, scratchBytesFor } from './options.js';
 import type { SnapshotHost } from './snapshot.js';
@@ -105,6 +105,39 @@ export class Seam {
       throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
     }
     return n;
+  }
+
+  /** Argument i's bytes (a key) into the scratch region; returns their length. @throws CacheError ERR_KEY_TOO_LARGE */
+  argKey(args: ByteArgs, i: number): number {
+    const s = args.start[i];
+    const n = args.end[i] - s;
+    if (n > this.maxKeySize) {
+      throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
+    }
+    copyBytes(args.data, s, s + n, this.u8, this.scratch);
+    return n;
+  }
+
+  /**
+   * Stores argument i + 1 (bytes) under argument i, as set() stores a Uint8Array under a Uint8Array
+   * key: the value goes from the caller's buffer straight to its item (one copy, no scratch).
+   * @throws CacheError ERR_KEY_TOO_LARGE, ERR_VALUE_TOO_LARGE, ERR_NO_MEMORY
+   */
+  storeArg(args: ByteArgs, i: number, expireAt: number, now: number): void {
+    const klen = this.argKey(args, i);
+    const vs = args.start[i + 1];
+    const vlen = args.end[i + 1] - vs;
+    if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
+    if (expireAt > 0) this.ttlSeen();
+    const ptr = this.core.set(klen, vlen, KIND_BYTES | KEY_BYTES, expireAt, 0, now) >>> 0;
+    if (ptr === 0) this.fail('set'); // no mode: only a failure answers 0
+    copyBytes(args.data, vs, vs + vlen, this.u8, ptr);
+  }
+
+  /** The stored bytes of the value the core just answered with (at `ptr`), to `sink`, past a fresh-until prefix. */
+  sendValue(ptr: number, sink: ValueSink): void {
+    const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
+    sink.value(this.u8, ptr + skip, ptr + this.regs32[REG_VLEN]);
   }
 
   /** Throws as putKey would, without writing. */
