@@ -1,5 +1,5 @@
 import {
-  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, REG_VLEN, SET_KEEPTTL, STAT_ITEMS, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_HOT_ITEM,
+  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, REG_VLEN, STAT_ITEMS, STAT_TTL_ITEMS, REG_EXPIRE_AT, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier } from './hot.js';
@@ -15,7 +15,6 @@ import type { CoreExports } from './core.js';
 import { type LoadResult, type SnapshotSource, bytesSource, fileSource, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { type NodeFs, loadFile, nodeFs, restoreFile, saveFile } from './snapshot-file.js';
 import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
-import { parseInteger } from './integer.js';
 import type { ByteArgs, CacheLayout, CacheStats, SetOptions, ValueSink } from './cache-types.js';
 import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from './fetch.js';
 import { Fetcher } from './fetcher.js';
@@ -250,10 +249,7 @@ export class Cache<V extends Storable<V> = any> {
     return this.seam.bytesAt(ptr);
   }
 
-  /**
-   * @internal The RESP server's SET: stores argument i + 1 under argument i, both bytes, as
-   * `set(key, value, { ttl })` does (`ttl` 0: the default) with no view or option object.
-   */
+  /** @internal The RESP server's SET: argument i + 1 under argument i (bytes), as `set(key, value, { ttl })` (0: the default). */
   setArg(args: ByteArgs, i: number, ttl: number): void {
     this.alive();
     const t = ttl > 0 ? ttl : this.opts.defaultTtl;
@@ -354,21 +350,7 @@ export class Cache<V extends Storable<V> = any> {
       throw new CacheError('ERR_NOT_INTEGER', `incr() increment must be a safe integer, got ${String(by)}`);
     }
     this.hot?.beforeWrite();
-    const klen = this.seam.keyOf(key);
-    const now = this.nowIfTtl();
-    const ptr = this.core.peek(klen, now) >>> 0;
-    let current = 0;
-    let kind = KIND_STRING | this.seam.keyKind(key);
-    if (ptr !== 0) {
-      const bytes = this.seam.bytesAt(ptr); // stored by fetch(): stored back plain
-      current = parseInteger(bytes, 0, bytes.length);
-      kind = (this.regs32[REG_KIND] & KIND_MASK) | this.seam.keyKind(key);
-    }
-    const next = current + by;
-    if (!Number.isSafeInteger(next)) {
-      throw new CacheError('ERR_INCR_OVERFLOW', `incr() result ${current} + ${by} leaves the safe integer range (±2^53 - 1)`);
-    }
-    this.seam.store(klen, { kind, text: String(next) }, 0, SET_KEEPTTL, now);
+    const next = this.seam.incr(this.seam.keyOf(key), this.seam.keyKind(key), by, this.nowIfTtl());
     this.superseded(key);
     return next;
   }
