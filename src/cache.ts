@@ -8,7 +8,7 @@ import { Seam } from './seam.js';
 import { type CacheHandle, type SharedInit, Sharing, lockMethods } from './shared.js';
 import { Timers, sweepExpired } from './timers.js';
 import { ASYNC_DISPOSE, DISPOSE } from './disposable.js';
-import { checkEntries, readMany, writeMany } from './batch.js';
+import { checkEntries, readArgs, readMany, writeArgs, writeMany } from './batch.js';
 import { type Key, type Storable, encodeValue } from './codec.js';
 import { type ResolvedOptions, WASM_PAGE, checkTtl, setMode } from './options.js';
 import type { CoreExports } from './core.js';
@@ -231,10 +231,7 @@ export class Cache<V extends Storable<V> = any> {
     if (bytes === undefined) return -1;
     const len = bytes.length;
     if (!(offset >= 0) || offset + len > target.length) {
-      throw new CacheError(
-        'ERR_TARGET_TOO_SMALL',
-        `getInto() needs ${len} bytes at offset ${offset}, the target has ${target.length - offset}`,
-      );
+      throw new CacheError('ERR_TARGET_TOO_SMALL', `getInto() needs ${len} bytes at offset ${offset}, the target has ${target.length - offset}`);
     }
     target.set(bytes, offset);
     return len;
@@ -249,24 +246,26 @@ export class Cache<V extends Storable<V> = any> {
     return this.seam.bytesAt(ptr);
   }
 
-  /** @internal The RESP server's SET: argument i + 1 under argument i (bytes), as `set(key, value, { ttl })` (0: the default). */
-  setArg(args: ByteArgs, i: number, ttl: number): void {
+  /**
+   * @internal The RESP server's SETs: `pairs` (key, value) pairs of byte arguments from `from` on, each as set(key, value,
+   * { ttl }) (0: the default). Stops before one it cannot store (throws if it is the first); returns how many it stored.
+   */
+  setArgs(args: ByteArgs, from: number, pairs: number, ttl: number): number {
     this.alive();
     const t = ttl > 0 ? ttl : this.opts.defaultTtl;
     this.hot?.beforeWrite();
     const now = t > 0 ? this.opts.now() : this.nowIfTtl();
-    this.seam.storeArg(args, i, t > 0 ? now + t : 0, now);
-    if (this.loads.size !== 0) this.superseded(args.data.subarray(args.start[i], args.end[i]));
+    if (t > 0) this.timers.startExpiry();
+    const done = writeArgs(this.seam, args, from, pairs, t > 0 ? now + t : 0, now);
+    for (let k = from; k < from + 2 * done && this.loads.size !== 0; k += 2) this.superseded(args.data.subarray(args.start[k], args.end[k]));
+    return done;
   }
 
-  /** @internal The RESP server's GET of argument i (bytes), as getView(): the stored bytes go to `sink`. */
-  getArg(args: ByteArgs, i: number, sink: ValueSink): void {
+  /** @internal The RESP server's GETs and MGET: byte keys from..to-1, as getView(), to `sink`; stops as setArgs does. */
+  getArgs(args: ByteArgs, from: number, to: number, sink: ValueSink): number {
     this.alive();
     this.hot?.beforeRead();
-    const ptr = this.core.get(this.seam.argKey(args, i), this.nowIfTtl()) >>> 0;
-    if (ptr === 0) return sink.missing();
-    this.notKept();
-    this.seam.sendValue(ptr, sink);
+    return readArgs(this.seam, args, from, to, this.nowIfTtl(), sink);
   }
 
   /** Like get, without touching the policy or the hit and miss counters. */

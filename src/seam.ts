@@ -8,7 +8,7 @@ import {
   REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD, REG_VALUE_PTR, REG_VLEN, REGS_BYTES, STAT_DELETES,
   STAT_EVICTIONS, STAT_EXPIRED, STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_USED_BYTES,
 } from '../assembly/abi.js';
-import type { ByteArgs, CacheLayout, ValueSink } from './cache-types.js';
+import type { ByteArgs, CacheLayout } from './cache-types.js';
 import type { FetchRead } from './fetcher.js';
 import type { CoreExports } from './core.js';
 import { CacheError } from './errors.js';
@@ -133,12 +133,6 @@ export class Seam {
     const ptr = this.core.set(klen, vlen, KIND_BYTES | KEY_BYTES, expireAt, 0, now) >>> 0;
     if (ptr === 0) this.fail('set'); // no mode: only a failure answers 0
     copyBytes(args.data, vs, vs + vlen, this.u8, ptr);
-  }
-
-  /** The stored bytes of the value the core just answered with (at `ptr`), to `sink`, past a fresh-until prefix. */
-  sendValue(ptr: number, sink: ValueSink): void {
-    const skip = this.regs32[REG_KIND] & KIND_FRESH ? FRESH_BYTES : 0;
-    sink.value(this.u8, ptr + skip, ptr + this.regs32[REG_VLEN]);
   }
 
   /** Throws as putKey would, without writing. */
