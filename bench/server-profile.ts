@@ -54,5 +54,25 @@ for (const id of prof.samples) {
   self.set(name, (self.get(name) ?? 0) + 1);
 }
 const total = prof.samples.length;
+// The steps of a request, by function (the bundle keeps the names): the closing note's table.
+const STEPS: [string, RegExp][] = [
+  ['idle', /^\(idle\) /],
+  ['socket write', /^(writeBuffer|writev|writeGeneric|createWriteWrap|handleWriteReq|writeOrBuffer|_write|Socket\._writeGeneric|afterWriteDispatched|onWriteComplete) /],
+  ['socket read', /^(onStreamRead|readableAddChunk|addChunk|push|emit|onData) /],
+  ['garbage collector', /^\(garbage collector\) /],
+  ['V8 (program)', /^\(program\) /],
+  ['core (Wasm)', /^wasm-function/],
+  ['parser', /^(next|header|feed|release|waitMore|inline|push \S*chunk) /],
+  ['argument views', /^(view|subarray|bytes|FastBuffer|get data|data) /],
+  ['reply', /^(bulk|value|raw|ok|head|reserve|take|flush|missing|nil|array|error|crlf|_copyActual|copy|createUnsafeBuffer|allocUnsafe|latin1Write) /],
+  ['cache API (JS)', /^(set|get|getView|storedBytes|store|putKey|keyOf|encodeValue|setArgs|getArgs|readArgs|writeArgs|storeArg|argKey|copyBytes|notKept|bytesAt|nowIfTtl|alive|superseded|beforeWrite|beforeRead|writeText|keyKind) /],
+  ['dispatch, commands', /^(dispatch|lookup|hashLower|run|runFast|runMget|add|pin|unpin|now|is|arityOk|count|ttlArg|lower|execute) /],
+];
+const steps = new Map<string, number>();
+for (const [name, n] of self) {
+  const step = STEPS.find(([, re]) => re.test(name))?.[0] ?? 'other';
+  steps.set(step, (steps.get(step) ?? 0) + n);
+}
+console.log('steps: ' + [...steps].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${((100 * n) / total).toFixed(1)}%`).join(', '));
 console.log(`${total} samples; flat share of each function:`);
 for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${((100 * n) / total).toFixed(1).padStart(5)}%  ${name}`);
