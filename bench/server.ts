@@ -171,6 +171,9 @@ Command: \`npm run bench:server\` (${Math.round((Date.now() - t0) / 1000)} s): \
 against \`node dist/cli.js serve --maxmemory ${MAXMEMORY}\`, \`redis-server --save '' --appendonly no --maxmemory ${MAXMEMORY}\` and the Node floor, each its own process
 on its own port, alternating, median of ${ROUNDS} rounds. The "Node floor" answers +OK to every request and stores nothing: what Node's sockets allow here.
 SET runs before GET in each run, so GET reads the keys SET wrote (with -r, about 63% of the 1e6 keys: the rest miss).
+Goals (issue 19): with -P 16 and -r 1000000 at least redis-server's throughput; with -P 1 at least 0.9× of it; everywhere
+at least 0.9× of the Node floor. Where the time goes (CPU profiles before and after the byte path, \`bench/server-profile.ts\`):
+docs/server.md, Measured.
 
 | command | -P | keys | -d | wasmcache req/s | redis-server req/s | Node floor req/s | wasmcache / redis | wasmcache / floor | goal | met |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
