@@ -98,17 +98,28 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
-// The floor: a Node server that answers +OK to every request without parsing or storing anything, to
-// separate what Node's sockets cost from what the server's own code costs.
+// The floor: a Node server that sends the replies a real server would (+OK to a SET, a bulk of the
+// -d size to a GET) without parsing or storing anything, to separate what Node's sockets cost from
+// what the server's own code costs. It looks only at where each command starts ('*' after a newline)
+// and at its name's first byte; it never writes an empty buffer. One per cell: the value size is its
+// second argument.
 const FLOOR = `
 const OK = Buffer.from('+OK\\r\\n');
+const size = Number(process.argv[2]);
+const VALUE = Buffer.concat([Buffer.from('$' + size + '\\r\\n'), Buffer.alloc(size, 0x78), Buffer.from('\\r\\n')]);
+const START = Buffer.from('\\n*');
+// i: a command's '*' or the newline before it; its name's first byte is 8 on from the '*' (*2\\r\\n$3\\r\\nGET).
+const isGet = (d, i) => (d[i + (d[i] === 42 ? 8 : 9)] | 0x20) === 0x67;
 require('node:net').createServer((s) => {
   s.setNoDelay(true);
   s.on('data', (d) => {
+    // Commands start with '*' after a newline (native indexOf: the values are skipped, not scanned).
+    let bytes = 0;
+    for (let i = d[0] === 42 ? 0 : d.indexOf(START); i >= 0; i = d.indexOf(START, i + 1)) bytes += isGet(d, i) ? VALUE.length : 5;
+    if (bytes === 0) return;
+    const out = Buffer.allocUnsafe(bytes);
     let n = 0;
-    for (let i = 0; i < d.length; i++) if (d[i] === 42 && (i === 0 || d[i - 1] === 10)) n++;
-    const out = Buffer.allocUnsafe(n * 5);
-    for (let k = 0; k < n; k++) OK.copy(out, k * 5);
+    for (let i = d[0] === 42 ? 0 : d.indexOf(START); i >= 0; i = d.indexOf(START, i + 1)) n += (isGet(d, i) ? VALUE : OK).copy(out, n);
     s.write(out);
   });
 }).listen(Number(process.argv[1]), '127.0.0.1');`;
@@ -117,7 +128,8 @@ const dir = mkdtempSync(join(tmpdir(), 'wc-bench-'));
 const loadStart = loadavg();
 const t0 = Date.now();
 const targets: Target[] = [];
-if (!ONLY || ONLY === 'node floor') targets.push(await start('node floor', process.execPath, (p) => ['-e', FLOOR, String(p)]));
+const floorFor = (size: number) => start('node floor', process.execPath, (p) => ['-e', FLOOR, String(p), String(size)]);
+if (!ONLY || ONLY === 'node floor') targets.push(await floorFor(CELLS[0].size));
 if (!ONLY || ONLY === 'redis-server') {
   targets.push(await start('redis-server', 'redis-server', (p) => ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory', MAXMEMORY]));
 }
@@ -132,6 +144,11 @@ const key = (server: string, test: string, cell: Cell) => `${server} ${test} ${c
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const cell of CELLS) {
+      const f = targets.findIndex((t) => t.name === 'node floor');
+      if (f >= 0) {
+        targets[f].child.kill('SIGKILL'); // a floor for this cell's value size
+        targets[f] = await floorFor(cell.size);
+      }
       const order = round % 2 ? [...targets].reverse() : targets;
       for (const target of order) {
         const res = benchmark(target.port, cell);
@@ -169,7 +186,8 @@ const report = `# RESP server vs redis-server
 ${new Date().toISOString()}; Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM; redis-server ${redisVersion}; load average ${load(loadStart)} at start, ${load(loadavg())} at end.
 Command: \`npm run bench:server\` (${Math.round((Date.now() - t0) / 1000)} s): \`redis-benchmark -t set,get -c ${CLIENTS} -P <1|16> [-r 1000000] -d <100|1024> -n <${CELLS[0].n} at -P 1, ${CELLS[CELLS.length - 1].n} at -P 16> --csv\`
 against \`node dist/cli.js serve --maxmemory ${MAXMEMORY}\`, \`redis-server --save '' --appendonly no --maxmemory ${MAXMEMORY}\` and the Node floor, each its own process
-on its own port, alternating, median of ${ROUNDS} rounds. The "Node floor" answers +OK to every request and stores nothing: what Node's sockets allow here.
+on its own port, alternating, median of ${ROUNDS} rounds. The "Node floor" sends the replies a real server would (+OK to a SET, a bulk of the -d
+size to a GET, as if every GET hit) without parsing or storing anything: what Node's sockets allow here for those bytes.
 SET runs before GET in each run, so GET reads the keys SET wrote (with -r, about 63% of the 1e6 keys: the rest miss).
 Goals (issue 19): with -P 16 and -r 1000000 at least redis-server's throughput; with -P 1 at least 0.9× of it; everywhere
 at least 0.9× of the Node floor. Where the time goes (CPU profiles before and after the byte path, \`bench/server-profile.ts\`):
