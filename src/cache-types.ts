@@ -67,3 +67,19 @@ export interface CacheLayout {
   /** Shards of a shared cache (each with its own memory, lock and eviction; the sizes above are summed over them); 1 otherwise. */
   shards: number;
 }
+
+/**
+ * @internal Arguments as the RESP parser holds them (src/server/resp.ts Command): argument i is the
+ * bytes `data[start[i] .. end[i])`, read in place with no view or string per argument.
+ */
+export interface ByteArgs {
+  readonly data: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+}
+
+/** @internal Where Cache.getArg() sends what it found: a value as a range of the cache's memory (copy it before the next call), or nothing. */
+export interface ValueSink {
+  value(memory: Uint8Array, start: number, end: number): void;
+  missing(): void;
+}

@@ -1,5 +1,5 @@
 import {
-  KIND_MASK, KIND_STRING, REG_ERROR, REG_KIND, SET_KEEPTTL, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM,
+  KIND_STRING, REG_ERROR, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier, SAMPLE_MASK } from './hot.js';
@@ -8,7 +8,7 @@ import { Seam } from './seam.js';
 import { type CacheHandle, type SharedInit, Sharing, lockMethods } from './shared.js';
 import { Timers, sweepExpired } from './timers.js';
 import { ASYNC_DISPOSE, DISPOSE } from './disposable.js';
-import { checkEntries, readMany, writeMany } from './batch.js';
+import { checkEntries, readArgs, readMany, writeArgs, writeMany } from './batch.js';
 import { type Key, type Storable, encodeValue } from './codec.js';
 import { type ResolvedOptions, WASM_PAGE, checkTtl, setMode } from './options.js';
 import type { CoreExports } from './core.js';
@@ -16,8 +16,7 @@ import { type LoadResult, type SnapshotHost, type SnapshotSource, bytesSource, f
 import { type NodeFs, loadFile, nodeFs, restoreFile, saveFile } from './snapshot-file.js';
 import { loadFileAhead } from './snapshot-read.js';
 import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
-import { parseInteger } from './integer.js';
-import type { CacheLayout, CacheStats, SetOptions } from './cache-types.js';
+import type { ByteArgs, CacheLayout, CacheStats, SetOptions, ValueSink } from './cache-types.js';
 import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from './fetch.js';
 import { Fetcher } from './fetcher.js';
 
@@ -232,10 +231,7 @@ export class Cache<V extends Storable<V> = any> {
     if (bytes === undefined) return -1;
     const len = bytes.length;
     if (!(offset >= 0) || offset + len > target.length) {
-      throw new CacheError(
-        'ERR_TARGET_TOO_SMALL',
-        `getInto() needs ${len} bytes at offset ${offset}, the target has ${target.length - offset}`,
-      );
+      throw new CacheError('ERR_TARGET_TOO_SMALL', `getInto() needs ${len} bytes at offset ${offset}, the target has ${target.length - offset}`);
     }
     target.set(bytes, offset);
     return len;
@@ -248,6 +244,28 @@ export class Cache<V extends Storable<V> = any> {
     if (ptr === 0) return undefined;
     this.notKept();
     return this.seam.bytesAt(ptr);
+  }
+
+  /**
+   * @internal The RESP server's SETs: `pairs` (key, value) pairs of byte arguments from `from` on, each as set(key, value,
+   * { ttl }) (0: the default). Stops before one it cannot store (throws if it is the first); returns how many it stored.
+   */
+  setArgs(args: ByteArgs, from: number, pairs: number, ttl: number): number {
+    this.alive();
+    const t = ttl > 0 ? ttl : this.opts.defaultTtl;
+    this.hot?.beforeWrite();
+    const now = t > 0 ? this.opts.now() : this.nowIfTtl();
+    if (t > 0) this.timers.startExpiry();
+    const done = writeArgs(this.seam, args, from, pairs, t > 0 ? now + t : 0, now);
+    for (let k = from; k < from + 2 * done && this.loads.size !== 0; k += 2) this.superseded(args.data.subarray(args.start[k], args.end[k]));
+    return done;
+  }
+
+  /** @internal The RESP server's GETs and MGET: byte keys from..to-1, as getView(), to `sink`; stops as setArgs does. */
+  getArgs(args: ByteArgs, from: number, to: number, sink: ValueSink): number {
+    this.alive();
+    this.hot?.beforeRead();
+    return readArgs(this.seam, args, from, to, this.nowIfTtl(), sink);
   }
 
   /** Like get, without touching the policy or the hit and miss counters. */
@@ -293,10 +311,7 @@ export class Cache<V extends Storable<V> = any> {
     return this.core.ttl(this.seam.keyOf(key), this.nowIfTtl());
   }
 
-  /**
-   * Sets the key's time to live in ms from now. 0 expires it at once (Redis PEXPIRE 0 deletes the
-   * key). True if the key exists.
-   */
+  /** Sets the key's time to live in ms from now; 0 expires it at once (Redis PEXPIRE 0 deletes the key). True if the key exists. */
   expire(key: Key, ms: number): boolean {
     this.alive();
     checkTtl(ms, 'ms');
@@ -331,21 +346,7 @@ export class Cache<V extends Storable<V> = any> {
       throw new CacheError('ERR_NOT_INTEGER', `incr() increment must be a safe integer, got ${String(by)}`);
     }
     this.hot?.beforeWrite();
-    const klen = this.seam.keyOf(key);
-    const now = this.nowIfTtl();
-    const ptr = this.core.peek(klen, now) >>> 0;
-    let current = 0;
-    let kind = KIND_STRING | this.seam.keyKind(key);
-    if (ptr !== 0) {
-      const bytes = this.seam.bytesAt(ptr); // stored by fetch(): stored back plain
-      current = parseInteger(bytes, 0, bytes.length);
-      kind = (this.regs32[REG_KIND] & KIND_MASK) | this.seam.keyKind(key);
-    }
-    const next = current + by;
-    if (!Number.isSafeInteger(next)) {
-      throw new CacheError('ERR_INCR_OVERFLOW', `incr() result ${current} + ${by} leaves the safe integer range (±2^53 - 1)`);
-    }
-    this.seam.store(klen, { kind, text: String(next) }, 0, SET_KEEPTTL, now);
+    const next = this.seam.incr(this.seam.keyOf(key), this.seam.keyKind(key), by, this.nowIfTtl());
     this.superseded(key);
     return next;
   }
@@ -450,10 +451,7 @@ export class Cache<V extends Storable<V> = any> {
     this.dispose();
   }
 
-  /**
-   * {@link dispose}, for `await using`. The final save (options.snapshot) is synchronous, so it is
-   * done when this resolves; a failed one is in lastSaveError, as with dispose().
-   */
+  /** {@link dispose}, for `await using`: the final save (options.snapshot) is done when this resolves; a failed one is in lastSaveError. */
   async [ASYNC_DISPOSE](): Promise<void> {
     this.dispose();
   }
@@ -497,10 +495,7 @@ export class Cache<V extends Storable<V> = any> {
     return concat(snapshotPieces(this.seam.host(), this.nowIfTtl()));
   }
 
-  /**
-   * The live items as a stream of snapshot chunks, for any runtime (IndexedDB, OPFS, R2...). The
-   * snapshot is taken at once (a copy of the live bytes), so later writes do not change it.
-   */
+  /** The live items as a stream of snapshot chunks, for any runtime (IndexedDB, OPFS, R2...), copied at once: later writes do not change it. */
   exportSnapshot(): AsyncIterable<Uint8Array> {
     this.alive();
     return streamOf(snapshotPieces(this.seam.host(), this.nowIfTtl()));
@@ -523,7 +518,7 @@ export class Cache<V extends Storable<V> = any> {
 
   private readonly emptyForLoad = (): void => (this.loads.supersedeAll(), this.hot?.dropAll(), this.core.clear());
 
-  private loaded(result: LoadResult): LoadResult {
+  private loaded<T>(result: T): T {
     if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry();
     return result;
   }
@@ -542,9 +537,8 @@ export class Cache<V extends Storable<V> = any> {
   }
 
   /**
-   * Node: writes a snapshot to `path`: into a temporary file in the same folder, fsynced, then
-   * renamed over `path`, so a crash mid-save leaves the previous snapshot intact. Keys and values
-   * go to the file straight from the cache's memory. Resolves to the number of items saved.
+   * Node: writes a snapshot to `path` (a temporary file in the same folder, fsynced, renamed over `path`: a crash
+   * mid-save leaves the previous snapshot intact), straight from the cache's memory. Resolves to the items saved.
    */
   async save(path: string): Promise<number> {
     return this.saveSync(path);
@@ -569,9 +563,7 @@ export class Cache<V extends Storable<V> = any> {
   /** @internal For a shared cache's shards (src/sharded.ts): `fn` over the core under the lock; the sweep starts if it stored TTL items. */
   inCore<T>(fn: (host: SnapshotHost, now: number) => T): T {
     this.alive();
-    return this.exclusive(() => {
-      try { return fn(this.seam.host(), this.opts.now()); } finally { if (this.stats64[STAT_TTL_ITEMS] !== 0) this.timers.startExpiry(); }
-    });
+    return this.exclusive(() => this.loaded(fn(this.seam.host(), this.opts.now())));
   }
 
   /** Counters and gauges (see {@link CacheStats}). */
@@ -590,10 +582,7 @@ export class Cache<V extends Storable<V> = any> {
     return this.core.check();
   }
 
-  /**
-   * Stops the timers (after a last save with options.snapshot) and releases the instance; any
-   * later call throws ERR_DISPOSED.
-   */
+  /** Stops the timers (after a last save with options.snapshot) and releases the instance; any later call throws ERR_DISPOSED. */
   dispose(): void {
     this.release(true);
   }

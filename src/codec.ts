@@ -217,6 +217,16 @@ export class Views {
   }
 }
 
+/**
+ * Copies src[start, end) to dst at `at`. Short runs go byte by byte: a subarray for set() costs
+ * more than copying a key or a short value.
+ */
+export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
+  if (end - start <= SHORT) {
+    for (let i = start; i < end; i++) dst[at++] = src[i];
+  } else dst.set(src.subarray(start, end), at);
+}
+
 /** A value ready to be stored: its kind, and either text to encode or bytes to copy. */
 export interface EncodedValue {
   kind: number;

@@ -19,7 +19,7 @@ REASONS[REMOVED_CLEAR] = 'clear';
 
 /** The public methods of Cache that call into the core and may remove items. */
 const REMOVING_METHODS = [
-  'set', 'get', 'getView', 'getInto', 'peek', 'has', 'delete', 'clear', 'ttl', 'expire', 'persist', 'incr',
+  'set', 'get', 'getView', 'getInto', 'setArgs', 'getArgs', 'peek', 'has', 'delete', 'clear', 'ttl', 'expire', 'persist', 'incr',
   'mget', 'mset', 'fetch', 'memo', 'loadBytes', 'importSnapshot', 'load',
 ] as const;
 

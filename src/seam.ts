@@ -3,18 +3,19 @@
 // turned into CacheErrors. Everything that knows where a byte goes on the way across is here;
 // cache.ts (the API) calls these and never computes an address itself.
 import {
-  ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KEY_BYTES, KIND_FRESH, POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR,
+  ERR_INIT, ERR_NO_MEMORY, ERR_TOO_LARGE, FRESH_BYTES, KEY_BYTES, KIND_BYTES, KIND_FRESH, KIND_MASK, KIND_STRING, SET_KEEPTTL, POLICY_LRU, POLICY_S3FIFO, POLICY_SIEVE, REG_ERROR,
   REG_FIXED_BYTES, REG_INDEX_CAPACITY, REG_ITEM_OVERHEAD, REG_KEY_PTR, REG_KIND, REG_KLEN, REG_MAX_ITEM_BYTES, REG_PAGE_BYTES,
   REG_PAGE_COUNT, REG_SCRATCH_BYTES, REG_SCRATCH_PTR, REG_TTL_OVERHEAD, REG_VALUE_PTR, REG_VLEN, REGS_BYTES, STAT_DELETES,
   STAT_EVICTIONS, STAT_EXPIRED, STAT_HITS, STAT_ITEMS, STAT_MISSES, STAT_SETS, STAT_USED_BYTES,
 } from '../assembly/abi.js';
-import type { CacheLayout } from './cache-types.js';
+import type { ByteArgs, CacheLayout } from './cache-types.js';
 import type { FetchRead } from './fetcher.js';
 import type { CoreExports } from './core.js';
 import { CacheError } from './errors.js';
 import {
-  type EncodedValue, type Key, ILL_FORMED, Views, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length,
+  type EncodedValue, type Key, ILL_FORMED, Views, copyBytes, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length,
 } from './codec.js';
+import { parseInteger } from './integer.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, scratchBytesFor } from './options.js';
 import type { SnapshotHost } from './snapshot.js';
 
@@ -119,6 +120,33 @@ export class Seam {
     return n;
   }
 
+  /** Argument i's bytes (a key) into the scratch region; returns their length. @throws CacheError ERR_KEY_TOO_LARGE */
+  argKey(args: ByteArgs, i: number): number {
+    const s = args.start[i];
+    const n = args.end[i] - s;
+    if (n > this.maxKeySize) {
+      throw new CacheError('ERR_KEY_TOO_LARGE', `key must be at most ${this.maxKeySize} bytes (maxKeySize), got ${n}`);
+    }
+    copyBytes(args.data, s, s + n, this.u8, this.scratch);
+    return n;
+  }
+
+  /**
+   * Stores argument i + 1 (bytes) under argument i, as set() stores a Uint8Array under a Uint8Array
+   * key: the value goes from the caller's buffer straight to its item (one copy, no scratch).
+   * @throws CacheError ERR_KEY_TOO_LARGE, ERR_VALUE_TOO_LARGE, ERR_NO_MEMORY
+   */
+  storeArg(args: ByteArgs, i: number, expireAt: number, now: number): void {
+    const klen = this.argKey(args, i);
+    const vs = args.start[i + 1];
+    const vlen = args.end[i + 1] - vs;
+    if (vlen > this.maxValueSize) throw this.valueTooLarge(vlen);
+    if (expireAt > 0) this.ttlSeen();
+    const ptr = this.core.set(klen, vlen, KIND_BYTES | KEY_BYTES, expireAt, 0, now) >>> 0;
+    if (ptr === 0) this.fail('set'); // no mode: only a failure answers 0
+    copyBytes(args.data, vs, vs + vlen, this.u8, ptr);
+  }
+
   /** Throws as putKey would, without writing. */
   checkKey(key: Key): void {
     if (typeof key === 'string') {
@@ -195,6 +223,24 @@ export class Seam {
     return true;
   }
 
+
+  /** incr(): adds `by` to the integer stored under the key in scratch (0 if none), keeping its TTL and kind; returns the sum. */
+  incr(klen: number, keyKind: number, by: number, now: number): number {
+    const ptr = this.core.peek(klen, now) >>> 0;
+    let current = 0;
+    let kind = KIND_STRING | keyKind;
+    if (ptr !== 0) {
+      const bytes = this.bytesAt(ptr); // stored by fetch(): stored back plain
+      current = parseInteger(bytes, 0, bytes.length);
+      kind = (this.regs32[REG_KIND] & KIND_MASK) | keyKind;
+    }
+    const next = current + by;
+    if (!Number.isSafeInteger(next)) {
+      throw new CacheError('ERR_INCR_OVERFLOW', `incr() result ${current} + ${by} leaves the safe integer range (±2^53 - 1)`);
+    }
+    this.store(klen, { kind, text: String(next) }, 0, SET_KEEPTTL, now);
+    return next;
+  }
 
   /** Encodes `value` and stores it under `key` in key space `space` (fetch(): a loaded value). */
   storeValue(space: number, key: Key, value: unknown, expireAt: number, now: number, freshUntil: number): void {

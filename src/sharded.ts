@@ -16,7 +16,7 @@
 // This class has exactly Cache's public members (the type checker holds it to them) and is made
 // an instance of Cache (its prototype's prototype is Cache.prototype): users see one Cache type.
 import { Cache } from './cache.js';
-import type { CacheLayout, CacheStats, SetOptions } from './cache-types.js';
+import type { ByteArgs, CacheLayout, CacheStats, SetOptions, ValueSink } from './cache-types.js';
 import { ASYNC_DISPOSE, DISPOSE } from './disposable.js';
 import { CacheError } from './errors.js';
 import type { FetchOptions, Loader, MemoOptions } from './fetch.js';
@@ -147,6 +147,18 @@ export class ShardedCache<V extends Storable<V> = any> implements CacheApi<V> {
         throw e;
       }
     });
+  }
+
+  /** @internal See Cache.setArgs; with several shards, one pair per call (each key to its shard). */
+  setArgs(args: ByteArgs, from: number, pairs: number, ttl: number): number {
+    if (this.count === 1 || pairs === 0) return this.shards[0].setArgs(args, from, pairs, ttl);
+    return this.shards[shardOf(args.data.subarray(args.start[from], args.end[from]), this.count)].setArgs(args, from, 1, ttl);
+  }
+
+  /** @internal See Cache.getArgs; with several shards, one key per call. */
+  getArgs(args: ByteArgs, from: number, to: number, sink: ValueSink): number {
+    if (this.count === 1 || to <= from) return this.shards[0].getArgs(args, from, to, sink);
+    return this.shards[shardOf(args.data.subarray(args.start[from], args.end[from]), this.count)].getArgs(args, from, from + 1, sink);
   }
 
   clear(): void {

@@ -167,7 +167,7 @@ export class SharedLock {
 
 /** The public methods of Cache that reach the core: each runs under the lock. */
 const LOCKED_METHODS = [
-  'set', 'get', 'getView', 'getInto', 'peek', 'has', 'delete', 'clear', 'ttl', 'expire', 'persist', 'incr',
+  'set', 'get', 'getView', 'getInto', 'setArgs', 'getArgs', 'peek', 'has', 'delete', 'clear', 'ttl', 'expire', 'persist', 'incr',
   'mget', 'mset', 'fetch', 'memo', 'scan', 'randomKey', 'toBytes', 'exportSnapshot', 'loadBytes', 'save', 'load',
   'stats', 'layout', 'checkInvariants',
 ] as const;

@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { LateReply } from './command.js';
 import type { ServerContext, Session } from './context.js';
+import type { Pipeline } from './fast.js';
 import { ProtocolError, QueryBufferOverflow, RequestParser, type Command } from './resp.js';
 import type { ReplyWriter } from './reply.js';
 
@@ -13,6 +14,8 @@ import type { ReplyWriter } from './reply.js';
 export interface ClientHost extends ServerContext {
   /** The reply buffer shared by all clients (each batch empties it). */
   readonly out: ReplyWriter;
+  /** Pipelined GETs and SETs queued to run together (fast.ts), shared too: each batch runs it empty. */
+  readonly pipeline: Pipeline;
   /** Runs the command in `c.cmd`; a promise only for commands that wait. */
   execute(c: Client): Promise<LateReply> | undefined;
   /** The connection closed. */
@@ -76,18 +79,25 @@ export class Client implements Session {
     this.run();
   }
 
-  /** Runs every complete command received so far, then sends the replies in one write. */
+  /**
+   * Runs every complete command received so far, then sends the replies in one write. GETs and
+   * SETs are queued while they follow each other and run before any other command (fast.ts).
+   */
   private run(): void {
     const out = this.out;
     out.resp = this.resp;
     const server = this.server;
+    const pipeline = server.pipeline;
     try {
       while (!this.closing && !this.waiting && this.parser.next()) {
+        if (pipeline.add(this)) continue;
+        pipeline.run(this);
         const late = server.execute(this);
         if (late !== undefined) this.wait(late);
         out.resp = this.resp; // HELLO may have switched it
       }
     } catch (e) {
+      pipeline.run(this); // the commands before a malformed one are answered first
       if (e instanceof QueryBufferOverflow) {
         this.flush();
         this.socket.destroy();
@@ -97,6 +107,7 @@ export class Client implements Session {
       out.error(`ERR Protocol error: ${e.message}`);
       this.closing = true;
     }
+    pipeline.run(this);
     this.flush();
     if (this.closing) this.close();
   }

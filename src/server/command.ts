@@ -2,6 +2,7 @@
 // CommandInfo in context.ts) and the function that runs it on a Session, plus helpers the command
 // files share for arguments and error strings.
 
+import { CacheError } from '../errors.js';
 import type { CommandInfo, Session } from './context.js';
 import type { ReplyWriter } from './reply.js';
 import { parseInt64 } from './numbers.js';
@@ -79,4 +80,12 @@ export function expiryArg(c: Session, i: number, unitMs: number, base: number, n
   const at = ms + b;
   if (positive && at <= 0n) return void c.out.error(expireTimeError(name));
   return at; // exact: times beyond 2^53 ms do not fit a number
+}
+
+/** The error reply for an exception from the cache (or, for a bug in a command, from anything). */
+export function cacheErrorReply(e: unknown): string {
+  // Anything else is a bug in a command: answer it on that connection rather than stop the server.
+  if (!(e instanceof CacheError)) return `ERR internal error: ${e instanceof Error ? e.message : String(e)}`;
+  if (e.code === 'ERR_NO_MEMORY') return "OOM command not allowed when used memory > 'maxmemory'.";
+  return `ERR ${e.message}`; // e.g. a key or value beyond the cache's limits (documented differences)
 }

@@ -1,8 +1,10 @@
 // The reply side of RESP2 and RESP3. Replies are encoded into one growing buffer; the server sends
 // everything a batch of pipelined commands produced with a single socket write.
 
+import type { ValueSink } from '../cache-types.js';
+
 /** Where replies go before they reach the socket, with one method per RESP type. */
-export class ReplyWriter {
+export class ReplyWriter implements ValueSink {
   buf: Buffer;
   n = 0;
   /** The protocol version of the client being answered: 2 or 3. */
@@ -46,6 +48,10 @@ export class ReplyWriter {
     else if (v < 100) {
       b[this.n++] = 0x30 + ((v / 10) | 0);
       b[this.n++] = 0x30 + (v % 10);
+    } else if (v < 10000 && v === (v | 0)) {
+      // Bulk lengths of common values (a 1 KiB value: 1024) without a string.
+      let d = v < 1000 ? 100 : 1000;
+      for (; d >= 1; d /= 10) b[this.n++] = 0x30 + (((v / d) | 0) % 10);
     } else this.n += b.write(String(v), this.n, 'latin1');
     this.crlf();
   }
@@ -99,6 +105,28 @@ export class ReplyWriter {
     this.buf.set(bytes, this.n);
     this.n += bytes.length;
     this.crlf();
+  }
+
+  /** A bulk string of `src[start, end)`: GET's value, copied from the cache's memory (ValueSink). */
+  value(src: Uint8Array, start: number, end: number): void {
+    const len = end - start;
+    this.reserve(len + 24);
+    this.head(0x24, len);
+    const b = this.buf;
+    let n = this.n;
+    if (len <= 32) for (let i = start; i < end; i++) b[n++] = src[i];
+    else {
+      b.set(src.subarray(start, end), n);
+      n += len;
+    }
+    b[n++] = 13;
+    b[n++] = 10;
+    this.n = n;
+  }
+
+  /** GET found nothing: a null (ValueSink). */
+  missing(): void {
+    this.nil();
   }
 
   /** A bulk string from text (latin1, so every char is one byte: for numbers and ASCII). */

@@ -48,11 +48,16 @@ export class Command {
    * which V8 makes faster than Buffer#subarray or a Uint8Array constructed at an offset.
    */
   view(i: number): Uint8Array {
+    return this.data.subarray(this.start[i], this.end[i]);
+  }
+
+  /** The buffer as a plain Uint8Array (ByteArgs: what Cache.setArg and getArg read the arguments from). */
+  get data(): Uint8Array {
     if (this.u8For !== this.buf) {
       this.u8 = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
       this.u8For = this.buf;
     }
-    return this.u8.subarray(this.start[i], this.end[i]);
+    return this.u8;
   }
 
   private u8: Uint8Array = new Uint8Array(0);

@@ -16,6 +16,7 @@ import { resolveConfig, type ServerConfig } from './config.js';
 import type { ServerStats } from './context.js';
 import { dispatch } from './dispatch.js';
 import { ExactExpiry } from './expiry.js';
+import { Pipeline } from './fast.js';
 import { ReplyWriter } from './reply.js';
 import type { ParserLimits } from './resp.js';
 
@@ -25,6 +26,8 @@ export class RespServer implements ClientHost {
   readonly limits: ParserLimits;
   /** Shared by all clients: commands run one batch at a time, and each batch empties it. */
   readonly out = new ReplyWriter();
+  /** Pipelined GETs and SETs waiting to run together (fast.ts); each batch runs it empty. */
+  readonly pipeline = new Pipeline();
   readonly clients = new Set<Client>();
   readonly table = new CommandTable();
   readonly stats: ServerStats = { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 };
