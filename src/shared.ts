@@ -177,12 +177,12 @@ const LOCKED_METHODS = [
  * the lock. Iterators and fetch()'s work after an await take the lock themselves (lock.run).
  */
 export function lockMethods(cache: object, lock: SharedLock): void {
-  // Three parameters, not a rest array: no allocation per call (no method takes more).
+  // Four parameters, not a rest array: no allocation per call (no method takes more: setArgs, getArgs).
   wrapMethods(cache, LOCKED_METHODS, (method) =>
-    function (this: unknown, a: unknown, b: unknown, c: unknown): unknown {
+    function (this: unknown, a: unknown, b: unknown, c: unknown, d: unknown): unknown {
       lock.enter();
       try {
-        return method.call(this, a, b, c);
+        return method.call(this, a, b, c, d);
       } finally {
         lock.exit();
       }

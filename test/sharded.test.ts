@@ -229,6 +229,25 @@ describe('a shared cache in shards', () => {
     cache.dispose();
   });
 
+  it("the RESP server's byte path (setArgs, getArgs) reaches each key's shard", async () => {
+    const cache = await createCache({ shared: true, maxMemory: '8mb', shards: 4 });
+    const words = Array.from({ length: 40 }, (_, i) => [`bk${i}`, `value ${i}`]).flat();
+    const data = utf8(words.join(''));
+    const start = new Int32Array(words.length);
+    const end = new Int32Array(words.length);
+    let at = 0;
+    words.forEach((w, i) => ((start[i] = at), (end[i] = at += utf8(w).length)));
+    const args = { data, start, end };
+    for (let from = 0; from < words.length; ) from += 2 * cache.setArgs(args, from, (words.length - from) / 2, 0);
+    expect(new Set(holders(cache, words.filter((_, i) => i % 2 === 0))).size).toBe(4);
+    const got: string[] = [];
+    const sink = { value: (m: Uint8Array, a: number, b: number) => got.push(new TextDecoder().decode(m.slice(a, b))), missing: () => got.push('-') };
+    const keys = { data, start: start.filter((_, i) => i % 2 === 0), end: end.filter((_, i) => i % 2 === 0) };
+    for (let i = 0; i < 40; ) i += cache.getArgs(keys, i, 40, sink);
+    expect(got).toEqual(Array.from({ length: 40 }, (_, i) => `value ${i}`));
+    cache.dispose();
+  });
+
   it('memo() and fetch() route by key; onRemove hears every shard', async () => {
     const removed: string[] = [];
     const cache = await createCache({ shared: true, maxMemory: '8mb', shards: 4, onRemove: (k, _v, why) => removed.push(`${String(k)}:${why}`) });
