@@ -7,23 +7,15 @@ import fs, { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CacheError, createCacheSync, loadCache, type Cache, type CacheOptions } from '../src/index.js';
+import { CacheError, createCacheSync, loadCache, type CacheOptions } from '../src/index.js';
 import { prng } from './helpers/prng.js';
+import { contents } from './helpers/contents.js';
 import { xxh64low } from './helpers/xxh64.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmcache-read-'));
 const NOW = 1_700_000_000_000;
 const options: CacheOptions = { maxMemory: '64mb', activeExpiry: false, now: () => NOW };
 
-/** Every entry with its TTL, as comparable text. */
-function contents(cache: Cache): string {
-  const rows = [...cache.entries()].map(([k, v]) => {
-    const key = typeof k === 'string' ? `s:${k}` : `b:${Buffer.from(k).toString('hex')}`;
-    const value = v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : `json:${JSON.stringify(v)}`;
-    return `${key}=${value} ttl=${cache.ttl(k)}`;
-  });
-  return rows.sort().join('\n');
-}
 
 /** A cache of `n` mixed items (strings, bytes, JSON, byte keys, TTLs; every 500th value larger than a block), saved to a file. */
 async function saved(name: string, n: number, seed: number, memory: CacheOptions['maxMemory'] = '64mb'): Promise<{ path: string; want: string; items: number }> {

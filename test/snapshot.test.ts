@@ -9,19 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { CacheError, createCache, createCacheSync, fromBytes, loadCache, type Cache, type CacheOptions } from '../src/index.js';
 import { prng } from './helpers/prng.js';
+import { contents } from './helpers/contents.js';
 import { xxh64low } from './helpers/xxh64.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Every entry with its TTL, as comparable text. */
-function contents(cache: Cache): string {
-  const rows = [...cache.entries()].map(([k, v]) => {
-    const key = typeof k === 'string' ? `s:${k}` : `b:${Buffer.from(k).toString('hex')}`;
-    const value = v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : `json:${JSON.stringify(v)}`;
-    return `${key}=${value} ttl=${cache.ttl(k)}`;
-  });
-  return rows.sort().join('\n');
-}
 
 function clocked(options: CacheOptions = {}) {
   const clock = { now: 1_700_000_000_000 };
