@@ -262,12 +262,13 @@ export class ShardedCache<V extends Storable<V> = any> implements CacheApi<V> {
     const fs = nodeFs('load()');
     return loadFile(fs, path, false, (fd) => {
       let buf = new Uint8Array(1 << 20);
-      const file = fileSource(fs, fd, buf, path);
+      let file = fileSource(fs, fd, buf, path);
+      const size = file.size;
       const route: RouteSource = {
-        size: file.size,
+        size,
         bytes(pos, len) {
-          if (len > buf.length) buf = new Uint8Array(len);
-          fileSource(fs, fd, buf, path).read(pos, len, 0);
+          if (len > buf.length) file = fileSource(fs, fd, (buf = new Uint8Array(len)), path); // (a new source stats the file: only when the buffer grows)
+          file.read(pos, len, 0);
           return buf.subarray(0, len);
         },
       };
