@@ -112,6 +112,16 @@ export const HOT_RING_ENTRIES = 256;
 export const REG_SLOT_BYTES = 59; // one index slot
 export const REG_HEAP_ENTRY_BYTES = 60; // one expiry heap entry
 export const REG_GHOST_BUCKET_BYTES = 61; // one ghost bucket
+// Reads without the lock (assembly/unlocked.ts; src/unlocked.ts): a shared cache's get from a
+// thread with a lane of its own.
+export const REG_TOUCHES = 62; // hits recorded in the lane's touch buffer, not yet replayed to the policy
+export const TOUCH_ENTRIES = 64;
+/** readUnlocked(): the key is absent (or stale). Else a value's address, or one of the two below. */
+export const READ_MISS = 0;
+/** readUnlocked(): a writer ran during the read; try again. */
+export const READ_RETRY = 1;
+/** readUnlocked(): this read needs the lock (an expired item, a value larger than the scratch region, a full touch buffer). */
+export const READ_LOCKED = 2;
 export const REGS_BYTES = 256;
 
 // ── batch records in the scratch region (mget / mset) ───────────────────────────────────────

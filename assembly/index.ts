@@ -3,7 +3,7 @@
 // removal reports for onRemove (removal.ts).
 
 import { REG_SCRATCH_PTR, REG_SCRATCH_BYTES, REG_MAX_ITEM_BYTES, REG_ITEM_OVERHEAD, REG_TTL_OVERHEAD,
-  REG_INDEX_CAPACITY, REG_PAGE_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO, REG_SLOT_BYTES, REG_HEAP_ENTRY_BYTES, REG_GHOST_BUCKET_BYTES } from './abi';
+  REG_INDEX_CAPACITY, REG_PAGE_BYTES, ERR_INIT, REGS_BYTES, POLICY_S3FIFO, REG_SLOT_BYTES, REG_HEAP_ENTRY_BYTES, REG_GHOST_BUCKET_BYTES, REG_TOUCHES } from './abi';
 import { planLayout, publishLayout, regs, scratch, scratchBytes, maxCapacity, pageBytes, SLOT_BYTES, HEAP_ENTRY_BYTES, GHOST_BUCKET_BYTES } from './layout';
 import { HEADER_BYTES, EXT_BYTES } from './item';
 import { setSeed } from './hash';
@@ -14,7 +14,8 @@ import { setTime, setUnit, setEmpty } from './ghost';
 import { setLastFreedClass } from './slab';
 import { NOT_FOUND } from './table';
 import { DEBUG } from './debug';
-import { stateBlock, ctx, STATE_BYTES, S_END, S_LOCK, S_ATTACHED, C_FIELDS_END, C_FIELDS_BYTES, C_REGS, C_SCRATCH, C_SCRATCH_BYTES, contextAfterState, setContext } from './state';
+import { setReg } from './regs';
+import { stateBlock, ctx, STATE_BYTES, S_END, S_LOCK, S_SEQ, S_CLAIMS, C_FIELDS_END, C_FIELDS_BYTES, C_REGS, C_SCRATCH, C_SCRATCH_BYTES, contextAfterState, setContext } from './state';
 import { laneAt, laneCount } from './lanes';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
@@ -23,6 +24,7 @@ export { removalConfigure } from './removal';
 export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle } from './hot';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, hotTouch, expireStep } from './store';
 export { mget, mset } from './batch';
+export { readUnlocked, replayTouches } from './unlocked';
 export { scan, randomItem } from './listing';
 export { check } from './check';
 
@@ -59,25 +61,38 @@ export function init(maxEntries: u32, wantScratch: u32, seedLo: u32, seedHi: u32
     store<u32>(lane + C_REGS + (REG_SCRATCH_PTR << 2), <u32>(lane + C_SCRATCH));
     store<u32>(lane + C_REGS + (REG_SCRATCH_BYTES << 2), (laneScratch + 7) & ~7);
   }
+  // Lane 0 is the creating thread's own; with one lane only, every thread shares it (src/lanes.ts).
+  store<i32>(stateBlock() + S_CLAIMS, laneCount() > 1 ? 1 : 0);
   return 0;
 }
 
 /**
  * Another thread's instance over a shared memory that init() laid out: it uses the cache as it is
- * (nothing is cleared), in a lane of its own if there is one (lanes.ts: the `n`-th thread to attach
- * gets lane 1 + n mod (lanes - 1)), else lane 0, shared, which is safe because every call, and the
- * wrapper's reads of registers and scratch around it, happen under the cache's lock (src/shared.ts).
- * Returns the registers' address.
+ * (nothing is cleared), in lane `i` (lanes.ts). src/lanes.ts gives a thread a lane of its own
+ * where one is free (`own`: its touch buffer starts empty), else the last lane, which such threads
+ * share: that is safe because their every call, and the wrapper's reads of registers and scratch
+ * around it, happen under the cache's lock (src/shared.ts). Returns the registers' address.
  */
-export function attach(n: u32): usize {
-  let lanes = laneCount();
-  setContext(laneAt(lanes > 1 ? 1 + n % (lanes - 1) : 0));
+export function attach(i: u32, own: bool): usize {
+  if (DEBUG) assert(i < laneCount(), 'attach: no such lane');
+  setContext(laneAt(i));
+  if (own) setReg(REG_TOUCHES, 0);
   return regs();
 }
 
-/** The i32 that counts the threads that attached (src/seam.ts adds to it with Atomics before attach). */
-export function attachedAddr(): usize {
-  return stateBlock() + S_ATTACHED;
+/** The lanes there are (lanes.ts). */
+export function lanes(): u32 {
+  return laneCount();
+}
+
+/** The i32 whose bits say which lanes are taken (src/lanes.ts claims them with Atomics). */
+export function claimsAddr(): usize {
+  return stateBlock() + S_CLAIMS;
+}
+
+/** The i32 write sequence of a shared cache (unlocked.ts), beside its lock. */
+export function seqAddr(): usize {
+  return stateBlock() + S_SEQ;
 }
 
 /** The registers of lane `i`, or 0 past the last lane (src/seam.ts adds up the lanes' counters). */

@@ -8,7 +8,7 @@
 
 import { DEBUG } from './debug';
 import { STAT_EVICTIONS, STAT_EXPIRED, STAT_ITEMS, STAT_USED_BYTES, STAT_TTL_ITEMS, REMOVED_EVICT, REMOVED_EXPIRE } from './abi';
-import { fixedBytes } from './layout';
+import { fixedBytes, regs } from './layout';
 import { bump, setStat } from './regs';
 import { laneAt, laneCount } from './lanes';
 import { getKlen, hasTtl, keyPtr, itemBytes, isExpired, setExpireAt, setFlags, getFlags, FLAG_TTL } from './item';
@@ -49,8 +49,11 @@ export function publish(): void {
   let items = <f64>itemCount();
   let used = <f64>(fixedBytes() + liveBytes());
   let ttl = <f64>ttlItems();
+  // Every lane's registers (lanes.ts). A write that changed none (a value rewritten in place)
+  // stores nothing: the other threads' lines stay in their caches.
+  if (load<f64>(regs() + (<usize>STAT_ITEMS << 3)) == items && load<f64>(regs() + (<usize>STAT_USED_BYTES << 3)) == used && load<f64>(regs() + (<usize>STAT_TTL_ITEMS << 3)) == ttl) return;
   for (let i: u32 = 0, n = laneCount(); i < n; i++) {
-    let r = laneAt(i) + C_REGS; // every lane's registers (lanes.ts)
+    let r = laneAt(i) + C_REGS;
     store<f64>(r + (<usize>STAT_ITEMS << 3), items);
     store<f64>(r + (<usize>STAT_USED_BYTES << 3), used);
     store<f64>(r + (<usize>STAT_TTL_ITEMS << 3), ttl);

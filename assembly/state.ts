@@ -7,28 +7,27 @@
 //   stateBlock() = align(__heap_base, 64)         ctx (the one mutable global; set by init)
 //   ┌──────────────────────────────────────────┐  ┌──────────────────────────────────────────────┐
 //   │ state block, STATE_BYTES (320 B)         │  │ context block                                │
-//   │   0 u64: bytes0 smallBytes seed          │  │    0 u64: checksum lanes v1..v4, total       │
-//   │          liveBytes                       │  │   40 f64: clock (time of the operation)      │
+//   │   0 u64: bytes0 smallBytes (heap, ghost) │  │    0 u64: checksum lanes v1..v4, total       │
+//   │          liveBytes; the seed at 96       │  │   40 f64: clock (time of the operation)      │
 //   │  32 u32: layout (class table .. total    │  │   48 u32: scratchBytes, checksum buffered,   │
 //   │          pages), slab counts, policy     │  │          lastHash lastSlot, touched,         │
 //   │          queues, heap length, ghost      │  │          movableSpan windowCost, hot ring    │
 //   │          clock, hot / removal flags,     │  │          length and admission throttle       │
 //   │          item counts, maxItemBytes,      │  │  128 registers   REGS_BYTES (256 B)          │
 //   │          lanes (lanes.ts)                │  │  384 digest      64 B (checksum stripes)     │
-//   │ 256 i32: lock, alone in its cache line   │  │                                              │
-//   └──────────────────────────────────────────┘  │                                              │
-//   one per cache: every instance computes its    │  448 rebuild     REBUILD_BATCH x 8 B         │
-//   address from __heap_base (immutable, fixed    │  960 hot ring    HOT_RING_ENTRIES x 4 B      │
-//   at link time)                                 │ 1984 scratch     scratchBytes (keys, values) │
-//                                                 └──────────────────────────────────────────────┘
-//                                                 one per caller: registers, scratch and the
+//   │ 256 i32: lock, write sequence: alone in  │  │  448 rebuild     REBUILD_BATCH x 8 B         │
+//   │          their cache line                │  │  960 hot ring    HOT_RING_ENTRIES x 4 B      │
+//   └──────────────────────────────────────────┘  │ 1984 touches     TOUCH_ENTRIES x 8 B         │
+//   one per cache: every instance computes its    │ 2496 scratch     scratchBytes (keys, values) │
+//   address from __heap_base (immutable, fixed    └──────────────────────────────────────────────┘
+//   at link time)                                 one per caller: registers, scratch and the
 //                                                 values one call leaves for the next step
 //
 // Each field is read and written through @inline accessors next to the code that owns it (e.g.
 // pageCount() / setPageCount() in layout.ts); the offsets are defined here only. Booleans take a
 // u32. The memory map past the context block (class table, pages, tables): layout.ts.
 
-import { REGS_BYTES, HOT_RING_ENTRIES } from './abi';
+import { REGS_BYTES, HOT_RING_ENTRIES, TOUCH_ENTRIES } from './abi';
 
 /** The state block's address: a link-time constant, so no instance needs a global to find it. */
 @inline export function stateBlock(): usize {
@@ -37,9 +36,14 @@ import { REGS_BYTES, HOT_RING_ENTRIES } from './abi';
 export const STATE_BYTES: usize = 320;
 
 // ── state block offsets (per cache) ─────────────────────────────────────────────────────────
+// What a read without the lock uses (unlocked.ts: the seed, the index's base and size) is in
+// the line 64..127, which only a table rebuild writes: the fields an ordinary write changes
+// (byte counts, queues, item counts) are in the other lines, so that a write of one thread does
+// not take the line from under every other thread's reads.
 export const S_BYTES0: usize = 0; // u64 policy.ts
 export const S_SMALL_BYTES: usize = 8; // u64 policy.ts
-export const S_SEED: usize = 16; // u64 hash.ts
+export const S_HEAP_CAPACITY: usize = 16; // u32 layout.ts
+export const S_GHOST_BASE: usize = 20; // usize layout.ts
 export const S_LIVE_BYTES: usize = 24; // u64 items.ts
 export const S_CLASS_TABLE: usize = 32; // usize layout.ts
 export const S_PAGE_TABLE: usize = 36; // usize layout.ts
@@ -57,8 +61,7 @@ export const S_MAX_CAPACITY: usize = 80; // u32 layout.ts
 export const S_INITIAL_CAPACITY: usize = 84; // u32 layout.ts
 export const S_INITIAL_HEAP: usize = 88; // u32 layout.ts
 export const S_HEAP_BASE: usize = 92; // usize layout.ts
-export const S_HEAP_CAPACITY: usize = 96; // u32 layout.ts
-export const S_GHOST_BASE: usize = 100; // usize layout.ts
+export const S_SEED: usize = 96; // u64 hash.ts
 export const S_GHOST_BUCKETS: usize = 104; // u32 layout.ts
 export const S_GHOST_CAPACITY: usize = 108; // u32 layout.ts
 export const S_WITH_GHOST: usize = 112; // bool layout.ts
@@ -93,16 +96,21 @@ export const S_REPORTING: usize = 224; // bool removal.ts
 export const S_LANES: usize = 228; // u32 lanes.ts
 export const S_LANES_BASE: usize = 232; // usize lanes.ts
 export const S_LANE_BYTES: usize = 236; // u32 lanes.ts
-/** i32: how many threads attached (src/seam.ts adds 1 with Atomics; lanes.ts picks a lane from it). */
-export const S_ATTACHED: usize = 240;
+/** i32: the lanes taken, a bit each (src/lanes.ts claims and releases them with Atomics). */
+export const S_CLAIMS: usize = 240;
 /** Past the last field: at most S_LOCK (the debug core checks it at init). A new field goes before it. */
-export const S_END: usize = S_ATTACHED + 4;
+export const S_END: usize = S_CLAIMS + 4;
 /**
  * i32: the lock of a shared cache (src/shared.ts takes it with Atomics around every call; 0 free),
  * alone in the block's last cache line: every call writes it, and the fields every call reads
  * must not move between cores with it.
  */
 export const S_LOCK: usize = 256;
+/**
+ * i32: the write sequence of a shared cache, beside the lock (its holder writes both): odd while a
+ * thread holds the lock, so a read without the lock (unlocked.ts) can tell whether a writer ran.
+ */
+export const S_SEQ: usize = S_LOCK + 4;
 
 // ── context block (per caller) ──────────────────────────────────────────────────────────────
 
@@ -140,11 +148,15 @@ export const C_WINDOW_COST: usize = 72; // u32 compact.ts
 export const C_RING_LEN: usize = 76; // u32 hot.ts
 export const C_ADMIT_MASK: usize = 80; // u32 hot.ts
 export const C_ADMIT_TICK: usize = 84; // u32 hot.ts
+/** i32 a read without the lock adds 0 to, as its fence (unlocked.ts): a word no other thread touches. */
+export const C_FENCE: usize = 88;
 /** Past the last field: at most C_FIELDS_BYTES (checked like S_END). */
-export const C_FIELDS_END: usize = C_ADMIT_TICK + 4;
+export const C_FIELDS_END: usize = C_FENCE + 4;
 export const C_FIELDS_BYTES: usize = 128;
 export const C_REGS: usize = C_FIELDS_BYTES;
 export const C_DIGEST_BUFFER: usize = C_REGS + REGS_BYTES;
 export const C_REBUILD_BUFFER: usize = C_DIGEST_BUFFER + 64;
 export const C_HOT_RING: usize = C_REBUILD_BUFFER + (<usize>REBUILD_BATCH << 3);
-export const C_SCRATCH: usize = C_HOT_RING + (<usize>HOT_RING_ENTRIES << 2);
+/** Hits of reads without the lock, for the policy (unlocked.ts): TOUCH_ENTRIES x { slot, item }. */
+export const C_TOUCHES: usize = C_HOT_RING + (<usize>HOT_RING_ENTRIES << 2);
+export const C_SCRATCH: usize = C_TOUCHES + (<usize>TOUCH_ENTRIES << 3);

@@ -84,6 +84,24 @@ export function findKey(h: u32, key: usize, klen: u32, space: u32): u32 {
   }
 }
 
+/**
+ * findKey (key space 0) for a read without the lock (unlocked.ts), which may see the index half
+ * changed: at most `slots` probes, where a consistent index always reaches an empty slot sooner.
+ */
+export function findKeyUnlocked(h: u32, key: usize, klen: u32): u32 {
+  let base = indexBase();
+  let slots = indexSlots();
+  let i = homeIn(h, slots);
+  for (let n: u32 = 0; n < slots; n++) {
+    let s = slotAt(base, i);
+    let it = <usize>load<u32>(s);
+    if (it == 0) return NOT_FOUND;
+    if (load<u32>(s, 4) == h && getKlen(it) == klen && getSpace(it) == 0 && bytesEqual(keyPtr(it), key, klen)) return i;
+    i = nextIn(i, slots);
+  }
+  return NOT_FOUND;
+}
+
 /** Slot that points at item `it` (whose key hashes to `h`), or NOT_FOUND. */
 export function findItem(h: u32, it: usize): u32 {
   let base = indexBase();

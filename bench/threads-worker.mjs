@@ -24,7 +24,9 @@ if (role === 'mix') {
     if (i % setEvery === 0) cache.set(k, value);
     else sink += (cache.get(k)?.length ?? 0);
   }
-  parentPort.postMessage({ ms: performance.now() - t, sink });
+  const ms = performance.now() - t;
+  cache.dispose(); // its lane comes free for the next round's workers (src/lanes.ts)
+  parentPort.postMessage({ ms, sink });
 } else if (role === 'owner') {
   // The alternative users have today: one thread owns an lru-cache, the others ask by message.
   const { n } = workerData;

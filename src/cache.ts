@@ -1,5 +1,5 @@
 import {
-  KIND_STRING, REG_ERROR, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM,
+  KIND_STRING, REG_ERROR, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM, REG_TOUCHES,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier, SAMPLE_MASK } from './hot.js';
@@ -19,6 +19,7 @@ import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
 import type { ByteArgs, CacheLayout, CacheStats, SetOptions, ValueSink } from './cache-types.js';
 import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from './fetch.js';
 import { Fetcher } from './fetcher.js';
+import { TAKE_LOCK, UnlockedReader } from './unlocked.js';
 
 export type { SetOptions, CacheStats, CacheLayout } from './cache-types.js';
 
@@ -83,8 +84,13 @@ export class Cache<V extends Storable<V> = any> {
     });
     this.reportsRemovals = removals !== undefined;
     if (shared) {
-      this.sharing = new Sharing(memory, shared.module, this.core.lockAddr() >>> 0, opts.lockTimeoutMs);
-      lockMethods(this, this.sharing.lock); // before removals.attach: callbacks run after the lock is released
+      const core = this.core;
+      this.sharing = new Sharing(memory, shared.module, core.lockAddr() >>> 0, core.seqAddr() >>> 0, opts.lockTimeoutMs);
+      this.sharing.lock.onAcquire = () => this.regs32[REG_TOUCHES] !== 0 && core.replayTouches();
+      const reader = new UnlockedReader(seam);
+      const unlocked = (key: unknown) => (this.disposed ? TAKE_LOCK : reader.get(key as Key, this.nowIfTtl()));
+      // Before removals.attach: callbacks run after the lock is released.
+      lockMethods(this, this.sharing.lock, seam.ownLane >= 0 ? unlocked : undefined);
     }
     if (removals) {
       this.core.removalConfigure(1);
@@ -595,5 +601,6 @@ export class Cache<V extends Storable<V> = any> {
     if (this.opts.snapshot && save) this.backgroundSave(this.opts.snapshot.path);
     this.timers.stopExpiry();
     this.disposed = true;
+    this.seam.leaveLane(); // after its last call: another thread may take the lane
   }
 }

@@ -31,10 +31,18 @@ export interface CoreExports {
   removalConfigure(on: number): void;
   /** Sizes the tables for this many items at once (an emptied cache about to load a snapshot). */
   reserve(items: number): void;
-  /** Shared caches: another thread's instance joins the cache init() laid out, in a lane picked from `n` (assembly/lanes.ts). */
-  attach(n: number): number;
-  /** The i32 counting the threads that attached. */
-  attachedAddr(): number;
+  /** Shared caches: another thread's instance joins the cache init() laid out, in lane `i` (its own if `own`: src/lanes.ts). */
+  attach(i: number, own: number): number;
+  /** The lanes a shared cache has. */
+  lanes(): number;
+  /** The i32 whose bits say which lanes are taken. */
+  claimsAddr(): number;
+  /** The i32 write sequence beside the lock (assembly/unlocked.ts). */
+  seqAddr(): number;
+  /** A get without the lock: a value's address in the scratch region, or READ_MISS, READ_RETRY, READ_LOCKED (assembly/abi.ts). */
+  readUnlocked(klen: number, now: number): number;
+  /** Replays the lane's recorded hits to the policy; under the lock. */
+  replayTouches(): void;
   /** Lane `i`'s registers, or 0 past the last lane. */
   laneRegs(i: number): number;
   /** Shared caches: the address of the lock word. */

@@ -16,6 +16,7 @@ import {
   type EncodedValue, type Key, ILL_FORMED, Views, copyBytes, decodeValue, encodeText, encodeValue, illFormedError, isWellFormedText, keyTypeError, utf8Length,
 } from './codec.js';
 import { parseInteger } from './integer.js';
+import { claimLane, releaseLane, sharedLane } from './lanes.js';
 import { type Policy, type ResolvedOptions, WASM_PAGE, scratchBytesFor } from './options.js';
 import type { SnapshotHost } from './snapshot.js';
 
@@ -68,8 +69,9 @@ export class Seam {
     // A shared cache gives each thread a lane of its own where the memory allows (assembly/lanes.ts).
     const lanes = opts.shared ? MAX_LANES : 1;
     const rc = attached
-      ? (this.core.attach(Atomics.add(new Int32Array(memory.buffer), this.core.attachedAddr() >>> 2, 1)), 0)
+      ? this.attach(new Int32Array(memory.buffer))
       : this.core.init(opts.maxEntries, scratchWanted, seed[0], seed[1], POLICY_IDS[opts.policy], lanes, laneScratchBytes(opts.maxKeySize));
+    if (!attached && opts.shared && this.core.lanes() > 1) this.ownLane = 0;
     if (rc === ERR_INIT) {
       const mb = (opts.memoryPages * WASM_PAGE) / 1024 ** 2;
       throw new CacheError(
@@ -99,6 +101,23 @@ export class Seam {
       );
     }
     this.maxValueSize = opts.maxValueSize ?? ceiling;
+  }
+
+  /** This thread's lane if it has one of its own (src/lanes.ts), else -1. */
+  ownLane = -1;
+
+  /** Joins a shared cache in a lane of its own if one is free, else in the shared lane. */
+  private attach(i32: Int32Array): number {
+    const lanes = this.core.lanes();
+    this.ownLane = claimLane(i32, this.core.claimsAddr() >>> 2, lanes);
+    this.core.attach(this.ownLane >= 0 ? this.ownLane : sharedLane(lanes), this.ownLane >= 0 ? 1 : 0);
+    return 0;
+  }
+
+  /** An attached thread's dispose(): its lane comes free. */
+  leaveLane(): void {
+    if (this.ownLane > 0) releaseLane(new Int32Array(this.u8.buffer), this.core.claimsAddr() >>> 2, this.ownLane);
+    this.ownLane = -1;
   }
 
   /** Key bytes into the scratch region at `at`; returns their length. Throws on a bad key. */

@@ -17,6 +17,7 @@
 // changed). A thread terminated between calls holds nothing.
 import { CacheError } from './errors.js';
 import { wrapMethods } from './wrap.js';
+import { TAKE_LOCK } from './unlocked.js';
 import { type CacheOptions, type Policy, type ResolvedOptions, WASM_PAGE } from './options.js';
 
 /** What `postMessage(cache.handle)` sends to a worker: everything attachCache() needs, structured-cloneable. */
@@ -57,9 +58,10 @@ export class Sharing {
     private readonly memory: WebAssembly.Memory,
     private readonly module: WebAssembly.Module,
     lockAddr: number,
+    seqAddr: number,
     timeoutMs: number,
   ) {
-    this.lock = new SharedLock(new Int32Array(memory.buffer), lockAddr >> 2, timeoutMs);
+    this.lock = new SharedLock(new Int32Array(memory.buffer), lockAddr >> 2, seqAddr >> 2, timeoutMs);
   }
 
   /** What attachCache() needs, for postMessage. */
@@ -104,29 +106,41 @@ function mayWait(i32: Int32Array, at: number): boolean {
   return canWait;
 }
 
-/** The cache's lock, as this thread sees it. Re-entrant within the thread (a call from inside onRemove, a method calling another). */
+/**
+ * The cache's lock, as this thread sees it. Re-entrant within the thread (a call from inside
+ * onRemove, a method calling another). Its holder keeps the write sequence beside it odd, so that
+ * a read without the lock (src/unlocked.ts) can tell whether a writer ran meanwhile.
+ */
 export class SharedLock {
-  private depth = 0;
+  /** Calls of this thread under the lock now (0: it does not hold it). */
+  depth = 0;
+  /** Runs each time this thread takes the lock (the cache replays its reads' touches). */
+  onAcquire: (() => void) | undefined = undefined;
 
   constructor(
     private readonly i32: Int32Array,
     private readonly at: number,
+    private readonly seqAt: number,
     private readonly timeoutMs: number,
   ) {}
 
   enter(): void {
     if (this.depth++ > 0) return;
-    if (Atomics.compareExchange(this.i32, this.at, FREE, HELD) === FREE) return;
-    try {
-      this.contend();
-    } catch (e) {
-      this.depth--;
-      throw e;
+    if (Atomics.compareExchange(this.i32, this.at, FREE, HELD) !== FREE) {
+      try {
+        this.contend();
+      } catch (e) {
+        this.depth--;
+        throw e;
+      }
     }
+    Atomics.add(this.i32, this.seqAt, 1); // odd: a writer is in
+    this.onAcquire?.();
   }
 
   exit(): void {
     if (--this.depth > 0) return;
+    Atomics.add(this.i32, this.seqAt, 1); // even: what it wrote is complete
     if (Atomics.sub(this.i32, this.at, 1) !== HELD) {
       Atomics.store(this.i32, this.at, FREE);
       Atomics.notify(this.i32, this.at, 1);
@@ -176,17 +190,31 @@ const LOCKED_METHODS = [
  * Wraps the cache's methods that reach the core (and its size getter) on the instance, each under
  * the lock. Iterators and fetch()'s work after an await take the lock themselves (lock.run).
  */
-export function lockMethods(cache: object, lock: SharedLock): void {
+export function lockMethods(cache: object, lock: SharedLock, unlockedGet?: (key: unknown) => unknown): void {
   // Four parameters, not a rest array: no allocation per call (no method takes more: setArgs, getArgs).
-  wrapMethods(cache, LOCKED_METHODS, (method) =>
-    function (this: unknown, a: unknown, b: unknown, c: unknown, d: unknown): unknown {
-      lock.enter();
-      try {
-        return method.call(this, a, b, c, d);
-      } finally {
-        lock.exit();
-      }
-    },
+  wrapMethods(cache, LOCKED_METHODS, (method, name) =>
+    name === 'get' && unlockedGet !== undefined
+      ? function (this: unknown, key: unknown): unknown {
+          // A thread with a lane of its own reads without the lock where it can (src/unlocked.ts).
+          if (lock.depth === 0) {
+            const v = unlockedGet(key);
+            if (v !== TAKE_LOCK) return v;
+          }
+          lock.enter();
+          try {
+            return method.call(this, key);
+          } finally {
+            lock.exit();
+          }
+        }
+      : function (this: unknown, a: unknown, b: unknown, c: unknown, d: unknown): unknown {
+          lock.enter();
+          try {
+            return method.call(this, a, b, c, d);
+          } finally {
+            lock.exit();
+          }
+        },
   );
 }
 

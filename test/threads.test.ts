@@ -19,6 +19,8 @@ interface Seen {
   reads: number;
   lockWins: number;
   last: Record<string, unknown>;
+  /** The worker had lanes of its own, so its gets ran without the lock (src/unlocked.ts). */
+  ownLane: boolean;
 }
 
 function start(handle: CacheHandle, job: string, id: number, n = 0) {
@@ -39,7 +41,8 @@ describe('a shared cache across worker_threads', () => {
   // One lock for everything (shards: 1), and the cache in shards, each with its lock (src/sharded.ts).
   for (const shards of [1, 4]) {
     it(`three workers and the main thread at once: counters exact, one NX winner, no torn read, own keys as last written (shards: ${shards})`, async () => {
-      const cache = await createCache({ maxMemory: '4mb', shared: true, shards });
+      // Memory enough for a lane per thread in every shard: the workers' gets run without the lock.
+      const cache = await createCache({ maxMemory: shards === 1 ? '8mb' : '32mb', shared: true, shards });
       const N = 3_000;
       const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, N));
       // The main thread works meanwhile (its own keys, the counter, the locks).
@@ -58,27 +61,35 @@ describe('a shared cache across worker_threads', () => {
       for (const s of seen) {
         expect(s.torn, `worker ${s.id} read a value mixing two writes`).toBe(0);
         expect(s.reads).toBeGreaterThan(100);
+        expect(s.ownLane, `worker ${s.id} has lanes of its own`).toBe(true);
         for (const [key, value] of Object.entries(s.last)) expect(cache.get(key), key).toEqual(value);
       }
       expect(cache.checkInvariants()).toBe(0);
       cache.dispose();
     }, 60_000);
 
-    it(`evictions and expiry while every thread writes: the structures stay consistent (shards: ${shards})`, async () => {
-      const cache = await createCache({ maxMemory: shards === 1 ? '512kb' : '1mb', shared: true, shards, activeExpiry: 5 });
-      const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, 2_000));
-      for (let i = 0; i < 2_000; i++) {
-        cache.set(`big:${i % 200}`, 'z'.repeat(2_000), { ttl: 5 });
-        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
-      }
-      const seen = await Promise.all(workers.map((w) => w.message));
-      await Promise.all(workers.map((w) => w.exited));
-      for (const s of seen) expect(s.torn).toBe(0);
-      const stats = cache.stats();
-      expect(stats.evictions + stats.expired).toBeGreaterThan(0);
-      expect(cache.checkInvariants()).toBe(0);
-      cache.dispose();
-    }, 60_000);
+    // Small: one lane, shared, so every call takes the lock; large: the workers read without it
+    // while the main thread's writes evict the items they read.
+    for (const [memory, size, keys] of [[shards === 1 ? '512kb' : '1mb', 2_000, 200], [shards === 1 ? '8mb' : '32mb', shards === 1 ? 8_000 : 30_000, 2_000]] as const) {
+      it(`evictions and expiry while every thread writes: the structures stay consistent (shards: ${shards}, ${memory})`, async () => {
+        const cache = await createCache({ maxMemory: memory, shared: true, shards, activeExpiry: 5 });
+        const workers = [1, 2, 3].map((id) => start(cache.handle, 'mixed', id, 2_000));
+        for (let i = 0; i < 2_000; i++) {
+          cache.set(`big:${i % keys}`, 'z'.repeat(size), { ttl: 5 });
+          if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+        }
+        const seen = await Promise.all(workers.map((w) => w.message));
+        await Promise.all(workers.map((w) => w.exited));
+        for (const s of seen) {
+          expect(s.torn).toBe(0);
+          expect(s.ownLane).toBe(keys > 200);
+        }
+        const stats = cache.stats();
+        expect(stats.evictions + stats.expired).toBeGreaterThan(0);
+        expect(cache.checkInvariants()).toBe(0);
+        cache.dispose();
+      }, 60_000);
+    }
 
     it(`a snapshot saved while workers write loads into a new cache and passes its checks (shards: ${shards})`, async () => {
       const cache = await createCache({ maxMemory: '4mb', shared: true, shards });
@@ -98,6 +109,22 @@ describe('a shared cache across worker_threads', () => {
       cache.dispose();
     }, 60_000);
   }
+
+  it('reads without the lock never return a value half rewritten: one writer rewrites a key in place, two readers check each read', async () => {
+    const cache = await createCache({ maxMemory: '16mb', shared: true });
+    cache.set('tear', 'a'.repeat(4000));
+    const N = 300_000;
+    const workers = [start(cache.handle, 'tear-write', 1, N), start(cache.handle, 'tear-read', 2, N), start(cache.handle, 'tear-read', 3, N)];
+    const seen = await Promise.all(workers.map((w) => w.message));
+    await Promise.all(workers.map((w) => w.exited));
+    for (const s of seen.slice(1)) {
+      expect(s.ownLane).toBe(true);
+      expect(s.reads).toBe(N);
+      expect(s.torn, `worker ${s.id}: reads that mixed two writes`).toBe(0);
+    }
+    expect(cache.stats().hits).toBe(2 * N); // every read a hit, counted once however often it retried
+    cache.dispose();
+  }, 60_000);
 
   it('attach and exit in a loop: every attach sees the cache, nothing is left locked', async () => {
     const cache = await createCache({ maxMemory: '1mb', shared: true });
@@ -182,10 +209,10 @@ describe('shared caches: what is refused, and the lock', () => {
   });
 
   it('the lock: re-entrant in a thread, and a held lock times out', () => {
-    const i32 = new Int32Array(new SharedArrayBuffer(8));
-    const lock = new SharedLock(i32, 1, 100);
-    lock.run(() => lock.run(() => expect(i32[1]).toBe(1)));
-    expect(i32[1]).toBe(0);
+    const i32 = new Int32Array(new SharedArrayBuffer(12));
+    const lock = new SharedLock(i32, 1, 2, 100);
+    lock.run(() => lock.run(() => expect([i32[1], i32[2]]).toEqual([1, 1]))); // held, and the write sequence odd
+    expect([i32[1], i32[2]]).toEqual([0, 2]);
     Atomics.store(i32, 1, 1); // held by someone else
     const t = Date.now();
     expect(() => lock.enter()).toThrow(/stayed locked for 100 ms/);

@@ -1,0 +1,89 @@
+// Reads without the lock: a shared cache's get from a thread with a lane of its own
+// (src/unlocked.ts). A seqlock: a thread that takes the cache's lock (src/shared.ts) makes the
+// write sequence (state.ts S_SEQ) odd, and even again before it lets go. A read notes the
+// sequence, finds the item, copies the value into its lane's scratch region and reads the
+// sequence again; if it changed, a writer ran meanwhile and the copy may be torn, so the caller
+// tries again. The wrapper then decodes the copy, which no other thread writes.
+//
+// So this code may see the index or an item half changed, and must neither loop forever nor write
+// outside its own lane: the probe is bounded, the value's length is checked against the scratch
+// region before the copy, and an address past the memory traps (the caller takes the lock). What a
+// hit does to the policy (an LRU move, S3-FIFO's frequency, SIEVE's visited bit) is a write, so it
+// is recorded in the lane's touch buffer and replayed by the next call under the lock, as
+// Caffeine's read buffers do; a touch whose slot no longer points at its item is dropped.
+//
+//   lane touch buffer (ctx + C_TOUCHES): TOUCH_ENTRIES x ┌ slot u32 ┬ item u32 ┐, REG_TOUCHES of them
+
+import { READ_MISS, READ_RETRY, READ_LOCKED, REG_TOUCHES, REG_VLEN, REG_KIND, TOUCH_ENTRIES, STAT_HITS, STAT_MISSES } from './abi';
+import { scratch, scratchBytes, indexSlots } from './layout';
+import { bump, getReg, setReg } from './regs';
+import { hashBytes } from './hash';
+import { NOT_FOUND, findKeyUnlocked, slotItem } from './table';
+import { getKind, getVlen, isExpired, isStale, valuePtr } from './item';
+import { policyTouch } from './policy';
+import { stateBlock, ctx, C_FENCE, C_TOUCHES, S_SEQ } from './state';
+
+@inline function touchAt(i: u32): usize { return ctx + C_TOUCHES + (<usize>i << 3); }
+
+/** The write sequence, read with an atomic load (the shared core; the unshared one never calls this). */
+@inline function sequence(): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.load<i32>(stateBlock() + S_SEQ);
+  return 1;
+}
+
+/**
+ * A get of the key in the scratch region (`klen` bytes), without the lock. Returns the address of
+ * a copy of the value in the scratch region (REG_VLEN, REG_KIND: as get's), READ_MISS,
+ * READ_RETRY (a writer ran: try again) or READ_LOCKED (this read needs the lock).
+ */
+export function readUnlocked(klen: u32, now: f64): usize {
+  let seq = sequence();
+  if ((seq & 1) != 0) return <usize>READ_RETRY; // a writer holds the lock
+  let n = getReg(REG_TOUCHES);
+  if (n >= <u32>TOUCH_ENTRIES) return <usize>READ_LOCKED; // the lock replays the touches first
+  let key = scratch();
+  let slot = findKeyUnlocked(hashBytes(key, klen), key, klen);
+  let it: usize = 0;
+  let copy: usize = 0;
+  let vlen: u32 = 0;
+  let kind: u32 = 0;
+  if (slot != NOT_FOUND) {
+    it = slotItem(slot);
+    if (isExpired(it, now)) return <usize>READ_LOCKED; // the locked get removes it
+    if (isStale(it, now)) it = 0; // a miss, as for get
+    else {
+      let at = (klen + 7) & ~7;
+      vlen = getVlen(it);
+      kind = getKind(it);
+      if (<u64>at + <u64>vlen > <u64>scratchBytes()) return <usize>READ_LOCKED;
+      copy = key + at;
+      memory.copy(copy, valuePtr(it), vlen);
+    }
+  }
+  // The reads above happen before the check below. An atomic add on a word of the lane's own, not
+  // atomic.fence: the binaryen that this assemblyscript uses rejects the fence it emits.
+  if (ASC_FEATURE_THREADS) atomic.add<i32>(ctx + C_FENCE, 0);
+  if (sequence() != seq) return <usize>READ_RETRY;
+  if (it == 0) {
+    bump(STAT_MISSES);
+    return <usize>READ_MISS;
+  }
+  store<u32>(touchAt(n), slot);
+  store<u32>(touchAt(n), <u32>it, 4);
+  setReg(REG_TOUCHES, n + 1);
+  bump(STAT_HITS);
+  setReg(REG_VLEN, vlen); // as read before the check: the item may change from here on
+  setReg(REG_KIND, kind);
+  return copy;
+}
+
+/** Replays the lane's recorded hits to the policy (under the lock: src/shared.ts calls it when the lock is taken). */
+export function replayTouches(): void {
+  let slots = indexSlots();
+  for (let i: u32 = 0, n = getReg(REG_TOUCHES); i < n; i++) {
+    let slot = load<u32>(touchAt(i));
+    let it = <usize>load<u32>(touchAt(i), 4);
+    if (slot < slots && slotItem(slot) == it) policyTouch(it);
+  }
+  setReg(REG_TOUCHES, 0);
+}
