@@ -15,6 +15,7 @@ import { scratch } from './layout';
 import { setReg } from './regs';
 import { getVlen, getKind, valuePtr } from './item';
 import { hashBytes } from './hash';
+import { copyBytes } from './copy';
 import { touchSlot, touchItem, touchedSum } from './table';
 import { publish } from './items';
 import { readKey, setKey } from './store';
@@ -73,7 +74,7 @@ export function mset(n: u32, expireAt: f64, now: f64): u32 {
     let key = rec + BATCH_HEADER_BYTES;
     let v = setKey(key, klen, vlen, load<u32>(rec, 8), expireAt, 0, now);
     if (v == 0) break; // REG_ERROR says why; the caller reports how many were stored
-    memory.copy(v, key + klen, vlen);
+    copyBytes(v, key + klen, vlen);
     stored++;
     rec += recordBytes(klen, vlen);
   }

@@ -15,7 +15,7 @@ import { setLastFreedClass } from './slab';
 import { NOT_FOUND } from './table';
 import { DEBUG } from './debug';
 import { setReg } from './regs';
-import { stateBlock, ctx, STATE_BYTES, S_END, S_LOCK, S_SEQ, S_CLAIMS, C_FIELDS_END, C_FIELDS_BYTES, C_REGS, C_SCRATCH, C_SCRATCH_BYTES, contextAfterState, setContext } from './state';
+import { stateBlock, ctx, STATE_BYTES, S_END, S_LOCK, S_CLAIMS, C_FIELDS_END, C_FIELDS_BYTES, C_REGS, C_SCRATCH, C_SCRATCH_BYTES, contextAfterState, setContext } from './state';
 import { laneAt, laneCount } from './lanes';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
@@ -88,11 +88,6 @@ export function lanes(): u32 {
 /** The i32 whose bits say which lanes are taken (src/lanes.ts claims them with Atomics). */
 export function claimsAddr(): usize {
   return stateBlock() + S_CLAIMS;
-}
-
-/** The i32 write sequence of a shared cache (unlocked.ts), beside its lock. */
-export function seqAddr(): usize {
-  return stateBlock() + S_SEQ;
 }
 
 /** The registers of lane `i`, or 0 past the last lane (src/seam.ts adds up the lanes' counters). */

@@ -15,8 +15,8 @@
 //   │          clock, hot / removal flags,     │  │          length and admission throttle       │
 //   │          item counts, maxItemBytes,      │  │  128 registers   REGS_BYTES (256 B)          │
 //   │          lanes (lanes.ts)                │  │  384 digest      64 B (checksum stripes)     │
-//   │ 256 i32: lock, write sequence: alone in  │  │  448 rebuild     REBUILD_BATCH x 8 B         │
-//   │          their cache line                │  │  960 hot ring    HOT_RING_ENTRIES x 4 B      │
+//   │ 256 i32: lock (a sequence), waiters:     │  │  448 rebuild     REBUILD_BATCH x 8 B         │
+//   │          alone in their cache line       │  │  960 hot ring    HOT_RING_ENTRIES x 4 B      │
 //   └──────────────────────────────────────────┘  │ 1984 touches     TOUCH_ENTRIES x 8 B         │
 //   one per cache: every instance computes its    │ 2496 scratch     scratchBytes (keys, values) │
 //   address from __heap_base (immutable, fixed    └──────────────────────────────────────────────┘
@@ -101,16 +101,13 @@ export const S_CLAIMS: usize = 240;
 /** Past the last field: at most S_LOCK (the debug core checks it at init). A new field goes before it. */
 export const S_END: usize = S_CLAIMS + 4;
 /**
- * i32: the lock of a shared cache (src/shared.ts takes it with Atomics around every call; 0 free),
- * alone in the block's last cache line: every call writes it, and the fields every call reads
- * must not move between cores with it.
+ * i32: the lock of a shared cache, a sequence lock (src/shared.ts takes it with Atomics around
+ * every call): even while free, odd while a thread holds it, one more at each change; so a read
+ * without the lock (unlocked.ts) can tell whether a writer ran. Then an i32 count of the threads
+ * waiting. Alone in the block's last cache line: every write changes it, and the fields every
+ * call reads must not move between cores with it.
  */
 export const S_LOCK: usize = 256;
-/**
- * i32: the write sequence of a shared cache, beside the lock (its holder writes both): odd while a
- * thread holds the lock, so a read without the lock (unlocked.ts) can tell whether a writer ran.
- */
-export const S_SEQ: usize = S_LOCK + 4;
 
 // ── context block (per caller) ──────────────────────────────────────────────────────────────
 

@@ -17,6 +17,7 @@ import {
   getExpireAt, setExpireAt, keyPtr, valuePtr, itemBytes, itemSize, writeHeader, writeHeaderKeepLinks, isExpired, isStale,
 } from './item';
 import { hashBytes } from './hash';
+import { copyBytes } from './copy';
 import { NOT_FOUND, findKey, slotItem, clearIndex } from './table';
 import { fitsInPlace, footprint, initSlab } from './slab';
 import { reportRemoval, removalReporting } from './removal';
@@ -150,7 +151,7 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   }
   if (old != 0) removeItem(old, REMOVED_SET); // its slot may have moved while room was made (tables rebuilt)
   writeHeader(it, klen, vlen, kind, ext);
-  memory.copy(keyPtr(it), key, klen);
+  copyBytes(keyPtr(it), key, klen);
   linkItem(it, h, expireAt);
   bump(STAT_SETS);
   publish();
@@ -179,7 +180,7 @@ export function storeAbsent(key: usize, klen: u32, vlen: u32, kind: u32, expireA
     return 0;
   }
   writeHeader(it, klen, vlen, kind, ext);
-  memory.copy(keyPtr(it), key, klen);
+  copyBytes(keyPtr(it), key, klen);
   linkItem(it, h, expireAt);
   bump(STAT_SETS);
   return valuePtr(it);
@@ -192,7 +193,7 @@ function overwrite(it: usize, key: usize, klen: u32, vlen: u32, kind: u32, expir
   let hadTtl = hasTtl(it);
   if (hadTtl && expireAt <= 0) dropTtl(it); // before the header is rewritten: that clears FLAG_TTL
   writeHeaderKeepLinks(it, klen, vlen, kind, ext); // keeps the policy links and the heap position
-  memory.copy(keyPtr(it), key, klen);
+  copyBytes(keyPtr(it), key, klen);
   if (expireAt > 0) {
     setExpireAt(it, expireAt);
     if (hadTtl) {

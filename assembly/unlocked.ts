@@ -1,6 +1,6 @@
 // Reads without the lock: a shared cache's get from a thread with a lane of its own
-// (src/unlocked.ts). A seqlock: a thread that takes the cache's lock (src/shared.ts) makes the
-// write sequence (state.ts S_SEQ) odd, and even again before it lets go. A read notes the
+// (src/unlocked.ts). A seqlock: the cache's lock word (state.ts S_LOCK; src/shared.ts) is odd
+// while a thread holds it, and one more, even, once it let go. A read notes the
 // sequence, finds the item, copies the value into its lane's scratch region and reads the
 // sequence again; if it changed, a writer ran meanwhile and the copy may be torn, so the caller
 // tries again. The wrapper then decodes the copy, which no other thread writes.
@@ -21,13 +21,14 @@ import { hashBytes } from './hash';
 import { NOT_FOUND, findKeyUnlocked, slotItem } from './table';
 import { getKind, getVlen, isExpired, isStale, valuePtr } from './item';
 import { policyTouch } from './policy';
-import { stateBlock, ctx, C_FENCE, C_TOUCHES, S_SEQ } from './state';
+import { copyBytes } from './copy';
+import { stateBlock, ctx, C_FENCE, C_TOUCHES, S_LOCK } from './state';
 
 @inline function touchAt(i: u32): usize { return ctx + C_TOUCHES + (<usize>i << 3); }
 
 /** The write sequence, read with an atomic load (the shared core; the unshared one never calls this). */
 @inline function sequence(): i32 {
-  if (ASC_FEATURE_THREADS) return atomic.load<i32>(stateBlock() + S_SEQ);
+  if (ASC_FEATURE_THREADS) return atomic.load<i32>(stateBlock() + S_LOCK);
   return 1;
 }
 
@@ -57,7 +58,7 @@ export function readUnlocked(klen: u32, now: f64): usize {
       kind = getKind(it);
       if (<u64>at + <u64>vlen > <u64>scratchBytes()) return <usize>READ_LOCKED;
       copy = key + at;
-      memory.copy(copy, valuePtr(it), vlen);
+      copyBytes(copy, valuePtr(it), vlen);
     }
   }
   // The reads above happen before the check below. An atomic add on a word of the lane's own, not

@@ -37,15 +37,13 @@ export interface CoreExports {
   lanes(): number;
   /** The i32 whose bits say which lanes are taken. */
   claimsAddr(): number;
-  /** The i32 write sequence beside the lock (assembly/unlocked.ts). */
-  seqAddr(): number;
   /** A get without the lock: a value's address in the scratch region, or READ_MISS, READ_RETRY, READ_LOCKED (assembly/abi.ts). */
   readUnlocked(klen: number, now: number): number;
   /** Replays the lane's recorded hits to the policy; under the lock. */
   replayTouches(): void;
   /** Lane `i`'s registers, or 0 past the last lane. */
   laneRegs(i: number): number;
-  /** Shared caches: the address of the lock word. */
+  /** Shared caches: the address of the lock word (a sequence lock: src/shared.ts), and the waiters' count after it. */
   lockAddr(): number;
   expireStep(now: number, max: number): number;
   check(): number;

@@ -58,10 +58,9 @@ export class Sharing {
     private readonly memory: WebAssembly.Memory,
     private readonly module: WebAssembly.Module,
     lockAddr: number,
-    seqAddr: number,
     timeoutMs: number,
   ) {
-    this.lock = new SharedLock(new Int32Array(memory.buffer), lockAddr >> 2, seqAddr >> 2, timeoutMs);
+    this.lock = new SharedLock(new Int32Array(memory.buffer), lockAddr >> 2, timeoutMs);
   }
 
   /** What attachCache() needs, for postMessage. */
@@ -86,10 +85,7 @@ export class Sharing {
 /** Options attachCache() accepts: per thread. */
 export type AttachOptions = Pick<CacheOptions, 'now' | 'onRemove'>;
 
-const FREE = 0;
-const HELD = 1;
-const CONTENDED = 2;
-const SPINS = 64;
+const SPINS = 20_000;
 
 let canWait: boolean | undefined;
 
@@ -107,26 +103,32 @@ function mayWait(i32: Int32Array, at: number): boolean {
 }
 
 /**
- * The cache's lock, as this thread sees it. Re-entrant within the thread (a call from inside
- * onRemove, a method calling another). Its holder keeps the write sequence beside it odd, so that
- * a read without the lock (src/unlocked.ts) can tell whether a writer ran meanwhile.
+ * The cache's lock, as this thread sees it: a sequence lock. The word (the core's lockAddr()) is
+ * even while the lock is free and odd while a thread holds it; taking it adds one, letting go adds
+ * one more. So the same word says whether a writer ran: a read without the lock
+ * (src/unlocked.ts) that sees it unchanged and even around its read saw no write. The word after
+ * it counts the threads asleep on it (Atomics.wait), which the holder wakes as it lets go.
+ * Re-entrant within the thread (a call from inside onRemove, a method calling another).
  */
 export class SharedLock {
   /** Calls of this thread under the lock now (0: it does not hold it). */
   depth = 0;
   /** Runs each time this thread takes the lock (the cache replays its reads' touches). */
   onAcquire: (() => void) | undefined = undefined;
+  /** The word's value while this thread holds the lock. */
+  private held = 0;
 
   constructor(
     private readonly i32: Int32Array,
     private readonly at: number,
-    private readonly seqAt: number,
     private readonly timeoutMs: number,
   ) {}
 
   enter(): void {
     if (this.depth++ > 0) return;
-    if (Atomics.compareExchange(this.i32, this.at, FREE, HELD) !== FREE) {
+    const s = Atomics.load(this.i32, this.at);
+    if ((s & 1) === 0 && Atomics.compareExchange(this.i32, this.at, s, s + 1) === s) this.held = s + 1;
+    else {
       try {
         this.contend();
       } catch (e) {
@@ -134,17 +136,13 @@ export class SharedLock {
         throw e;
       }
     }
-    Atomics.add(this.i32, this.seqAt, 1); // odd: a writer is in
     this.onAcquire?.();
   }
 
   exit(): void {
     if (--this.depth > 0) return;
-    Atomics.add(this.i32, this.seqAt, 1); // even: what it wrote is complete
-    if (Atomics.sub(this.i32, this.at, 1) !== HELD) {
-      Atomics.store(this.i32, this.at, FREE);
-      Atomics.notify(this.i32, this.at, 1);
-    }
+    Atomics.store(this.i32, this.at, this.held + 1); // even: free, and what it wrote is complete
+    if (Atomics.load(this.i32, this.at + 1) !== 0) Atomics.notify(this.i32, this.at);
   }
 
   run<T>(fn: () => T): T {
@@ -156,25 +154,36 @@ export class SharedLock {
     }
   }
 
+  /** Takes the lock if it is free now. */
+  private tryTake(): boolean {
+    const s = Atomics.load(this.i32, this.at);
+    if ((s & 1) !== 0 || Atomics.compareExchange(this.i32, this.at, s, s + 1) !== s) return false;
+    this.held = s + 1;
+    return true;
+  }
+
   private contend(): void {
     const { i32, at } = this;
-    for (let i = 0; i < SPINS; i++) {
-      if (Atomics.compareExchange(i32, at, FREE, HELD) === FREE) return;
-    }
+    // Spin first, reading (a compareExchange only once it looks free, so the holder keeps its line):
+    // a call holds the lock for about a microsecond, and a thread put to sleep takes far longer to wake.
+    for (let i = 0; i < SPINS; i++) if (this.tryTake()) return;
     const deadline = Date.now() + this.timeoutMs;
     const wait = mayWait(i32, at);
-    // Mark it contended, so that the holder's exit wakes a waiter.
-    let c = Atomics.exchange(i32, at, CONTENDED);
-    while (c !== FREE) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new CacheError(
-          'ERR_LOCK_TIMEOUT',
-          `the shared cache stayed locked for ${this.timeoutMs} ms (lockTimeoutMs): a thread may have been terminated in the middle of a call`,
-        );
+    Atomics.add(i32, at + 1, 1); // asleep: the holder's exit wakes this thread
+    try {
+      while (!this.tryTake()) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new CacheError(
+            'ERR_LOCK_TIMEOUT',
+            `the shared cache stayed locked for ${this.timeoutMs} ms (lockTimeoutMs): a thread may have been terminated in the middle of a call`,
+          );
+        }
+        const s = Atomics.load(i32, at);
+        if (wait && (s & 1) !== 0) Atomics.wait(i32, at, s, Math.min(left, 50));
       }
-      if (wait) Atomics.wait(i32, at, CONTENDED, Math.min(left, 50));
-      c = Atomics.exchange(i32, at, CONTENDED);
+    } finally {
+      Atomics.sub(i32, at + 1, 1);
     }
   }
 }

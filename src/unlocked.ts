@@ -23,7 +23,7 @@ export class UnlockedReader {
 
   constructor(private readonly seam: Seam) {
     this.seq = new Int32Array(seam.u8.buffer);
-    this.seqAt = seam.core.seqAddr() >>> 2;
+    this.seqAt = seam.core.lockAddr() >>> 2; // the lock's word is the write sequence (src/shared.ts)
   }
 
   /** get(key) without the lock: the value, undefined, or TAKE_LOCK. Throws what get() throws for a bad key. */
