@@ -115,6 +115,7 @@ export const REG_GHOST_BUCKET_BYTES = 61; // one ghost bucket
 // Reads without the lock (assembly/unlocked.ts; src/unlocked.ts): a shared cache's get from a
 // thread with a lane of its own.
 export const REG_TOUCHES = 62; // hits recorded in the lane's touch buffer, not yet replayed to the policy
+export const REG_MARKED = 63; // the stripe sequence the call under the lock made odd (assembly/seqlock.ts), 0: none
 export const TOUCH_ENTRIES = 64;
 /** readUnlocked(): the key is absent (or stale). Else a value's address, or one of the two below. */
 export const READ_MISS = 0;

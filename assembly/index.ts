@@ -15,7 +15,7 @@ import { setLastFreedClass } from './slab';
 import { NOT_FOUND } from './table';
 import { DEBUG } from './debug';
 import { setReg } from './regs';
-import { stateBlock, ctx, STATE_BYTES, S_END, S_LOCK, S_CLAIMS, C_FIELDS_END, C_FIELDS_BYTES, C_REGS, C_SCRATCH, C_SCRATCH_BYTES, contextAfterState, setContext } from './state';
+import { stateBlock, ctx, STATE_BYTES, S_END, S_LOCK, S_SEQ, S_CLAIMS, C_FIELDS_END, C_FIELDS_BYTES, C_REGS, C_SCRATCH, C_SCRATCH_BYTES, contextAfterState, setContext } from './state';
 import { laneAt, laneCount } from './lanes';
 
 export { checksum, checksumStart, checksumUpdate, checksumEnd } from './checksum';
@@ -24,7 +24,7 @@ export { removalConfigure } from './removal';
 export { hotConfigure, hotDrained, hotRelease, hotReleaseAll, hotThrottle } from './hot';
 export { set, get, getStale, peek, has, del, ttl, expire, persist, hotTouch, expireStep } from './store';
 export { mget, mset } from './batch';
-export { readUnlocked, replayTouches } from './unlocked';
+export { readUnlocked, retryWord, replayTouches } from './unlocked';
 export { scan, randomItem } from './listing';
 export { check } from './check';
 
@@ -101,9 +101,14 @@ export function reserve(items: u32): void {
   publish();
 }
 
-/** The address of the lock word of a shared cache (an i32 in the state block). */
+/** The address of the lock word of a shared cache (an i32 in the state block; the waiters' count after it). */
 export function lockAddr(): usize {
   return stateBlock() + S_LOCK;
+}
+
+/** The address of the write sequence of a shared cache (seqlock.ts). */
+export function seqAddr(): usize {
+  return stateBlock() + S_SEQ;
 }
 
 /**

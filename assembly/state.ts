@@ -6,7 +6,7 @@
 //
 //   stateBlock() = align(__heap_base, 64)         ctx (the one mutable global; set by init)
 //   ┌──────────────────────────────────────────┐  ┌──────────────────────────────────────────────┐
-//   │ state block, STATE_BYTES (320 B)         │  │ context block                                │
+//   │ state block, STATE_BYTES (1408 B)        │  │ context block                                │
 //   │   0 u64: bytes0 smallBytes (heap, ghost) │  │    0 u64: checksum lanes v1..v4, total       │
 //   │          liveBytes; the seed at 96       │  │   40 f64: clock (time of the operation)      │
 //   │  32 u32: layout (class table .. total    │  │   48 u32: scratchBytes, checksum buffered,   │
@@ -15,13 +15,13 @@
 //   │          clock, hot / removal flags,     │  │          length and admission throttle       │
 //   │          item counts, maxItemBytes,      │  │  128 registers   REGS_BYTES (256 B)          │
 //   │          lanes (lanes.ts)                │  │  384 digest      64 B (checksum stripes)     │
-//   │ 256 i32: lock (a sequence), waiters:     │  │  448 rebuild     REBUILD_BATCH x 8 B         │
-//   │          alone in their cache line       │  │  960 hot ring    HOT_RING_ENTRIES x 4 B      │
-//   └──────────────────────────────────────────┘  │ 1984 touches     TOUCH_ENTRIES x 8 B         │
-//   one per cache: every instance computes its    │ 2496 scratch     scratchBytes (keys, values) │
-//   address from __heap_base (immutable, fixed    └──────────────────────────────────────────────┘
-//   at link time)                                 one per caller: registers, scratch and the
-//                                                 values one call leaves for the next step
+//   │ 256 i32: lock, waiters (a line of their  │  │  448 rebuild     REBUILD_BATCH x 8 B         │
+//   │          own); 320 write sequence; 384   │  │  960 hot ring    HOT_RING_ENTRIES x 4 B      │
+//   │          stripes' sequences, 64 B apart  │  │ 1984 touches     TOUCH_ENTRIES x 8 B         │
+//   └──────────────────────────────────────────┘  │ 2496 scratch     scratchBytes (keys, values) │
+//   one per cache: every instance computes its    └──────────────────────────────────────────────┘
+//   address from __heap_base (immutable, fixed    one per caller: registers, scratch and the
+//   at link time)                                 values one call leaves for the next step
 //
 // Each field is read and written through @inline accessors next to the code that owns it (e.g.
 // pageCount() / setPageCount() in layout.ts); the offsets are defined here only. Booleans take a
@@ -33,7 +33,6 @@ import { REGS_BYTES, HOT_RING_ENTRIES, TOUCH_ENTRIES } from './abi';
 @inline export function stateBlock(): usize {
   return (__heap_base + 63) & ~63;
 }
-export const STATE_BYTES: usize = 320;
 
 // ── state block offsets (per cache) ─────────────────────────────────────────────────────────
 // What a read without the lock uses (unlocked.ts: the seed, the index's base and size) is in
@@ -101,13 +100,20 @@ export const S_CLAIMS: usize = 240;
 /** Past the last field: at most S_LOCK (the debug core checks it at init). A new field goes before it. */
 export const S_END: usize = S_CLAIMS + 4;
 /**
- * i32: the lock of a shared cache, a sequence lock (src/shared.ts takes it with Atomics around
- * every call): even while free, odd while a thread holds it, one more at each change; so a read
- * without the lock (unlocked.ts) can tell whether a writer ran. Then an i32 count of the threads
- * waiting. Alone in the block's last cache line: every write changes it, and the fields every
- * call reads must not move between cores with it.
+ * i32: the lock of a shared cache (src/shared.ts takes it with Atomics around every call; even
+ * while free, odd while held), then an i32 count of the threads waiting for it. In a cache line
+ * of its own: every write changes it, and no read without the lock looks at it.
  */
 export const S_LOCK: usize = 256;
+/**
+ * i32: the write sequence for changes that may touch any item or the index (seqlock.ts), in a
+ * line of its own: a read without the lock reads it twice, and only such changes write it.
+ */
+export const S_SEQ: usize = 320;
+/** i32 x STRIPES, 64 bytes apart: the write sequences of the stripes of the hash space (seqlock.ts). */
+export const S_STRIPES: usize = 384;
+export const STRIPES: u32 = 16;
+export const STATE_BYTES: usize = S_STRIPES + (<usize>STRIPES << 6);
 
 // ── context block (per caller) ──────────────────────────────────────────────────────────────
 
@@ -147,8 +153,10 @@ export const C_ADMIT_MASK: usize = 80; // u32 hot.ts
 export const C_ADMIT_TICK: usize = 84; // u32 hot.ts
 /** i32 a read without the lock adds 0 to, as its fence (unlocked.ts): a word no other thread touches. */
 export const C_FENCE: usize = 88;
+/** usize: the write sequence a read without the lock found odd or changed, to wait on (unlocked.ts). */
+export const C_RETRY_ON: usize = 92;
 /** Past the last field: at most C_FIELDS_BYTES (checked like S_END). */
-export const C_FIELDS_END: usize = C_FENCE + 4;
+export const C_FIELDS_END: usize = C_RETRY_ON + 4;
 export const C_FIELDS_BYTES: usize = 128;
 export const C_REGS: usize = C_FIELDS_BYTES;
 export const C_DIGEST_BUFFER: usize = C_REGS + REGS_BYTES;

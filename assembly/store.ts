@@ -18,6 +18,7 @@ import {
 } from './item';
 import { hashBytes } from './hash';
 import { copyBytes } from './copy';
+import { markAll, markItem } from './seqlock';
 import { NOT_FOUND, findKey, slotItem, clearIndex } from './table';
 import { fitsInPlace, footprint, initSlab } from './slab';
 import { reportRemoval, removalReporting } from './removal';
@@ -88,6 +89,7 @@ function lookup(key: usize, klen: u32, space: u32): usize {
 function lookupLive(key: usize, klen: u32, now: f64, space: u32 = 0): usize {
   let it = lookup(key, klen, space);
   if (it != 0 && isExpired(it, now)) {
+    markAll();
     unlinkItem(it, lastSlot(), REMOVED_EXPIRE);
     bump(STAT_EXPIRED);
     publish();
@@ -120,12 +122,16 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
   }
   // Nothing has changed so far: a call refused above leaves the cache as it was. Growing the
   // tables may move or evict items, the old one too, so it is looked up again after.
+  // A shared cache's readers learn of the change (seqlock.ts): a rewrite in place marks the key's
+  // stripe only, anything else the whole cache.
   if (old != 0) {
     if (ext && !hasTtl(old) && ttlItems() >= heapCapacity()) {
+      markAll();
       heapRoom();
       old = lookupLive(key, klen, now, kind & KEY_MEMO);
     }
   } else {
+    markAll();
     while (itemCount() >= indexCapacity()) if (!growTables() && !evictOne(now)) break;
     // After the index grew: the heap refuses to grow past the index (growHeap).
     if (ext) heapRoom();
@@ -134,8 +140,12 @@ export function setKey(key: usize, klen: u32, vlen: u32, kind: u32, expireAt: f6
     // Same chunk class: overwrite in place (no allocation, no index or slab work).
     let keepExt = (getFlags(old) & FLAG_EXT) != 0;
     let size2 = itemSize(klen, vlen, ext || keepExt);
-    if (fitsInPlace(old, <u32>size2)) return overwrite(old, key, klen, vlen, kind, expireAt, ext || keepExt);
+    if (fitsInPlace(old, <u32>size2)) {
+      markItem(h);
+      return overwrite(old, key, klen, vlen, kind, expireAt, ext || keepExt);
+    }
   }
+  markAll();
   // The old item stays stored (pinned: making room neither evicts it nor clears its pages, but
   // may move it) until the new one has its chunk, so a failed replace leaves the old value.
   if (old != 0) setPinned(old);

@@ -85,7 +85,7 @@ export class Cache<V extends Storable<V> = any> {
     this.reportsRemovals = removals !== undefined;
     if (shared) {
       const core = this.core;
-      this.sharing = new Sharing(memory, shared.module, core.lockAddr() >>> 0, opts.lockTimeoutMs);
+      this.sharing = new Sharing(memory, shared.module, core.lockAddr() >>> 0, opts.lockTimeoutMs, core.seqAddr() >>> 0, this.regs32);
       this.sharing.lock.onAcquire = () => this.regs32[REG_TOUCHES] !== 0 && core.replayTouches();
       const reader = new UnlockedReader(seam);
       const unlocked = (key: unknown) => (this.disposed ? TAKE_LOCK : reader.get(key as Key, this.nowIfTtl()));

@@ -39,11 +39,15 @@ export interface CoreExports {
   claimsAddr(): number;
   /** A get without the lock: a value's address in the scratch region, or READ_MISS, READ_RETRY, READ_LOCKED (assembly/abi.ts). */
   readUnlocked(klen: number, now: number): number;
+  /** The write sequence the last READ_RETRY found odd or changed (a byte address). */
+  retryWord(): number;
+  /** The write sequence of a shared cache: the i32 that marks changes to its structure (assembly/seqlock.ts). */
+  seqAddr(): number;
   /** Replays the lane's recorded hits to the policy; under the lock. */
   replayTouches(): void;
   /** Lane `i`'s registers, or 0 past the last lane. */
   laneRegs(i: number): number;
-  /** Shared caches: the address of the lock word (a sequence lock: src/shared.ts), and the waiters' count after it. */
+  /** Shared caches: the address of the lock word, and the waiters' count after it (src/shared.ts). */
   lockAddr(): number;
   expireStep(now: number, max: number): number;
   check(): number;

@@ -18,6 +18,7 @@
 import { CacheError } from './errors.js';
 import { wrapMethods } from './wrap.js';
 import { TAKE_LOCK } from './unlocked.js';
+import { REG_MARKED } from '../assembly/abi.js';
 import { type CacheOptions, type Policy, type ResolvedOptions, WASM_PAGE } from './options.js';
 
 /** What `postMessage(cache.handle)` sends to a worker: everything attachCache() needs, structured-cloneable. */
@@ -59,8 +60,10 @@ export class Sharing {
     private readonly module: WebAssembly.Module,
     lockAddr: number,
     timeoutMs: number,
+    seqAddr: number,
+    regs: Uint32Array,
   ) {
-    this.lock = new SharedLock(new Int32Array(memory.buffer), lockAddr >> 2, timeoutMs);
+    this.lock = new SharedLock(new Int32Array(memory.buffer), lockAddr >> 2, timeoutMs, seqAddr >> 2, regs);
   }
 
   /** What attachCache() needs, for postMessage. */
@@ -103,12 +106,14 @@ function mayWait(i32: Int32Array, at: number): boolean {
 }
 
 /**
- * The cache's lock, as this thread sees it: a sequence lock. The word (the core's lockAddr()) is
- * even while the lock is free and odd while a thread holds it; taking it adds one, letting go adds
- * one more. So the same word says whether a writer ran: a read without the lock
- * (src/unlocked.ts) that sees it unchanged and even around its read saw no write. The word after
- * it counts the threads asleep on it (Atomics.wait), which the holder wakes as it lets go.
- * Re-entrant within the thread (a call from inside onRemove, a method calling another).
+ * The cache's lock, as this thread sees it. Its word (the core's lockAddr()) is even while the lock
+ * is free and odd while a thread holds it; the word after it counts the threads asleep on it
+ * (Atomics.wait), which the holder wakes as it lets go. Re-entrant within the thread (a call from
+ * inside onRemove, a method calling another).
+ *
+ * The holder also keeps the write sequences (assembly/seqlock.ts) that reads without the lock
+ * check (src/unlocked.ts): taking the lock for any call but set() marks the cache's sequence (odd),
+ * set() lets the core mark what its write needs, and letting go ends every mark (even, one more).
  */
 export class SharedLock {
   /** Calls of this thread under the lock now (0: it does not hold it). */
@@ -118,14 +123,24 @@ export class SharedLock {
   /** The word's value while this thread holds the lock. */
   private held = 0;
 
+  /**
+   * `seqAt`: the cache's write sequence (an index into `i32`); `regs`: this thread's registers,
+   * where the core notes the stripe it marked (REG_MARKED).
+   */
   constructor(
     private readonly i32: Int32Array,
     private readonly at: number,
     private readonly timeoutMs: number,
+    private readonly seqAt = -1,
+    private readonly regs?: Uint32Array,
   ) {}
 
-  enter(): void {
-    if (this.depth++ > 0) return;
+  /** Takes the lock; `markAll`: the call may change anything (all but set()). */
+  enter(markAll = true): void {
+    if (this.depth++ > 0) {
+      if (markAll) this.markAll();
+      return;
+    }
     const s = Atomics.load(this.i32, this.at);
     if ((s & 1) === 0 && Atomics.compareExchange(this.i32, this.at, s, s + 1) === s) this.held = s + 1;
     else {
@@ -136,13 +151,27 @@ export class SharedLock {
         throw e;
       }
     }
+    if (markAll) this.markAll();
     this.onAcquire?.();
   }
 
   exit(): void {
     if (--this.depth > 0) return;
-    Atomics.store(this.i32, this.at, this.held + 1); // even: free, and what it wrote is complete
-    if (Atomics.load(this.i32, this.at + 1) !== 0) Atomics.notify(this.i32, this.at);
+    const { i32, seqAt, regs } = this;
+    if (regs !== undefined) {
+      const stripe = regs[REG_MARKED];
+      if (stripe !== 0) {
+        regs[REG_MARKED] = 0;
+        Atomics.add(i32, stripe >>> 2, 1);
+      }
+    }
+    if (seqAt >= 0 && (Atomics.load(i32, seqAt) & 1) !== 0) Atomics.add(i32, seqAt, 1);
+    Atomics.store(i32, this.at, this.held + 1); // even: free
+    if (Atomics.load(i32, this.at + 1) !== 0) Atomics.notify(i32, this.at);
+  }
+
+  private markAll(): void {
+    if (this.seqAt >= 0 && (Atomics.load(this.i32, this.seqAt) & 1) === 0) Atomics.add(this.i32, this.seqAt, 1);
   }
 
   run<T>(fn: () => T): T {
@@ -217,7 +246,7 @@ export function lockMethods(cache: object, lock: SharedLock, unlockedGet?: (key:
           }
         }
       : function (this: unknown, a: unknown, b: unknown, c: unknown, d: unknown): unknown {
-          lock.enter();
+          lock.enter(name !== 'set'); // set() lets the core mark what it changes (assembly/seqlock.ts)
           try {
             return method.call(this, a, b, c, d);
           } finally {

@@ -2,7 +2,8 @@
 // the core reads the item between two looks at the write sequence and copies the value into
 // the lane's scratch region (assembly/unlocked.ts), and the copy is decoded here, where no other
 // thread writes it. Two threads reading never wait for each other or write a cache line the other
-// reads. A read that overlaps a write waits for the writer to leave (a write holds the lock for
+// reads. A read that overlaps a write of its key's stripe, or a change to the cache's structure
+// (assembly/seqlock.ts), waits for the writer to leave (a write holds the lock for
 // about a microsecond) and tries again; only a writer that stays (a long call, or a thread
 // terminated in the middle of one) sends the read to the lock, which waits properly and times out.
 import { READ_LOCKED, READ_MISS, READ_RETRY } from '../assembly/abi.js';
@@ -18,12 +19,10 @@ const TRIES = 8;
 const SPINS = 20_000;
 
 export class UnlockedReader {
-  private readonly seq: Int32Array;
-  private readonly seqAt: number;
+  private readonly i32: Int32Array;
 
   constructor(private readonly seam: Seam) {
-    this.seq = new Int32Array(seam.u8.buffer);
-    this.seqAt = seam.core.lockAddr() >>> 2; // the lock's word is the write sequence (src/shared.ts)
+    this.i32 = new Int32Array(seam.u8.buffer);
   }
 
   /** get(key) without the lock: the value, undefined, or TAKE_LOCK. Throws what get() throws for a bad key. */
@@ -45,10 +44,11 @@ export class UnlockedReader {
     return TAKE_LOCK;
   }
 
-  /** Waits, spinning, until no writer is in; false if one stayed for all of SPINS. */
+  /** Waits, spinning, until the write sequence the read ran into is even; false if it stayed odd for all of SPINS. */
   private writerLeft(): boolean {
-    const { seq, seqAt } = this;
-    for (let i = 0; i < SPINS; i++) if ((Atomics.load(seq, seqAt) & 1) === 0) return true;
+    const { i32 } = this;
+    const at = this.seam.core.retryWord() >>> 2;
+    for (let i = 0; i < SPINS; i++) if ((Atomics.load(i32, at) & 1) === 0) return true;
     return false;
   }
 }
