@@ -21,7 +21,7 @@ if (role === 'mix') {
   const mask = idx.length - 1;
   for (let i = 0; i < ops; i++) {
     const k = keyOf(idx[(i * 7 + workerData.offset) & mask]);
-    if (i % setEvery === 0) cache.set(k, value);
+    if (i % setEvery === 0) cache.set(workerData.insert ? `new:${workerData.offset}:${i}` : k, value);
     else sink += (cache.get(k)?.length ?? 0);
   }
   const ms = performance.now() - t;
