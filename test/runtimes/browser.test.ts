@@ -187,26 +187,31 @@ onmessage = async (e) => {
     if (v !== undefined && v !== v[0].repeat(v.length)) torn++;
   }
   cache.set('from worker ' + e.data.id, { id: e.data.id });
-  postMessage({ torn, won: cache.set('lock', e.data.id, { nx: true }) });
+  // own: lanes of its own, so its gets ran without the lock (src/unlocked.ts)
+  postMessage({ torn, won: cache.set('lock', e.data.id, { nx: true }), own: cache.shards.every((s) => s.seam.ownLane > 0) });
 };`,
     );
     const tab = await browser.newPage();
     await tab.goto(`${isolatedUrl}/blank.html`);
-    const got = await tab.evaluate(`(async () => {
-      const { createCache } = await import('wasmcache');
-      const cache = await createCache({ maxMemory: '4mb', shared: true, shards: 4 });
-      const workers = [1, 2].map(() => new Worker('/shared-worker.js', { type: 'module' }));
-      const done = workers.map((w) => new Promise((resolve, reject) => { w.onmessage = (e) => resolve(e.data); w.onerror = (e) => reject(new Error(e.message)); }));
-      workers.forEach((w, i) => w.postMessage({ handle: cache.handle, id: i + 1 }));
-      for (let i = 0; i < 5000; i++) cache.incr('n');
-      const seen = await Promise.all(done);
-      workers.forEach((w) => w.terminate());
-      return { isolated: crossOriginIsolated, shards: cache.layout().shards, n: cache.get('n'), seen, w1: cache.get('from worker 1'), w2: cache.get('from worker 2'), check: cache.checkInvariants() };
-    })()`);
-    expect(got).toMatchObject({ isolated: true, shards: 4, n: '15000', w1: { id: 1 }, w2: { id: 2 }, check: 0 });
-    const seen = (got as { seen: { torn: number; won: boolean }[] }).seen;
-    expect(seen.map((s) => s.torn)).toEqual([0, 0]);
-    expect(seen.filter((s) => s.won)).toHaveLength(1); // the NX lock went to exactly one worker
+    // The default (one shard, large enough for a lane per worker: gets without the lock) and 4 small shards (every call locked).
+    for (const [memory, shards, own] of [['16mb', 1, true], ['4mb', 4, false]] as const) {
+      const got = await tab.evaluate(`(async () => {
+        const { createCache } = await import('wasmcache');
+        const cache = await createCache({ maxMemory: '${memory}', shared: true, shards: ${shards} });
+        const workers = [1, 2].map(() => new Worker('/shared-worker.js', { type: 'module' }));
+        const done = workers.map((w) => new Promise((resolve, reject) => { w.onmessage = (e) => resolve(e.data); w.onerror = (e) => reject(new Error(e.message)); }));
+        workers.forEach((w, i) => w.postMessage({ handle: cache.handle, id: i + 1 }));
+        for (let i = 0; i < 5000; i++) cache.incr('n');
+        const seen = await Promise.all(done);
+        workers.forEach((w) => w.terminate());
+        return { isolated: crossOriginIsolated, shards: cache.layout().shards, n: cache.get('n'), seen, w1: cache.get('from worker 1'), w2: cache.get('from worker 2'), check: cache.checkInvariants() };
+      })()`);
+      expect(got).toMatchObject({ isolated: true, shards, n: '15000', w1: { id: 1 }, w2: { id: 2 }, check: 0 });
+      const seen = (got as { seen: { torn: number; won: boolean; own: boolean }[] }).seen;
+      expect(seen.map((s) => s.torn)).toEqual([0, 0]);
+      expect(seen.map((s) => s.own)).toEqual([own, own]);
+      expect(seen.filter((s) => s.won)).toHaveLength(1); // the NX lock went to exactly one worker
+    }
     await tab.close();
 
     const plain = await browser.newPage();
