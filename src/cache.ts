@@ -1,11 +1,11 @@
 import {
-  KIND_STRING, REG_ERROR, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM, REG_TOUCHES,
+  KIND_STRING, REG_ERROR, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
 import { HotTier, SAMPLE_MASK } from './hot.js';
 import type { Removals } from './removals.js';
 import { Seam } from './seam.js';
-import { type CacheHandle, type SharedInit, Sharing, lockMethods } from './shared.js';
+import { type CacheHandle, type SharedInit, type Sharing, shareCache } from './shared.js';
 import { Timers, sweepExpired } from './timers.js';
 import { ASYNC_DISPOSE, DISPOSE } from './disposable.js';
 import { checkEntries, readArgs, readMany, writeArgs, writeMany } from './batch.js';
@@ -19,7 +19,6 @@ import { concat, joined, snapshotPieces, streamOf } from './chunks.js';
 import type { ByteArgs, CacheLayout, CacheStats, SetOptions, ValueSink } from './cache-types.js';
 import { type FetchOptions, type Loader, type MemoOptions, Loads, keyId } from './fetch.js';
 import { Fetcher } from './fetcher.js';
-import { TAKE_LOCK, UnlockedReader } from './unlocked.js';
 
 export type { SetOptions, CacheStats, CacheLayout } from './cache-types.js';
 
@@ -83,15 +82,8 @@ export class Cache<V extends Storable<V> = any> {
         }),
     });
     this.reportsRemovals = removals !== undefined;
-    if (shared) {
-      const core = this.core;
-      this.sharing = new Sharing(memory, shared.module, core.lockAddr() >>> 0, opts.lockTimeoutMs, core.seqAddr() >>> 0, this.regs32);
-      this.sharing.lock.onAcquire = () => this.regs32[REG_TOUCHES] !== 0 && core.replayTouches();
-      const reader = new UnlockedReader(seam);
-      const unlocked = (key: unknown) => (this.disposed ? TAKE_LOCK : reader.get(key as Key, this.nowIfTtl()));
-      // Before removals.attach: callbacks run after the lock is released.
-      lockMethods(this, this.sharing.lock, seam.ownLane >= 0 ? unlocked : undefined);
-    }
+    // Before removals.attach: callbacks run after the lock is released.
+    if (shared) this.sharing = shareCache(this, seam, memory, shared.module, opts.lockTimeoutMs, () => (this.disposed ? undefined : this.nowIfTtl()));
     if (removals) {
       this.core.removalConfigure(1);
       removals.attach(this);

@@ -17,8 +17,10 @@
 // changed). A thread terminated between calls holds nothing.
 import { CacheError } from './errors.js';
 import { wrapMethods } from './wrap.js';
-import { TAKE_LOCK } from './unlocked.js';
-import { REG_MARKED } from '../assembly/abi.js';
+import { TAKE_LOCK, UnlockedReader } from './unlocked.js';
+import { REG_MARKED, REG_TOUCHES } from '../assembly/abi.js';
+import type { Key } from './codec.js';
+import type { Seam } from './seam.js';
 import { type CacheOptions, type Policy, type ResolvedOptions, WASM_PAGE } from './options.js';
 
 /** What `postMessage(cache.handle)` sends to a worker: everything attachCache() needs, structured-cloneable. */
@@ -254,6 +256,24 @@ export function lockMethods(cache: object, lock: SharedLock, unlockedGet?: (key:
           }
         },
   );
+}
+
+/**
+ * Makes `cache` one thread's view of a shared cache: the lock around its methods that reach the
+ * core, the replay of its reads' touches when it takes the lock, and gets without the lock where
+ * its thread has a lane of its own. `now`: the clock for a read, or undefined once disposed.
+ */
+export function shareCache(cache: object, seam: Seam, memory: WebAssembly.Memory, module: WebAssembly.Module, timeoutMs: number, now: () => number | undefined): Sharing {
+  const { core, regs32 } = seam;
+  const sharing = new Sharing(memory, module, core.lockAddr() >>> 0, timeoutMs, core.seqAddr() >>> 0, regs32);
+  sharing.lock.onAcquire = () => regs32[REG_TOUCHES] !== 0 && core.replayTouches();
+  const reader = new UnlockedReader(seam);
+  const unlocked = (key: unknown) => {
+    const t = now();
+    return t === undefined ? TAKE_LOCK : reader.get(key as Key, t); // disposed: the locked get throws ERR_DISPOSED
+  };
+  lockMethods(cache, sharing.lock, seam.ownLane >= 0 ? unlocked : undefined);
+  return sharing;
 }
 
 /** Refuses `shared: true` where threads cannot share memory, saying why. */
