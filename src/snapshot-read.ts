@@ -10,6 +10,8 @@
 // caches. The core refuses (LOAD_FENCED) a block whose items could take a page at or past the
 // fence; that block is stored from the scratch region once no read is in flight, and from then on
 // (the items have reached the windows) blocks are read into the scratch region as in snapshot.ts.
+// Below the windows, prefault.ts has the thread pool fault in the pages the items will take (reads
+// of /dev/zero, top down), with a fence of its own at the lowest read in flight.
 import { LOAD_FENCED, REG_PAGE_BYTES } from '../assembly/abi.js';
 import type { NodeFs } from './snapshot-file.js';
 import {
@@ -17,6 +19,7 @@ import {
   fileSource, io, ioError, loadBlockInPieces, needBytes, readHeader,
 } from './snapshot.js';
 import { CacheError } from './errors.js';
+import { Prefault } from './prefault.js';
 
 const BLOCK_HEADER_BYTES = 12;
 /** loadBlock's mode: check and store. */
@@ -81,6 +84,9 @@ async function walkAhead(fs: NodeFs, fd: number, path: string, host: SnapshotHos
   const lead = win + 4 * host.regs32[REG_PAGE_BYTES];
   /** The window to read into after the one at `after` (0: none yet), or 0 if the items come too close. */
   const place = (after: number) => (low >= (core.freeFrom() >>> 0) + lead ? (after === low ? low + win : low) : 0);
+  // The pages the items will take, faulted on the thread pool too (prefault.ts), up to a little
+  // more than the file's size past the items stored so far.
+  const pre = Prefault.open(fs, u8, core.freeFrom() >>> 0, Math.min(low - lead, (core.freeFrom() >>> 0) + Math.ceil((size - HEADER_BYTES) * 1.15)));
   let cur: Window | undefined;
   let ahead: Promise<Window> | undefined; // the read in flight, into a window above cur's
   let items = 0;
@@ -128,8 +134,14 @@ async function walkAhead(fs: NodeFs, fd: number, path: string, host: SnapshotHos
           }
         }
         const ptr = cur.addr + off;
-        const fence = cur.addr === scratch ? 0 : low;
-        if (checkedBlock(host, at, ptr, bytes, now, CHECK_AND_STORE, fence, true) === LOAD_FENCED) {
+        const windows = cur.addr === scratch ? 0 : low;
+        const fence = pre ? pre.fence(core.freeFrom() >>> 0, windows) : windows;
+        const stored = checkedBlock(host, at, ptr, bytes, now, CHECK_AND_STORE, fence, true);
+        if (stored === LOAD_FENCED && fence !== windows) {
+          await pre!.wait(); // its items reach pages still being read: once they are done, the same block again
+          continue;
+        }
+        if (stored === LOAD_FENCED) {
           // Its items could reach the windows: once the read in flight is done, it is stored from
           // the scratch region, and what was read ahead is read again (its pages may be taken).
           if (ahead) await ahead.catch(() => undefined);
@@ -146,6 +158,7 @@ async function walkAhead(fs: NodeFs, fd: number, path: string, host: SnapshotHos
   } finally {
     // Never return (or throw) with a read still writing into the cache's memory.
     if (ahead) await ahead.catch(() => undefined);
+    await pre?.close();
   }
   checkTrailer(host, source, at, blocks, items, count);
   return items;

@@ -73,6 +73,58 @@ describe('loadCache reads ahead', () => {
     cache.dispose();
   }, 60_000);
 
+  it('pages faulted ahead from /dev/zero (src/prefault.ts) never reach the items; without /dev/zero the load is the same', async () => {
+    const { path, want, items } = await saved('prefault', 30_000, 4, '128mb');
+    expect(fs.statSync(path).size).toBeGreaterThan(24 << 20); // enough for reads of /dev/zero
+    const open = vi.spyOn(fs, 'openSync');
+    const read = vi.spyOn(fs, 'read');
+    const cache = await loadCache(path, { ...options, maxMemory: '128mb' });
+    const zero = open.mock.calls.findIndex(([p]) => p === '/dev/zero');
+    expect(zero).toBeGreaterThanOrEqual(0);
+    const zeroFd = open.mock.results[zero].value as number;
+    expect(read.mock.calls.filter(([fd]) => fd === zeroFd).length).toBeGreaterThanOrEqual(2); // chunks read into the top pages, where the last items land
+    expect(cache.size).toBe(items);
+    expect(contents(cache)).toBe(want);
+    expect(cache.checkInvariants()).toBe(0);
+    cache.dispose();
+    vi.restoreAllMocks();
+    const realOpen = fs.openSync;
+    vi.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
+      if (p === '/dev/zero') throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+      return (realOpen as (...a: unknown[]) => number)(p, ...rest);
+    }) as typeof fs.openSync);
+    const without = await loadCache(path, { ...options, maxMemory: '128mb' });
+    expect(contents(without)).toBe(want);
+    expect(without.checkInvariants()).toBe(0);
+    without.dispose();
+  }, 60_000);
+
+  it('reads of /dev/zero that are slow: the stores wait at the fence below them, and nothing stored is zeroed', async () => {
+    const { path, want, items } = await saved('prefault-slow', 30_000, 5, '128mb');
+    const zeroFds = new Set<number>();
+    const realOpen = fs.openSync;
+    vi.spyOn(fs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
+      const fd = (realOpen as (...a: unknown[]) => number)(p, ...rest);
+      if (p === '/dev/zero') zeroFds.add(fd);
+      return fd;
+    }) as typeof fs.openSync);
+    const realRead = fs.read;
+    let late = 0;
+    vi.spyOn(fs, 'read').mockImplementation(((...args: unknown[]) => {
+      const go = () => (realRead as (...a: unknown[]) => void)(...args);
+      if (zeroFds.has(args[0] as number)) {
+        late++;
+        setTimeout(go, 40); // the kernel writes the zeros 40 ms late: by then the stores have caught up
+      } else go();
+    }) as typeof fs.read);
+    const cache = await loadCache(path, { ...options, maxMemory: '128mb' });
+    expect(late).toBeGreaterThanOrEqual(2);
+    expect(cache.size).toBe(items);
+    expect(contents(cache)).toBe(want);
+    expect(cache.checkInvariants()).toBe(0);
+    cache.dispose();
+  }, 60_000);
+
   it('a snapshot of small blocks (a small cache wrote it): windows end inside blocks and block headers', async () => {
     const { path, want, items } = await saved('small-blocks', 3000, 2, '3mb');
     const { result: cache, reads } = await countingReads(() => loadCache(path, options));
