@@ -85,8 +85,9 @@ async function walkAhead(fs: NodeFs, fd: number, path: string, host: SnapshotHos
   /** The window to read into after the one at `after` (0: none yet), or 0 if the items come too close. */
   const place = (after: number) => (low >= (core.freeFrom() >>> 0) + lead ? (after === low ? low + win : low) : 0);
   // The pages the items will take, faulted on the thread pool too (prefault.ts), up to a little
-  // more than the file's size past the items stored so far.
-  const pre = Prefault.open(fs, u8, core.freeFrom() >>> 0, Math.min(low - lead, (core.freeFrom() >>> 0) + Math.ceil((size - HEADER_BYTES) * 1.15)));
+  // more than the file's size past the items stored so far (items take about what their records do:
+  // more would fault pages no item takes, which then count in the process's memory).
+  const pre = Prefault.open(fs, u8, core.freeFrom() >>> 0, Math.min(low - lead, (core.freeFrom() >>> 0) + Math.ceil((size - HEADER_BYTES) * 1.05)));
   let cur: Window | undefined;
   let ahead: Promise<Window> | undefined; // the read in flight, into a window above cur's
   let items = 0;
