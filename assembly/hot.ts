@@ -24,6 +24,8 @@ export const FLAG_HOT: u8 = 0x80;
 /**
  * Items that are never promoted: fetch()'s values with a fresh-until time, byte keys, memo keys; and
  * byte values (checked apart): a get must copy them anyway, which costs what the core's read does.
+ * Measured 2026-12-04 with 1 KiB values kept as private copies (Zipf 0.99, keys built per op):
+ * getInto 267 ns with the tier vs 251 without at 1e4 entries, 567 vs 377 at 1e5; get 1.39 vs 1.25 us.
  */
 const NOT_PROMOTED: u8 = <u8>(KIND_FRESH | KEY_BYTES | KEY_MEMO) | FLAG_HOT;
 

@@ -228,6 +228,12 @@ function expectedOf(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v));
 }
 
+/** The stored bytes of a value (what getInto copies): bytes as given, UTF-8 of a string, JSON text otherwise. */
+function storedBytesOf(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  return utf8(typeof v === 'string' ? v : JSON.stringify(v));
+}
+
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }
@@ -546,6 +552,47 @@ class ModelRun {
         this.counters.hits++;
       } else this.counters.misses++;
     }
+    // The caller owns what it got: changing it must not reach a later read (the hot tier's copy).
+    if (actual instanceof Uint8Array && this.rng.chance(0.3)) actual.fill(0x5a);
+  }
+
+  /** getInto() at offset 2 of a target with guard bytes; sometimes one byte too small (an error, the target untouched). */
+  opGetInto(hot = false): void {
+    const id = hot ? this.pickHotKey() : this.pickKey();
+    const { key, label } = this.keyInput(id);
+    this.setOp(`getInto(${label})`);
+    const before = this.live(id);
+    const want = before === undefined ? undefined : storedBytesOf(before.value);
+    const short = want !== undefined && want.length > 0 && this.rng.chance(0.05);
+    const target = new Uint8Array(2 + (want?.length ?? 8) + (short ? -1 : 2)).fill(0xee);
+    if (short) {
+      let code = '';
+      try {
+        this.cache.getInto(key, target, 2);
+      } catch (err) {
+        code = (err as CacheError).code;
+      }
+      if (code === '' && !this.cfg.exact) return; // it vanished: the next read finds out
+      this.check(code === 'ERR_TARGET_TOO_SMALL', 'getInto() into too small a target', 'ERR_TARGET_TOO_SMALL', code);
+      this.check(target.every((b) => b === 0xee), 'getInto() left a too small target unchanged', 'unchanged', hex(target));
+      this.touch(before);
+      this.counters.hits++;
+      return;
+    }
+    const n = this.cache.getInto(key, target, 2);
+    if (before === undefined || want === undefined) {
+      this.check(n === -1, 'getInto() of a key the model does not have', -1, n);
+      this.counters.misses++;
+      return;
+    }
+    if (n === -1 && !this.cfg.exact) return this.vanish(before);
+    const got = target.subarray(2, 2 + Math.max(n, 0));
+    const sameBytes = before.value instanceof Uint8Array || typeof before.value === 'string' ? bytesEqual(got, want) : sameValue(before.value, JSON.parse(Buffer.from(got).toString('utf8')));
+    this.check(n === want.length && sameBytes, 'getInto() bytes', hex(want), hex(got));
+    this.check(target[0] === 0xee && target[1] === 0xee && target[2 + n] === 0xee, 'getInto() wrote only its bytes', 'guards intact', hex(target));
+    this.touch(before);
+    this.counters.hits++;
+    target.fill(0x5a); // a caller reusing its target must not reach later reads
   }
 
   opHas(): void {
@@ -848,7 +895,7 @@ class ModelRun {
   }
 
   oneStep(): void {
-    if (this.cfg.hotReads !== undefined && this.rng.float() * 100 < this.cfg.hotReads) return this.opGet('get', true);
+    if (this.cfg.hotReads !== undefined && this.rng.float() * 100 < this.cfg.hotReads) return this.rng.chance(0.15) ? this.opGetInto(true) : this.opGet('get', true);
     const r = this.rng.float() * 100;
     if (r < 24) this.opSet();
     else if (r < 40) this.opGet('get');
@@ -870,6 +917,7 @@ class ModelRun {
       else this.check(size <= this.model.size, 'size cannot exceed the live keys the model knows', this.model.size, size);
     } else if (r < 90.5) this.opError();
     else if (r < 90.52) this.opClear();
+    else if (r < 93) this.opGetInto();
     else this.opGet('get');
   }
 
