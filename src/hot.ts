@@ -66,13 +66,17 @@ export const SAMPLE_MASK = 15;
  */
 const BYPASS_BELOW = 0.3;
 /**
- * A tier of mostly strings is bypassed too when the core holds more than STRINGS_FAR_BEYOND times
- * the tier's entries: a string costs the core little to decode (a UTF-8 copy), and once the reads
- * reach that far beyond the tier its Map lookups miss the CPU caches as the core's do. Measured
- * with keys built per op, Zipf 0.99, 16k kept: 1e5 entries 455 ns with the tier vs 368 without;
- * 1e6 entries 676 vs 565; 1e4 entries (all kept) even.
+ * A tier of mostly strings is bypassed too, and keeps at most STRINGS_TIER values, when the core
+ * holds more than STRINGS_FAR_BEYOND times that: a string costs the core little to decode (a UTF-8
+ * copy), and once the reads reach that far beyond the tier its Map lookups miss the CPU caches as
+ * the core's do. Measured with keys built per op, Zipf 0.99, 16k kept: 1e5 entries 455 ns with the
+ * tier vs 368 without; 1e6 entries 676 vs 565; 1e4 entries (all kept) even; 2026-12-04, 1e6
+ * entries: 398 ns without, 470 with 16k kept, 515 with 131k. Objects (JSON.parse on every core
+ * read) gain from a tier that holds them all: 1e5 entries, uniform, 614 ns with 131k kept vs 1.64 us
+ * with 16k (lru-cache 867); Zipf 358 ns with 64k vs 572 with 16k (lru-cache 409).
  */
 const STRINGS_FAR_BEYOND = 4;
+const STRINGS_TIER = 16_384;
 const USE_ABOVE = 0.4;
 /** The core's throttle while bypassed: one candidate in 2^BYPASS_SHIFT, so that what is kept still follows the reads. */
 const BYPASS_SHIFT = 5;
@@ -94,6 +98,8 @@ export class HotTier {
   private readonly clock: (HotEntry | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   private hand = 0;
+  /** The entries it keeps now: maxEntries, or STRINGS_TIER while it holds strings of a far larger cache. */
+  private cap: number;
   /** The core offers fewer candidates (ADMIT_SHIFT): set once the tier is full, until dropAll. */
   private throttled = false;
   private heapBytes = 0;
@@ -127,7 +133,9 @@ export class HotTier {
     private readonly epochIndex: number,
     /** The core's item count (in the same registers). */
     private readonly itemsIndex: number,
-  ) {}
+  ) {
+    this.cap = maxEntries;
+  }
 
   /** The tier of a cache whose core and registers these are, over the core's hot ring. */
   static over(
@@ -195,11 +203,14 @@ export class HotTier {
     const ratio = (this.hits - this.hitsAt) / lookups;
     this.hitsAt = this.hits;
     if (!this.adaptive) return;
+    const size = this.byKey.size;
+    const strings = 2 * this.texts > size && this.epochs[this.itemsIndex] > STRINGS_FAR_BEYOND * Math.min(this.maxEntries, STRINGS_TIER);
+    this.cap = strings ? Math.min(this.maxEntries, STRINGS_TIER) : this.maxEntries;
+    while (this.byKey.size > this.cap) this.evictOne(); // each call evicts one, or clears the read bits it passes
     if (!this.throttled) {
       if (this.bypass) this.setBypass(false); // emptied (clear, load, ring overflow): filling again
       return;
     }
-    const strings = 2 * this.texts > this.byKey.size && this.epochs[this.itemsIndex] > STRINGS_FAR_BEYOND * this.maxEntries;
     const off = strings || (this.bypass ? ratio < USE_ABOVE : ratio < BYPASS_BELOW);
     if (off !== this.bypass) this.setBypass(off);
   }
@@ -280,7 +291,7 @@ export class HotTier {
     // Full: the clock evicts an entry not read since it last passed it (CLOCK, second chance); if
     // the next CLOCK_STEPS entries were all read, the newcomer is not kept (no churn when the
     // tier already holds values read more often). Either item may be promoted again later.
-    while (this.byKey.size >= this.maxEntries || this.heapBytes + bytes > this.maxBytes) {
+    while (this.byKey.size >= this.cap || this.heapBytes + bytes > this.maxBytes) {
       if (!this.throttled) {
         this.throttled = true;
         if (!this.bypass) this.core.hotThrottle(ADMIT_SHIFT);

@@ -109,18 +109,18 @@ export type RemoveReason = 'evict' | 'expire' | 'delete' | 'set' | 'clear';
 
 /** See {@link CacheOptions.hotTier}. */
 export interface HotTierOptions {
-  /** Most values kept decoded. Default 16,384. */
+  /** Most values kept decoded. Default 131,072 (16,384 while it holds mostly strings of a cache over 65,536 items: see adaptive). */
   maxEntries?: number;
   /**
    * Their estimated heap bytes (a string's UTF-8 bytes, 3 per byte of JSON text, 300 per entry).
-   * Default 16 MiB, or a quarter of maxMemory if that is less. Values over 1/16 of it are not kept.
+   * Default 64 MiB, or maxMemory if that is less. Values over 1/16 of it are not kept.
    */
   maxBytes?: number | string;
   /**
    * Default true: while fewer than 30% of a full tier's lookups hit (reads spread over many more
    * keys than it holds), most gets skip it (one in 16 still looks, to notice when it would pay again, at 40%);
-   * so they do while the tier holds mostly strings and the cache more than 4 times its entries
-   * (decoding a string costs little, and a Map that large misses the CPU caches as the core does).
+   * so they do, and it keeps at most 16,384 values, while it holds mostly strings and the cache more than
+   * 4 times that (decoding a string costs little, and a Map that large misses the CPU caches as the core does).
    * false: every get of a string key looks in the tier.
    */
   adaptive?: boolean;
@@ -372,8 +372,8 @@ function resolveHotTier(hot: HotTierOptions | false | undefined, memoryBytes: nu
   if (hot !== undefined && (typeof hot !== 'object' || hot === null)) {
     throw new CacheError('ERR_OPTIONS', `hotTier must be false or { maxEntries?, maxBytes? }, got ${String(hot)}`);
   }
-  const maxEntries = optionalInteger(hot?.maxEntries, 'hotTier.maxEntries', 0, 2 ** 24) ?? 16_384;
-  const maxBytes = hot?.maxBytes !== undefined ? parseBytes(hot.maxBytes, 'hotTier.maxBytes') : Math.min(16 * 1024 ** 2, Math.floor(memoryBytes / 4));
+  const maxEntries = optionalInteger(hot?.maxEntries, 'hotTier.maxEntries', 0, 2 ** 24) ?? 131_072;
+  const maxBytes = hot?.maxBytes !== undefined ? parseBytes(hot.maxBytes, 'hotTier.maxBytes') : Math.min(64 * 1024 ** 2, memoryBytes);
   if (maxEntries === 0 || maxBytes === 0) return undefined;
   if (hot?.adaptive !== undefined && typeof hot.adaptive !== 'boolean') {
     throw new CacheError('ERR_OPTIONS', `hotTier.adaptive must be a boolean, got ${String(hot.adaptive)}`);

@@ -236,6 +236,24 @@ describe('hot tier', () => {
     expect(phase(big)).toBeLessThan(4096 / 16);
     expect(phase(small)).toBeGreaterThan(4096 / 3);
   });
+
+  it('keeps at most 16,384 strings of a cache over 65,536 items, and every object of one that large', () => {
+    const N = 70_000;
+    const fill = (x: ReturnType<typeof createCacheSync>, value: (i: number) => unknown) => {
+      for (let i = 0; i < N; i++) x.set(`k${i}`, value(i));
+      for (let r = 0; r < 3; r++) for (let i = 0; i < 30_000; i++) x.get(`k${i}`);
+      return x.stats().hotItems;
+    };
+    const strings = createCacheSync({ maxMemory: '64mb' });
+    const objects = createCacheSync({ maxMemory: '64mb' });
+    expect(fill(strings, (i) => `v${i}`)).toBe(16_384);
+    expect(fill(objects, (i) => ({ i }))).toBe(30_000);
+    for (let i = 0; i < 30_000; i += 997) {
+      expect(strings.get(`k${i}`)).toBe(`v${i}`);
+      expect(objects.get(`k${i}`)).toEqual({ i });
+    }
+    expect(strings.checkInvariants()).toBe(0);
+  });
 });
 
 function hits(x: ReturnType<typeof createCacheSync>, key: string, gets: number): number {
