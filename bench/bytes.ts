@@ -6,6 +6,8 @@
 //   BENCH_BYTES_N=20000 npm run bench:bytes   (smaller, while developing)
 //
 // Random hits over pre-built keys (seeded order, the same for all); one byte of every value read.
+// Also the floors of a read that hands out a copy, whatever the store: a new 1 KiB Uint8Array alone,
+// and Map get + slice() (a JS cache returning a copy), Map get + set() into a reused buffer.
 import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import { createLRU } from 'lru.min';
@@ -13,7 +15,7 @@ import { bench, group, run, summary } from 'mitata';
 import { createCacheSync } from '../src/index.js';
 import { StringMaker, byteTemplate, newByteValue, stampOf } from './lib/data.js';
 import { fullGc, requireExposedGc } from './lib/gc.js';
-import { type Lib, type Row, envInt, load1, mitataDetails, writeSection } from './lib/report.js';
+import { type Lib, type Row, envInt, fmt, load1, mdTable, mitataDetails, writeSection } from './lib/report.js';
 import { uniformOrder } from './lib/rng.js';
 
 const N = envInt('BENCH_BYTES_N', 100_000);
@@ -56,6 +58,8 @@ fullGc();
 
 let sink = 0;
 type Read = 'get' | 'getView' | 'getInto';
+const floors = new Set<string>();
+const floor = (name: string) => (floors.add(name), name);
 const names = new Map<string, { read: Read; lib: Lib }>();
 const reg = (read: Read, lib: Lib, name: string) => (names.set(name, { read, lib }), name);
 
@@ -86,6 +90,19 @@ group(`1 KiB byte values, random hits at ${N} entries`, () => {
     bench(reg('get', 'Map', 'Map get'), () => {
       sink += m.get(keys[order[c6++ & ORDER_MASK]])![0];
     });
+    bench(floor('floor: new Uint8Array(1024) alone'), () => {
+      sink += new Uint8Array(VALUE_LEN)[0];
+    });
+    let c7 = 0;
+    bench(floor('floor: Map get + slice() (a copy per read)'), () => {
+      sink += m.get(keys[order[c7++ & ORDER_MASK]])!.slice()[0];
+    });
+    let c8 = 0;
+    const out2 = new Uint8Array(VALUE_LEN);
+    bench(floor('floor: Map get + set() into a reused buffer'), () => {
+      out2.set(m.get(keys[order[c8++ & ORDER_MASK]])!);
+      sink += out2[0];
+    });
   });
 });
 
@@ -96,6 +113,11 @@ for (const trial of result.benchmarks) {
   const stats = trial.runs[0]?.stats;
   if (meta && stats) ns[meta.read][meta.lib] = stats.avg;
 }
+const lruGet = ns.get['lru-cache'] ?? NaN;
+const floorTable = mdTable(
+  ['floor', 'avg (ns/op)', "vs lru-cache's get"],
+  result.benchmarks.filter((t) => floors.has(t.alias)).map((t) => [t.alias.slice('floor: '.length), fmt(t.runs[0].stats!.avg), `${(t.runs[0].stats!.avg / lruGet).toFixed(2)}× its time`]),
+);
 const js = { 'lru-cache': ns.get['lru-cache'], 'lru.min': ns.get['lru.min'], Map: ns.get.Map };
 const n = N.toExponential(0).replace('+', '');
 const label = (how: string) => `read a 1 KiB byte value, ${n} entries; wasmcache ${how} (others return their stored array)`;
@@ -117,6 +139,9 @@ writeSection(
     ],
     rows,
     details: [
+      'What a read that hands out a copy costs before any lookup: a get that returns a new `Uint8Array` (as wasmcache\'s must: ' +
+        'a typed array cannot be frozen, and a caller may change it) cannot be faster than the allocation alone.',
+      floorTable,
       mitataDetails(result.benchmarks),`(sink ${sink})`],
     seconds: (performance.now() - started) / 1000,
   },
