@@ -239,8 +239,8 @@ describe('hot tier', () => {
 
   it('keeps at most 16,384 strings of a cache over 65,536 items, and every object of one that large', () => {
     const N = 70_000;
-    const fill = (x: ReturnType<typeof createCacheSync>, value: (i: number) => unknown) => {
-      for (let i = 0; i < N; i++) x.set(`k${i}`, value(i));
+    const fill = (x: ReturnType<typeof createCacheSync>, value: (i: number) => string | { i: number }) => {
+      for (let i = 0; i < N; i++) x.set(`k${i}`, value(i) as never);
       for (let r = 0; r < 3; r++) for (let i = 0; i < 30_000; i++) x.get(`k${i}`);
       return x.stats().hotItems;
     };

@@ -572,10 +572,10 @@ class ModelRun {
       } catch (err) {
         code = (err as CacheError).code;
       }
-      if (code === '' && !this.cfg.exact) return; // it vanished: the next read finds out
+      if (code === '' && !this.cfg.exact) return this.vanish(before!); // it returned -1: evicted
       this.check(code === 'ERR_TARGET_TOO_SMALL', 'getInto() into too small a target', 'ERR_TARGET_TOO_SMALL', code);
       this.check(target.every((b) => b === 0xee), 'getInto() left a too small target unchanged', 'unchanged', hex(target));
-      this.touch(before);
+      this.touch(before!);
       this.counters.hits++;
       return;
     }
