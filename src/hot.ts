@@ -203,9 +203,9 @@ export class HotTier {
     const ratio = (this.hits - this.hitsAt) / lookups;
     this.hitsAt = this.hits;
     if (!this.adaptive) return;
-    const size = this.byKey.size;
-    const strings = 2 * this.texts > size && this.epochs[this.itemsIndex] > STRINGS_FAR_BEYOND * Math.min(this.maxEntries, STRINGS_TIER);
-    this.cap = strings ? Math.min(this.maxEntries, STRINGS_TIER) : this.maxEntries;
+    const stringsCap = Math.min(this.maxEntries, STRINGS_TIER);
+    const strings = 2 * this.texts > this.byKey.size && this.epochs[this.itemsIndex] > STRINGS_FAR_BEYOND * stringsCap;
+    this.cap = strings ? stringsCap : this.maxEntries;
     while (this.byKey.size > this.cap) this.evictOne(); // each call evicts one, or clears the read bits it passes
     if (!this.throttled) {
       if (this.bypass) this.setBypass(false); // emptied (clear, load, ring overflow): filling again
