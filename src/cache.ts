@@ -159,7 +159,8 @@ export class Cache<V extends Storable<V> = any> {
     if (this.loads.size !== 0) this.loads.supersede(keyId(key));
   }
 
-  /** The value stored under the key, or undefined. Counts a hit or a miss and refreshes the item for the policy. */
+  /** The value stored under the key, or undefined; counts a hit or a miss and refreshes the item for the policy.
+   * A byte value is a copy of your own (up to 4 KiB, a view of a shared pool: src/byte-pool.ts). */
   get(key: Key): V | undefined;
   get(key: Key): unknown {
     // Kept small so that V8 inlines it: a hot-tier hit is a Map lookup and two field checks.

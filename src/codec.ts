@@ -3,7 +3,10 @@
 // codec (Node's Buffer where present, else TextEncoder/TextDecoder).
 
 import { FRESH_BYTES, KIND_BYTES, KIND_FRESH, KIND_JSON, KIND_MASK, KIND_STRING } from '../assembly/abi.js';
+import { copyOut } from './byte-pool.js';
 import { CacheError } from './errors.js';
+
+export { copyBytes } from './byte-pool.js';
 
 /** What set() accepts as a key. */
 export type Key = string | Uint8Array;
@@ -212,19 +215,10 @@ export class Views {
     return decoder.decode(this.shared ? this.u8.slice(at, at + len) : this.u8.subarray(at, at + len));
   }
 
+  /** A copy of the bytes, the caller's to change (src/byte-pool.ts: short ones share a pool's ArrayBuffer). */
   readBytes(at: number, len: number): Uint8Array {
-    return this.u8.slice(at, at + len);
+    return copyOut(this.u8, at, len);
   }
-}
-
-/**
- * Copies src[start, end) to dst at `at`. Short runs go byte by byte: a subarray for set() costs
- * more than copying a key or a short value.
- */
-export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
-  if (end - start <= SHORT) {
-    for (let i = start; i < end; i++) dst[at++] = src[i];
-  } else dst.set(src.subarray(start, end), at);
 }
 
 /** A value ready to be stored: its kind, and either text to encode or bytes to copy. */

@@ -147,6 +147,30 @@ describe('set, get, peek, has, delete, clear, size', () => {
     expect(c.get('')).toBe('empty key');
   });
 
+  it('each byte value got is its own copy, though short ones share a pooled ArrayBuffer', () => {
+    const c = createCacheSync({ maxMemory: '4mb' });
+    // Sizes around the pooled limit (4 KiB) and a pool's end, each filled with its own byte.
+    const sizes = [0, 1, 7, 33, 1024, 4095, 4096, 4097, 20_000];
+    for (let round = 0; round < 40; round++) {
+      const got = sizes.map((n, i) => {
+        c.set(`b${i}`, new Uint8Array(n).fill(i + 1));
+        return c.get(`b${i}`) as Uint8Array;
+      });
+      got.forEach((v, i) => {
+        expect(v).toBeInstanceOf(Uint8Array);
+        expect(v.length).toBe(sizes[i]);
+        expect(v.byteOffset % 8).toBe(0);
+        v.fill(0xee); // the caller's to change: no other value and nothing stored moves
+      });
+      sizes.forEach((n, i) => {
+        const again = c.get(`b${i}`) as Uint8Array;
+        expect(again.every((b) => b === i + 1)).toBe(true);
+        if (n > 4096) expect(again.buffer.byteLength).toBe(n);
+      });
+    }
+    expect([...c.keys()].sort()).toEqual(sizes.map((_, i) => `b${i}`).sort());
+  });
+
   it('overwrites replace the value and kind', () => {
     const c = createCacheSync({ maxMemory: '1mb' });
     c.set('k', 'short');
