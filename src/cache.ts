@@ -2,7 +2,7 @@ import {
   KIND_STRING, REG_ERROR, STAT_ITEMS, STAT_TTL_ITEMS, REG_HOT_ITEM,
 } from '../assembly/abi.js';
 import { CacheError } from './errors.js';
-import { HotTier, SAMPLE_MASK } from './hot.js';
+import { HotTier } from './hot.js';
 import type { Removals } from './removals.js';
 import { Seam } from './seam.js';
 import { type CacheHandle, type SharedInit, type Sharing, shareCache } from './shared.js';
@@ -167,8 +167,7 @@ export class Cache<V extends Storable<V> = any> {
     const hot = this.hot;
     if (hot !== undefined && typeof key === 'string' && !this.disposed) {
       if (!hot.clean()) hot.drain();
-      if (--hot.left === 0) hot.endWindow();
-      if (!hot.bypass || (hot.left & SAMPLE_MASK) === 0) {
+      if (!hot.bypass || hot.sampled()) {
         const e = hot.byKey.get(key);
         if (e !== undefined) {
           if (e.exp === 0 || e.exp >= this.opts.now()) {
@@ -185,6 +184,7 @@ export class Cache<V extends Storable<V> = any> {
 
   /** A get the hot tier did not serve: from the core, and kept if the core offers the item. */
   private getAndOffer(key: string, hot: HotTier): unknown {
+    if (!hot.bypass) hot.missed();
     hot.beforeRead();
     const klen = this.seam.keyOf(key);
     const ptr = this.core.get(klen, this.nowIfTtl()) >>> 0;

@@ -112,8 +112,10 @@ export class HotTier {
    * were hits (a tier miss costs a Map lookup and, in time, an admission). Kept values stay coherent (drain).
    */
   bypass = false;
-  /** Gets left in the current window. */
-  left = WINDOW;
+  /** While bypassed: gets left in the current window. */
+  private left = WINDOW;
+  /** While used: lookups that missed in the current window (its hits are counted by `hits`). */
+  private misses = 0;
   /** Hits at the window's start. */
   private hitsAt = 0;
 
@@ -192,15 +194,31 @@ export class HotTier {
     this.core.hotDrained();
   }
 
+  /** While bypassed, a get: true if it is one of those that still look here (they measure the ratio). */
+  sampled(): boolean {
+    if (--this.left === 0) this.endWindow();
+    return (this.left & SAMPLE_MASK) === 0;
+  }
+
   /**
-   * The end of a window of WINDOW gets: a full tier is bypassed while fewer than BYPASS_BELOW of
-   * its lookups hit, and used again once the sampled lookups of a bypassed window hit USE_ABOVE.
+   * While used, a lookup that missed. A hit costs no window bookkeeping: the window is closed by a
+   * miss (one that holds only hits needs no decision).
+   */
+  missed(): void {
+    if (++this.misses + (this.hits - this.hitsAt) >= WINDOW) this.endWindow();
+  }
+
+  /**
+   * The end of a window of WINDOW lookups (or, while bypassed, gets): a full tier is bypassed while
+   * fewer than BYPASS_BELOW of its lookups hit, and used again once the sampled lookups of a
+   * bypassed window hit USE_ABOVE.
    */
   endWindow(): void {
-    this.left = WINDOW;
-    // Every get of the window looked in the tier, or one in SAMPLE_MASK + 1 while bypassed.
-    const lookups = this.bypass ? WINDOW / (SAMPLE_MASK + 1) : WINDOW;
+    // While bypassed, one get in SAMPLE_MASK + 1 looked in the tier.
+    const lookups = this.bypass ? WINDOW / (SAMPLE_MASK + 1) : this.misses + (this.hits - this.hitsAt);
     const ratio = (this.hits - this.hitsAt) / lookups;
+    this.left = WINDOW;
+    this.misses = 0;
     this.hitsAt = this.hits;
     if (!this.adaptive) return;
     const stringsCap = Math.min(this.maxEntries, STRINGS_TIER);
@@ -232,12 +250,13 @@ export class HotTier {
    */
   hit(e: HotEntry): void {
     this.hits++;
-    e.ref = true;
+    if (!e.ref) e.ref = true; // no store (and no dirty cache line) when already set
     if (e.touched) return;
     if (!this.exact) {
       // S3-FIFO's frequency saturates at 3 touches and SIEVE's bit at 1; only the eviction scan
       // lowers them, so once an entry has had 3 touches, more wait until the core has evicted.
-      const epoch = this.epochs[this.epochIndex];
+      // (The counter's low 32 bits: a small integer field, compared without a heap number.)
+      const epoch = this.epochs[this.epochIndex] | 0;
       if (e.epoch !== epoch) {
         e.epoch = epoch;
         e.touches = 0;
