@@ -224,9 +224,9 @@ export class HotTier {
    * bypassed window hit USE_ABOVE.
    */
   endWindow(): void {
-    // While bypassed, one get in SAMPLE_MASK + 1 looked in the tier (none while parked: ratio 0).
+    // While bypassed, one get in SAMPLE_MASK + 1 looked in the tier (none while parked, when the ratio is not used).
     const lookups = this.bypass ? WINDOW / (SAMPLE_MASK + 1) : this.misses + (this.hits - this.hitsAt);
-    const ratio = this.parked ? 0 : (this.hits - this.hitsAt) / lookups;
+    const ratio = (this.hits - this.hitsAt) / lookups;
     this.left = WINDOW;
     this.misses = 0;
     this.hitsAt = this.hits;
