@@ -168,13 +168,14 @@ export class Cache<V extends Storable<V> = any> {
     if (hot !== undefined && typeof key === 'string' && !this.disposed) {
       if (!hot.clean()) hot.drain();
       if (!hot.bypass || hot.sampled()) {
-        const e = hot.byKey.get(key);
-        if (e !== undefined) {
-          if (e.exp === 0 || e.exp >= this.opts.now()) {
-            hot.hit(e);
-            return e.value; // a string, or a deep-frozen JSON value (byte values are never kept)
+        const s = hot.byKey.get(key);
+        if (s !== undefined) {
+          const exp = hot.expAt[s];
+          if (exp === 0 || exp >= this.opts.now()) {
+            hot.hit(s);
+            return hot.values[s]; // a string, or a deep-frozen JSON value (byte values are never kept)
           }
-          hot.expired(e);
+          hot.expired(s);
         }
       }
       return this.getAndOffer(key, hot);

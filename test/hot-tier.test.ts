@@ -3,6 +3,8 @@
 // clear or load of the key; and what a caller does to a returned object must not reach later gets.
 // The model runs in model.test.ts ('the hot tier, small, with every policy') cover random mixes.
 import { describe, expect, it } from 'vitest';
+import { HOT_RING_ENTRIES, KIND_JSON } from '../assembly/abi.js';
+import { HotTier } from '../src/hot.js';
 import { CacheError, createCacheSync } from '../src/index.js';
 
 const readTwice = (c: ReturnType<typeof createCacheSync>, key: string) => {
@@ -269,6 +271,69 @@ describe('hot tier', () => {
       expect(objects.get(`k${i}`)).toEqual({ i });
     }
     expect(strings.checkInvariants()).toBe(0);
+  });
+});
+
+describe('hot tier slots (src/hot.ts over a fake core)', () => {
+  /** A tier over a recording core: what it replays, releases, and a ring the test writes removals into. */
+  function tier(exact: boolean) {
+    const ring = new Uint32Array(HOT_RING_ENTRIES);
+    const regs = new Uint32Array(1);
+    const counters = new Float64Array(2); // [evictions, items]
+    const touched: number[] = [];
+    const released: number[] = [];
+    const core = {
+      hotTouch: (n: number) => touched.push(...ring.subarray(0, n)),
+      hotRelease: (it: number) => void released.push(it),
+      hotReleaseAll: () => {},
+      hotThrottle: () => {},
+      hotDrained: () => void (regs[0] = 0),
+    };
+    const t = new HotTier(core, ring, regs, 0, 8192, 2 ** 30, exact, false, counters, 0, 1);
+    const removed = (...addrs: number[]) => {
+      ring.set(addrs);
+      regs[0] = addrs.length;
+    };
+    const get = (key: string) => {
+      t.drain();
+      const s = t.byKey.get(key);
+      if (s === undefined) return undefined;
+      t.hit(s);
+      return t.values[s];
+    };
+    return { t, touched, released, removed, get };
+  }
+
+  for (const exact of [false, true]) {
+    it(`a queued hit of a value dropped since is not replayed, even once its slot holds another (${exact ? 'lru' : 's3fifo'})`, () => {
+      const { t, touched, get } = tier(exact);
+      t.admit('a', 1000, 'A', 0, 0, 1);
+      expect(get('a')).toBe('A');
+      t.drop('a');
+      t.admit('b', 2000, 'B', 0, 0, 1); // takes the slot 'a' left
+      t.flush();
+      expect(touched).toEqual([]);
+      expect(get('b')).toBe('B');
+      t.flush();
+      expect(touched).toEqual([2000]);
+    });
+  }
+
+  it('grows past its first slots and keeps every value, address and hit (5,000 kept, some removed by the core)', () => {
+    const { t, touched, removed, get } = tier(false);
+    const N = 5000;
+    for (let i = 0; i < N; i++) t.admit(`k${i}`, 8 * (i + 1), i % 2 ? `v${i}` : { i }, 0, i % 2 ? 0 : KIND_JSON, 8);
+    removed(...Array.from({ length: 100 }, (_, j) => 8 * (50 * j + 1))); // k0, k50, ... gone in the core
+    for (let i = 0; i < N; i++) {
+      const v = get(`k${i}`);
+      if (i % 50 === 0) expect(v).toBeUndefined();
+      else expect(v).toEqual(i % 2 ? `v${i}` : { i });
+    }
+    t.flush();
+    expect(t.size).toBe(N - 100);
+    expect(t.hits).toBe(N - 100);
+    expect(touched.length).toBe(N - 100);
+    expect(new Set(touched)).toEqual(new Set(Array.from({ length: N }, (_, i) => 8 * (i + 1)).filter((_, i) => i % 50 !== 0)));
   });
 });
 
