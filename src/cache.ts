@@ -170,8 +170,7 @@ export class Cache<V extends Storable<V> = any> {
       if (!hot.bypass || hot.sampled()) {
         const s = hot.byKey.get(key);
         if (s !== undefined) {
-          const exp = hot.expAt[s];
-          if (exp === 0 || exp >= this.opts.now()) {
+          if (hot.expAt[s] === 0 || hot.expAt[s] >= this.opts.now()) {
             hot.hit(s);
             return hot.values[s]; // a string, or a deep-frozen JSON value (byte values are never kept)
           }
