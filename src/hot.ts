@@ -19,8 +19,8 @@ import type { Seam } from './seam.js';
 
 // An entry is a slot: its fields are arrays indexed by the slot (struct of arrays), so a hit reads
 // the Map's slot number and a few dense arrays, as lru-cache does, rather than an object per entry
-// somewhere on the heap (measured: 1e4 strings, Zipf, keys built per op, one process: lru-cache /
-// wasmcache 0.87 with an object per entry, 0.96-0.98 with slots).
+// somewhere on the heap (1e4 entries, Zipf, keys built per op, `npm run bench:sizes`: lru-cache /
+// wasmcache 0.88 -> 0.98 for strings, 0.83 -> 0.91 for objects; docs/architecture.md).
 //
 //   slot s   keys[s]  values[s]  expAt[s]  addrs[s]  sizes[s]  flags[s]  touches[s]  seen[s]  gens[s]
 //            string   value      ms|0      item|0    heap B    TEXT|REF|TOUCHED      epoch    reuses
